@@ -1,0 +1,47 @@
+"""Run one training job: make a run folder, record config/seed/versions, train, save metrics."""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import platform
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from graphcl.config import RunConfig, to_dict
+from graphcl.registry import train_function
+from graphcl.utils.seed import seed_everything
+
+
+def versions() -> dict[str, str]:
+    """Versions of the packages a result depends on (recorded in every run folder)."""
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for name in ("graphcl", "torch", "torch-geometric", "recbole", "optuna", "numpy", "scikit-learn"):
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def make_run_dir(run: RunConfig) -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    run_dir = Path(run.out_dir) / f"{run.model}-{run.dataset}-s{run.seed}-{stamp}"
+    run_dir.mkdir(parents=True, exist_ok=False)
+    return run_dir
+
+
+def run_training(run: RunConfig, report: Callable[[int, float], None] | None = None,
+                 run_dir: Path | None = None) -> tuple[Path, dict]:
+    """Train ``run`` and return ``(run_dir, metrics)``; ``metrics.json`` lands in the run folder."""
+    run_dir = Path(run_dir) if run_dir else make_run_dir(run)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.yaml").write_text(yaml.safe_dump(to_dict(run), sort_keys=False))
+    (run_dir / "versions.json").write_text(json.dumps(versions(), indent=2))
+    seed_everything(run.seed)
+    metrics = train_function(run.model)(run, run_dir, report)
+    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
+    return run_dir, metrics

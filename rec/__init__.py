@@ -1,0 +1,1 @@
+"""rec: sequential recommendation models on RecBole's SequentialRecommender contract."""
