@@ -26,7 +26,7 @@ MODELS: dict[str, dict[str, str]] = {
     "sasrec": {"task": "rec", "params": "rec.params:SASRecParams", "train": "rec.train:train", "evaluate": "rec.train:evaluate"},
     "cl4srec": {"task": "rec", "params": "rec.params:CL4SRecParams", "train": "rec.train:train", "evaluate": "rec.train:evaluate"},
     "mclrec": {"task": "rec", "params": "rec.params:MCLRecParams", "train": "rec.train:train", "evaluate": "rec.train:evaluate"},
-    "sracl": {"task": "rec", "params": "rec.params:SRACLParams", "train": "rec.train:train", "evaluate": "rec.train:evaluate"},
+    "sracl": {"task": "rec", "params": "rec.sracl.params:SRACLParams", "train": "rec.train:train", "evaluate": "rec.train:evaluate"},
 }
 
 

@@ -1,0 +1,1 @@
+"""SRA-CL: semantic retrieval augmented contrastive learning (Cui et al.)."""
