@@ -1,0 +1,49 @@
+import json
+
+import pytest
+import yaml
+
+import graphcl.registry as registry
+from graphcl.config import load_run_config
+from graphcl.runner import run_training
+from tests.toy_model import ENTRY
+
+
+@pytest.fixture(autouse=True)
+def toy(monkeypatch):
+    monkeypatch.setitem(registry.MODELS, "toy", ENTRY)
+
+
+def _run(tmp_path, seed=0):
+    return load_run_config({"task": "rec", "model": "toy", "dataset": "x", "seed": seed,
+                            "out_dir": str(tmp_path)})
+
+
+def test_run_folder_records_config_versions_and_metrics(tmp_path):
+    run_dir, metrics = run_training(_run(tmp_path))
+    assert run_dir.parent == tmp_path
+    cfg = yaml.safe_load((run_dir / "config.yaml").read_text())
+    assert cfg["model"] == "toy" and cfg["params"] == {"lr": 0.1, "epochs": 3}
+    assert "torch" in json.loads((run_dir / "versions.json").read_text())
+    assert json.loads((run_dir / "metrics.json").read_text()) == metrics
+
+
+def test_same_seed_same_metrics(tmp_path):
+    _, a = run_training(_run(tmp_path, seed=1))
+    _, b = run_training(_run(tmp_path, seed=1))
+    _, c = run_training(_run(tmp_path, seed=2))
+    assert a == b and a != c
+
+
+def test_report_receives_every_epoch(tmp_path):
+    seen = []
+    run_training(_run(tmp_path), report=lambda step, value: seen.append(step))
+    assert seen == [0, 1, 2]
+
+
+def test_pruning_propagates(tmp_path):
+    def prune(step, value):
+        raise registry.TrialPruned()
+
+    with pytest.raises(registry.TrialPruned):
+        run_training(_run(tmp_path), report=prune)
