@@ -1,0 +1,115 @@
+"""Turning k-means results into PCL concentrations and MEOW negative weights."""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from graphcl.core._checks import check_embeddings, check_positive_float
+
+
+def cluster_concentration(x: torch.Tensor, assignments: torch.Tensor, centroids: torch.Tensor,
+                          alpha: float = 10.0, temperature: float | None = None,
+                          clip_percentiles: tuple[float, float] = (10.0, 90.0)) -> torch.Tensor:
+    r"""Per-cluster concentration :math:`\phi` of PCL (Li et al., ICLR 2021, Eq. 12).
+
+    .. math:: \phi_k = \frac{\sum_{i \in k} \lVert x_i - c_k \rVert_2}{Z_k \log(Z_k + \alpha)}
+
+    As in the official PCL code (and MEOW's ``run_kmeans``, which uses ``alpha = 5``), clusters with
+    at most one member get the largest :math:`\phi` of the others. With ``temperature`` set, the
+    values are then clipped to the given percentiles and rescaled so that their mean equals
+    ``temperature`` (PCL: ``phi = t * phi / phi.mean()``) — pass it when using ``phi`` in
+    :class:`ProtoNCE`. (MEOW's code measures "distances" with an inner-product index, i.e. uses
+    :math:`\sqrt{x\cdot c}`; this function uses Euclidean distances as PCL does.)
+
+    Args:
+        x: ``[N, D]`` embeddings that were clustered.
+        assignments: LongTensor ``[N]`` in ``[0, k)``.
+        centroids: ``[k, D]``.
+        alpha: smoothing :math:`\alpha > 0` keeping small clusters from getting a tiny :math:`\phi`.
+        temperature: if given, clip and rescale the mean to this value (> 0).
+        clip_percentiles: ``(low, high)`` percentiles in ``[0, 100]`` used with ``temperature``.
+
+    Returns:
+        Tensor ``[k]`` of concentrations (> 0 unless every cluster is a single point).
+    """
+    check_embeddings(x, "x")
+    check_embeddings(centroids, "centroids", like=x)
+    alpha = check_positive_float(alpha, "alpha")
+    k = centroids.shape[0]
+    _check_assignment(assignments, x.shape[0], k, "assignments", x.device)
+    low, high = clip_percentiles
+    if not 0 <= low <= high <= 100:
+        raise ValueError(f"clip_percentiles must satisfy 0 <= low <= high <= 100, got {clip_percentiles!r}")
+    x = x.detach()
+    dist = (x - centroids.detach()[assignments]).norm(dim=1)
+    counts = torch.bincount(assignments, minlength=k).to(x.dtype)
+    sums = torch.zeros(k, dtype=x.dtype, device=x.device).index_add_(0, assignments, dist)
+    phi = sums / counts.clamp(min=1) / torch.log(counts + alpha)
+    small = counts <= 1
+    if small.all():
+        raise ValueError("every cluster has at most one member, so no concentration can be estimated; use fewer clusters")
+    phi = torch.where(small, phi[~small].max(), phi)
+    if temperature is not None:
+        temperature = check_positive_float(temperature, "temperature")
+        lo, hi = torch.quantile(phi, torch.tensor([low / 100, high / 100], dtype=phi.dtype, device=phi.device))
+        phi = phi.clamp(lo, hi)
+        phi = temperature * phi / phi.mean()
+    return phi
+
+
+def cluster_negative_weights(assignments, rows: tuple[int, int] | None = None, normalize: bool = False,
+                             dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    r"""MEOW's hard negative weights from several clusterings of the same nodes.
+
+    MEOW (Yu et al., "Heterogeneous Graph Contrastive Learning with Meta-path Contexts and Weighted
+    Negative Samples", SDM 2023 / TKDE 2024). The official code (``InfoNce`` in
+    ``code/module/contrast.py`` of jianxiangyu/MEOW) runs k-means K times (one per entry of
+    ``num_clusters``) and weights negative ``j`` of anchor ``i`` by the number of clusterings in
+    which they fall in *different* clusters:
+
+    .. math:: w_{ij} = K - \sum_{m=1}^{K} [a^m(i) = a^m(j)] \in \{0, 1, \dots, K\}
+
+    so a node sharing every cluster with the anchor (a likely false negative) gets weight 0 and one
+    never sharing a cluster gets weight K; ``w_ii = 0`` always. The official loss is then
+    ``-log(e^{s_ii/t} / sum_j w_ij e^{s_ij/t})``, i.e. :class:`InfoNCE` with
+    ``positives_in_denominator=False`` and these ``neg_weights`` (same-index positives). The paper
+    describes the same rule in words (more shared clusters -> smaller weight). ``normalize=True``
+    divides by K so weights lie in ``[0, 1]``; with ``positives_in_denominator=False`` that only
+    shifts the loss by ``-log K`` (same gradients), with positives in the denominator it changes
+    their relative weight. The default is the official count form.
+
+    Args:
+        assignments: list of K LongTensors ``[N]`` (e.g. from :func:`kmeans` with several k).
+        rows: ``(start, stop)`` to return only those anchor rows ``[stop - start, N]``, e.g. inside a
+            chunked InfoNCE: ``neg_weights=lambda s, e: cluster_negative_weights(a, rows=(s, e))``.
+        normalize: divide by K.
+        dtype: floating dtype of the result.
+
+    Returns:
+        ``[N, N]`` (or ``[stop - start, N]``) weights on the assignments' device.
+    """
+    if isinstance(assignments, torch.Tensor) or len(assignments) == 0:
+        raise TypeError("assignments must be a non-empty list of LongTensors [N], one per clustering")
+    n = assignments[0].shape[0] if isinstance(assignments[0], torch.Tensor) else -1
+    device = assignments[0].device if n >= 0 else None
+    for m, a in enumerate(assignments):
+        _check_assignment(a, n, None, f"assignments[{m}]", device)
+    start, stop = (0, n) if rows is None else rows
+    if not (isinstance(start, int) and isinstance(stop, int) and 0 <= start < stop <= n):
+        raise ValueError(f"rows must be (start, stop) with 0 <= start < stop <= {n}, got {rows!r}")
+    shared = torch.zeros(stop - start, n, dtype=dtype, device=device)
+    for a in assignments:
+        shared += (a[start:stop, None] == a[None, :]).to(dtype)
+    weights = len(assignments) - shared
+    return weights / len(assignments) if normalize else weights
+
+
+def _check_assignment(a, n: int, k: int | None, name: str, device) -> None:
+    if not isinstance(a, torch.Tensor) or a.dtype != torch.long or a.dim() != 1 or a.shape[0] != n:
+        shape = f"[{n}]" if n >= 0 else "[N]"
+        raise ValueError(f"{name} must be a 1-D LongTensor of shape {shape}")
+    if device is not None and a.device != device:
+        raise ValueError(f"{name} is on {a.device}, expected {device}; move it")
+    if a.numel() and (a.min() < 0 or (k is not None and a.max() >= k)):
+        raise ValueError(f"{name} has cluster ids outside [0, {k if k is not None else 'k'})")

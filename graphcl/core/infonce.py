@@ -1,0 +1,161 @@
+"""Generalised InfoNCE: many positives, weighted negatives, row chunks."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.utils.checkpoint import checkpoint as _checkpoint
+
+from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_embeddings,
+                                  check_optional_positive_int, check_positive_float, reduce,
+                                  similarity_inputs)
+from graphcl.core._pairs import NegativeWeights, PositiveMask
+
+# Exponent cap for zero-weight negatives (they contribute 0 to the loss but their exp would still
+# be evaluated): keeps 0 * exp(.) from becoming 0 * inf = NaN when such a negative is far more
+# similar than every counted pair.
+_ZERO_WEIGHT_EXP_CAP = 60.0
+
+
+class InfoNCE(nn.Module):
+    r"""InfoNCE with several positives per anchor and weighted negatives.
+
+    InfoNCE / CPC (van den Oord et al., 2018, "Representation Learning with Contrastive Predictive
+    Coding"), in the multi-positive form of HeCo (Wang et al., KDD 2021) and MEOW (Yu et al., 2023),
+    with per-pair negative weights (MEOW's cluster-based hard weights, AdaMEOW's learned weights).
+
+    For anchor :math:`i` with positive set :math:`P(i)` and similarity :math:`s_{ij}`:
+
+    .. math::
+        \ell_i = -\log \frac{\sum_{p\in P(i)} e^{s_{ip}/\tau}}
+                 {[\sum_{p\in P(i)} e^{s_{ip}/\tau}] + \sum_{j\notin P(i)} w_{ij}\, e^{s_{ij}/\tau}}
+
+    where the bracketed term is present only with ``positives_in_denominator=True``. The weights
+    apply to negatives only (positives always count with weight 1); ``w_ij = 0`` removes negative
+    ``j`` for anchor ``i``. Everything is computed in log space with a per-row shift, so large
+    similarities do not overflow.
+
+    Args:
+        temperature: :math:`\tau > 0`.
+        similarity: ``"cosine"`` (rows L2-normalised first) or ``"dot"``.
+        positives_in_denominator: include the positive mass in the denominator (InfoNCE/HeCo, default)
+            or not (MEOW's official code, DCL-style).
+        symmetric: also compute the candidates->anchors direction (transposed mask and weights) and
+            average the two per-row losses; needs ``M == N``. A callable ``neg_weights`` is then called
+            for the reverse direction too, so it must describe a symmetric matrix.
+        reduction: ``"mean"`` over anchors, ``"sum"``, or ``"none"`` (per-anchor ``[N]``).
+        chunk_size: process this many anchor rows at a time; ``None`` = all rows at once. Only a
+            ``[chunk_size, M]`` block of similarities exists at any time.
+        checkpoint: with ``chunk_size``, recompute each block in backward
+            (``torch.utils.checkpoint``) instead of keeping every block's graph, so the backward
+            pass also holds one block at a time. Gradients are identical either way.
+
+    Forward:
+        anchors: ``[N, D]`` float.
+        candidates: ``[M, D]`` float, same dtype/device; ``None`` uses ``anchors`` (then anchor i's
+            default positive is itself: pass ``pos_mask`` for single-view use).
+        pos_mask: ``[N, M]`` bool or 0/1 float, dense or torch sparse (COO/CSR); ``None`` = pair
+            ``i`` with candidate ``i`` (needs ``M == N``). Every anchor needs at least one positive
+            (ValueError naming the anchors otherwise).
+        neg_weights: ``[N, M]`` tensor of weights >= 0, or ``callable(row_start, row_stop)`` returning
+            the ``[row_stop - row_start, M]`` block (computed lazily per chunk, may carry gradients),
+            or ``None`` (all 1).
+
+    Example:
+        >>> loss = InfoNCE(temperature=0.5)
+        >>> z1, z2 = torch.randn(8, 16), torch.randn(8, 16)
+        >>> loss(z1, z2).shape
+        torch.Size([])
+    """
+
+    def __init__(self, temperature: float = 0.5, similarity: str = "cosine",
+                 positives_in_denominator: bool = True, symmetric: bool = False,
+                 reduction: str = "mean", chunk_size: int | None = None, checkpoint: bool = True):
+        super().__init__()
+        self.temperature = check_positive_float(temperature, "temperature")
+        self.similarity = check_choice(similarity, "similarity", SIMILARITIES)
+        self.positives_in_denominator = bool(positives_in_denominator)
+        self.symmetric = bool(symmetric)
+        self.reduction = check_choice(reduction, "reduction", REDUCTIONS)
+        self.chunk_size = check_optional_positive_int(chunk_size, "chunk_size")
+        self.checkpoint = bool(checkpoint)
+
+    def extra_repr(self) -> str:
+        return (f"temperature={self.temperature}, similarity={self.similarity!r}, "
+                f"positives_in_denominator={self.positives_in_denominator}, symmetric={self.symmetric}, "
+                f"reduction={self.reduction!r}, chunk_size={self.chunk_size}")
+
+    def forward(self, anchors: torch.Tensor, candidates: torch.Tensor | None = None,
+                pos_mask=None, neg_weights=None) -> torch.Tensor:
+        check_embeddings(anchors, "anchors")
+        if candidates is None:
+            candidates = anchors
+        else:
+            check_embeddings(candidates, "candidates", like=anchors)
+        n, m = anchors.shape[0], candidates.shape[0]
+        if self.symmetric and n != m:
+            raise ValueError(f"symmetric=True needs as many candidates as anchors, got {n} and {m}")
+        mask = PositiveMask(pos_mask, n, m, anchors.device)
+        weights = NegativeWeights(neg_weights, n, m, anchors.device)
+        a, c = similarity_inputs(anchors, candidates, self.similarity)
+        per_row = self._direction(a, c, mask, weights)
+        if self.symmetric:
+            per_row = 0.5 * (per_row + self._direction(c, a, mask.transposed(), weights.transposed()))
+        return reduce(per_row, self.reduction)
+
+    def _direction(self, a: torch.Tensor, c: torch.Tensor, mask: PositiveMask,
+                   weights: NegativeWeights) -> torch.Tensor:
+        n = a.shape[0]
+        step = self.chunk_size or n
+        use_checkpoint = self.checkpoint and self.chunk_size is not None and torch.is_grad_enabled()
+        parts = []
+        for start in range(0, n, step):
+            stop = min(n, start + step)
+            pos = mask.rows(start, stop)
+            lonely = (~pos.any(dim=1)).nonzero().flatten()
+            if lonely.numel():
+                raise ValueError(f"anchors {(lonely[:10] + start).tolist()} have no positive in pos_mask; "
+                                 "every anchor needs at least one (drop those rows or add self-pairs)")
+            if use_checkpoint:
+                part = _checkpoint(self._rows, a[start:stop], c, pos, weights, start, stop, use_reentrant=False)
+            else:
+                part = self._rows(a[start:stop], c, pos, weights, start, stop)
+            parts.append(part)
+        return torch.cat(parts)
+
+    def _rows(self, a: torch.Tensor, c: torch.Tensor, pos: torch.Tensor, weights: NegativeWeights,
+              start: int, stop: int) -> torch.Tensor:
+        """Per-anchor loss of one block of rows ``[stop - start]``."""
+        logits = a @ c.t() / self.temperature
+        neg_inf = torch.finfo(logits.dtype).min
+        log_num = torch.logsumexp(logits.masked_fill(~pos, neg_inf), dim=1)
+        w = weights.rows(start, stop, logits.dtype)
+        if w is None:
+            counted = logits if self.positives_in_denominator else logits.masked_fill(pos, neg_inf)
+            if not self.positives_in_denominator:
+                _check_has_negative((~pos), start)
+            return torch.logsumexp(counted, dim=1) - log_num
+        # Weighted denominator: sum_j coef_ij * exp(logit_ij) with coef = w on negatives and 1 (or 0)
+        # on positives. Shift each row by the max over counted pairs of logit + log(coef) so the
+        # largest counted term is exactly 1 (no overflow, no underflow to log(0)); coef stays a plain
+        # factor so gradients reach learned weights even where they are 0.
+        pos_coef = 1.0 if self.positives_in_denominator else 0.0
+        coef = torch.where(pos, torch.full_like(w, pos_coef), w)
+        with torch.no_grad():
+            counted = coef > 0
+            if not self.positives_in_denominator:
+                _check_has_negative(counted & ~pos, start, weighted=True)
+            shift = (logits + torch.where(counted, coef, 1.0).log()).masked_fill(~counted, neg_inf).amax(dim=1)
+        exponent = logits - shift[:, None]
+        exponent = torch.where(counted, exponent, exponent.clamp(max=_ZERO_WEIGHT_EXP_CAP))
+        log_den = shift + (coef * torch.exp(exponent)).sum(dim=1).log()
+        return log_den - log_num
+
+
+def _check_has_negative(negatives: torch.Tensor, start: int, weighted: bool = False) -> None:
+    """Without positives in the denominator, an anchor with no (non-zero) negative has loss -inf."""
+    empty = (~negatives.any(dim=1)).nonzero().flatten()
+    if empty.numel():
+        what = "negative with weight > 0" if weighted else "negative (every candidate is a positive)"
+        raise ValueError(f"anchors {(empty[:10] + start).tolist()} have no {what} while "
+                         "positives_in_denominator=False, so their loss is -inf; keep at least one "
+                         "negative or set positives_in_denominator=True")
