@@ -1,0 +1,120 @@
+"""Everything SRA-CL retrieves before training, built once per dataset.
+
+SRA-CL (Cui et al., NeurIPS 2025) precomputes item and user semantic embeddings and their
+top-k neighbour lists; training then only gathers rows. :class:`SemanticIndex` holds them in
+the dataset's id space (items ``1..num_items``, users in the order of ``user_ids``) together
+with each user's training sequence, which the cross-sequence positive encodes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from rec.sracl.cooccurrence import cooccurrence_item_embeddings
+from rec.sracl.embedding_cache import cached_encode
+from rec.sracl.embedding_file import load_embedding_file
+from rec.sracl.retrieval import topk_neighbours
+from rec.sracl.user_profiles import (build_profile_texts, history_mean_embeddings,
+                                     load_profile_file, training_history)
+
+
+@dataclass
+class SemanticIndex:
+    """Precomputed SRA-CL semantics.
+
+    Args:
+        item_emb: ``[num_items + 1, Di]`` item vectors (row 0 = padding, zeros).
+        item_neighbours: ``[num_items + 1, k_items]`` retrieved items (row 0 unused).
+        user_emb: ``[U, Du]`` user vectors.
+        user_neighbours: ``[U, k_users]`` retrieved users (never the user itself).
+        user_seqs: ``[U, max_len]`` last training items of each user, left-aligned, 0-padded.
+        user_seq_len: ``[U]`` lengths of ``user_seqs``.
+        item_source: how item vectors were made (``text:<model>``, ``file:<path>``,
+            ``cooc-ppmi-svd``), recorded with results.
+        user_source: same for users.
+    """
+
+    item_emb: torch.Tensor
+    item_neighbours: torch.Tensor
+    user_emb: torch.Tensor
+    user_neighbours: torch.Tensor
+    user_seqs: torch.Tensor
+    user_seq_len: torch.Tensor
+    item_source: str
+    user_source: str
+
+    @classmethod
+    def build(cls, params, user_ids: list, sequences: list[list[int]], num_items: int,
+              item_text: dict[int, str] | None, encoder=None, cache_dir: str | Path | None = None,
+              holdout: int = 2) -> "SemanticIndex":
+        """Build from full user sequences (the last ``holdout`` items of each, the validation
+        and test targets, are never used).
+
+        Args:
+            params: :class:`rec.sracl.params.SRACLParams`.
+            user_ids: one id per sequence (matched against ``user_profile_file`` keys).
+            sequences: users' items in time order, ids ``1..num_items``.
+            num_items: number of items.
+            item_text: ``{item id: text}`` or ``None`` (then only ``file``/``cooc`` work).
+            encoder: text encoder (``name`` + ``encode``); built from ``params.text_model``
+                when needed and not given.
+            cache_dir: embedding cache folder (``None``: no cache).
+            holdout: trailing items per sequence held out for evaluation.
+        """
+        need_text = params.item_semantics == "text" or params.user_semantics == "text"
+        if need_text and encoder is None:
+            from rec.sracl.text_encoder import SentenceEncoder
+
+            encoder = SentenceEncoder(params.text_model)
+        item_emb, item_source = _item_vectors(params, sequences, num_items, item_text, encoder, cache_dir, holdout)
+        valid = item_emb.abs().sum(1) > 0
+        valid[0] = False
+        item_neighbours = torch.zeros(num_items + 1, params.k_items, dtype=torch.long)
+        item_neighbours[1:] = topk_neighbours(item_emb, params.k_items, backend=params.retrieval_backend,
+                                              valid=valid)[1:]
+        user_emb, user_source = _user_vectors(params, user_ids, sequences, item_emb, item_text, encoder,
+                                              cache_dir, holdout)
+        user_neighbours = topk_neighbours(user_emb, params.k_users, backend=params.retrieval_backend)
+        seqs = torch.zeros(len(sequences), params.max_seq_length, dtype=torch.long)
+        lens = torch.zeros(len(sequences), dtype=torch.long)
+        for u, s in enumerate(sequences):
+            hist = training_history(s, holdout)[-params.max_seq_length:]
+            seqs[u, :len(hist)] = torch.tensor(hist, dtype=torch.long)
+            lens[u] = len(hist)
+        return cls(item_emb, item_neighbours, user_emb, user_neighbours, seqs, lens, item_source, user_source)
+
+
+def _item_vectors(params, sequences, num_items, item_text, encoder, cache_dir, holdout):
+    if params.item_semantics == "file":
+        return load_embedding_file(params.item_embedding_file, num_items, "item"), f"file:{params.item_embedding_file}"
+    if params.item_semantics == "cooc":
+        emb = cooccurrence_item_embeddings(sequences, num_items, dim=params.cooc_dim, holdout=holdout)
+        return emb, "cooc-ppmi-svd"
+    if not item_text:
+        raise ValueError("item_semantics='text' but the dataset has no item text; use a metadata file "
+                         "(rec.sracl.amazon_meta), item_semantics='file', or the ID-free item_semantics='cooc'")
+    ids = [i for i in range(1, num_items + 1) if item_text.get(i)]
+    if len(ids) < params.k_items + 1:
+        raise ValueError(f"only {len(ids)} items have text; need more than k_items={params.k_items}")
+    vec = cached_encode([item_text[i] for i in ids], encoder, cache_dir, tag="items")
+    emb = torch.zeros(num_items + 1, vec.size(1))
+    emb[torch.tensor(ids)] = vec  # items without text stay zero and are never retrieved
+    return emb, f"text:{encoder.name}"
+
+
+def _user_vectors(params, user_ids, sequences, item_emb, item_text, encoder, cache_dir, holdout):
+    if params.user_semantics == "file":
+        emb = load_embedding_file(params.user_embedding_file, len(sequences), "user")[1:]
+        return emb, f"file:{params.user_embedding_file}"
+    if params.user_semantics == "mean_items":
+        return (history_mean_embeddings(sequences, item_emb, holdout, params.profile_max_items),
+                "mean-of-training-item-vectors")
+    llm = load_profile_file(params.user_profile_file) if params.user_profile_file else None
+    texts = build_profile_texts(user_ids, sequences, item_text or {}, params.profile_max_items, holdout, llm)
+    if not any(texts):
+        raise ValueError("user_semantics='text' but no user has a profile text (no item text and no "
+                         "user_profile_file); use user_semantics='mean_items' or 'file'")
+    source = f"text:{encoder.name}" + (f"+profiles:{params.user_profile_file}" if llm else "")
+    return cached_encode(texts, encoder, cache_dir, tag="users"), source

@@ -1,0 +1,95 @@
+"""User semantics for SRA-CL: profile texts from the TRAINING history only.
+
+SRA-CL (Cui et al., NeurIPS 2025) asks an LLM to summarise a user's purchase history (titles
+formatted ``<title 1>; <title 2>; ...``) and embeds the summary. Offline, the formatted title
+list itself is embedded; an LLM-written profile can be supplied per user from a file and then
+replaces that text. Under leave-one-out evaluation the last two items of a sequence are the
+validation and test targets, so the history used here stops before them: no future item can
+reach a profile.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+
+def training_history(sequence: list[int], holdout: int = 2) -> list[int]:
+    """The items a model may train on: the sequence without its last ``holdout`` items
+    (validation and test targets under leave-one-out)."""
+    if holdout < 0:
+        raise ValueError(f"holdout must be >= 0, got {holdout}")
+    return list(sequence[: max(len(sequence) - holdout, 0)])
+
+
+def profile_text(history: list[int], item_text: dict[int, str], max_items: int = 20) -> str:
+    """``"<title>; <title>; ..."`` over the last ``max_items`` items of ``history`` (the
+    official SRA-CL prompt input); items without text are skipped."""
+    if max_items < 1:
+        raise ValueError(f"max_items must be >= 1, got {max_items}")
+    titles = [item_text[i] for i in history[-max_items:] if item_text.get(i)]
+    return "; ".join(f"<{t}>" for t in titles)
+
+
+def load_profile_file(path: str | Path) -> dict[str, str]:
+    """Read user profile texts (e.g. LLM-written): ``.json`` ``{user_id: text}``, ``.jsonl``
+    lines ``{"user_id": ..., "profile": ...}``, or ``.tsv`` ``user_id<TAB>text``. User ids are
+    compared as strings."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"user profile file {path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        data = json.loads(path.read_text())
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: a .json profile file must map user id -> text")
+        out = {str(k): v for k, v in data.items()}
+    elif suffix == ".jsonl":
+        out = {}
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if line.strip():
+                row = json.loads(line)
+                if not isinstance(row, dict) or "user_id" not in row or "profile" not in row:
+                    raise ValueError(f"{path}:{n}: each line needs keys 'user_id' and 'profile'")
+                out[str(row["user_id"])] = row["profile"]
+    elif suffix == ".tsv":
+        with path.open(newline="") as fh:
+            out = {}
+            for n, row in enumerate(csv.reader(fh, delimiter="\t"), 1):
+                if len(row) != 2:
+                    raise ValueError(f"{path}:{n}: expected 'user_id<TAB>text', got {len(row)} fields")
+                out[row[0]] = row[1]
+    else:
+        raise ValueError(f"{path}: unsupported profile file type {suffix!r}; use .json, .jsonl or .tsv")
+    bad = [k for k, v in out.items() if not isinstance(v, str)]
+    if bad:
+        raise ValueError(f"{path}: profiles must be strings (users {bad[:5]})")
+    return out
+
+
+def build_profile_texts(user_ids: list, sequences: list[list[int]], item_text: dict[int, str],
+                        max_items: int = 20, holdout: int = 2,
+                        llm_profiles: dict[str, str] | None = None) -> list[str]:
+    """One profile text per user, from the training history only; an entry of
+    ``llm_profiles`` (keyed by ``str(user_id)``) replaces the built text for that user."""
+    if len(user_ids) != len(sequences):
+        raise ValueError(f"{len(user_ids)} user ids for {len(sequences)} sequences")
+    llm_profiles = llm_profiles or {}
+    return [llm_profiles.get(str(u)) or profile_text(training_history(s, holdout), item_text, max_items)
+            for u, s in zip(user_ids, sequences)]
+
+
+def history_mean_embeddings(sequences: list[list[int]], item_emb: torch.Tensor,
+                            holdout: int = 2, max_items: int = 20) -> torch.Tensor:
+    """ID-free user semantics: the mean of the (normalised) item vectors of the last
+    ``max_items`` training items; ``[U, D]``, a zero row for an empty history."""
+    items = F.normalize(item_emb.float(), dim=1)
+    out = torch.zeros(len(sequences), items.size(1))
+    for u, seq in enumerate(sequences):
+        hist = training_history(seq, holdout)[-max_items:]
+        if hist:
+            out[u] = items[torch.tensor(hist)].mean(0)
+    return out
