@@ -1,0 +1,162 @@
+"""``graphcl tune <study.yaml>``: check the study file, run the trials, summarise the best."""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import sys
+import time
+from pathlib import Path
+
+from graphcl.config import ConfigError, load_run_config, to_dict
+from graphcl.tuning.metrics import check_objective
+from graphcl.tuning.run_configs import base_mapping
+from graphcl.tuning.space_check import check_search_space
+from graphcl.tuning.storage import check_storage_url, default_storage_url
+from graphcl.tuning.study_config import StudyConfig, load_study_config
+from graphcl.tuning.worker import WorkerJob, run_worker, worker_process_main
+
+log = logging.getLogger(__name__)
+
+
+def study_file(name: str) -> Path:
+    """A study YAML path, or a shipped study name (``meow_acm`` or ``studies/meow_acm``).
+
+    Args:
+        name: what the user typed.
+    """
+    from graphcl.resources import configs_dir
+
+    path = Path(name)
+    if path.is_file():
+        return path
+    stem = name[:-5] if name.endswith(".yaml") else name
+    stem = stem[len("studies/"):] if stem.startswith("studies/") else stem
+    shipped = configs_dir() / "studies" / f"{stem}.yaml"
+    if shipped.is_file():
+        return shipped
+    names = sorted(p.stem for p in (configs_dir() / "studies").glob("*.yaml"))
+    raise ConfigError(f"no study file {name!r}: give a path or one of the shipped studies {names}")
+
+
+def prepare(args) -> tuple[StudyConfig, WorkerJob, Path]:
+    """Check everything that can be checked before a trial runs; return the study config,
+    a worker job template and the study's output folder.
+
+    Args:
+        args: parsed ``graphcl tune`` arguments (see ``graphcl.cli``).
+    """
+    from graphcl.registry import MODELS, params_class
+
+    study, folder = load_study_config(study_file(args.study), list(args.set or []))
+    if args.n_trials is not None:
+        if args.n_trials < 1:
+            raise ConfigError(f"--n-trials must be >= 1, got {args.n_trials}")
+        study.n_trials = args.n_trials
+    workers = args.workers if args.workers is not None else 1
+    if workers < 1:
+        raise ConfigError(f"--workers must be >= 1, got {workers}")
+    base = base_mapping(study.base_config, folder, study.overrides)
+    run = load_run_config(base)  # the base config itself must be valid
+    check_objective(study.objective, run.task)
+    try:
+        params_cls = params_class(run.model)
+    except ImportError as exc:
+        raise ConfigError(f"model {run.model!r} cannot be imported ({exc}); is it installed?") from exc
+    order = check_search_space(study.search_space, params_cls, base)
+    study_dir = Path(args.out_dir or "runs/studies") / study.study_name
+    url = args.storage or study.storage or default_storage_url(study_dir)
+    check_storage_url(url)
+    if url.startswith("sqlite") and workers > 1:
+        log.warning("%d workers on SQLite: works (writes wait on a lock) but journal:///path.log scales better", workers)
+    job = WorkerJob(
+        study=study, base=base, order=order, storage_url=url, trials_dir=study_dir / "trials",
+        data_root=args.data_root,
+        deadline=time.time() + study.timeout if study.timeout else None,
+        registry_entry=dict(MODELS[run.model]),
+    )
+    return study, job, study_dir
+
+
+def create_or_load(study: StudyConfig, url: str):
+    """Create the study in its storage, or load it to resume; the direction must match.
+
+    Args:
+        study: the study config.
+        url: storage URL.
+    """
+    import optuna
+
+    from graphcl.tuning.storage import open_storage
+
+    storage = open_storage(url, study.heartbeat_interval)
+    optuna_study = optuna.create_study(
+        storage=storage, study_name=study.study_name, direction=study.direction, load_if_exists=True,
+        sampler=study.sampler.build(), pruner=study.pruner.build(),
+    )
+    if optuna_study.direction.name.lower() != study.direction:
+        raise ConfigError(
+            f"study {study.study_name!r} in {url} was created to {optuna_study.direction.name.lower()}, "
+            f"the study file says {study.direction}; use another study_name or storage"
+        )
+    optuna_study.set_user_attr("study_config", to_dict(study))
+    return optuna_study
+
+
+def run_workers(job: WorkerJob, workers: int) -> None:
+    """Run ``workers`` workers on the study: in this process for one, else spawned processes.
+
+    Args:
+        job: the worker job template (``worker_index`` is set per worker).
+        workers: how many.
+    """
+    if workers == 1:
+        run_worker(job)
+        return
+    # spawn, not fork: forking a process that holds torch/CUDA state or open DB connections is unsafe
+    ctx = multiprocessing.get_context("spawn")
+    procs = []
+    for index in range(workers):
+        job_k = WorkerJob(**{**job.__dict__, "worker_index": index})
+        proc = ctx.Process(target=worker_process_main, args=(job_k,), name=f"graphcl-tune-{index}")
+        proc.start()
+        procs.append(proc)
+    for proc in procs:
+        proc.join()
+    failed = [p.name for p in procs if p.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"tuning workers {failed} exited with an error (see their log above)")
+
+
+def run(args) -> int:
+    """Entry point of ``graphcl tune``.
+
+    Args:
+        args: parsed arguments: ``study``, ``storage``, ``n_trials``, ``workers``, ``data_root``,
+            ``out_dir``, ``set``.
+    """
+    import optuna
+
+    from graphcl.tuning.plots import write_plots
+    from graphcl.tuning.results import format_summary, summarize, trial_counts
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    study, job, study_dir = prepare(args)
+    study_dir.mkdir(parents=True, exist_ok=True)
+    optuna_study = create_or_load(study, job.storage_url)
+    print(f"study {study.study_name}: storage {job.storage_url}, target {study.n_trials} trials, "
+          f"{args.workers or 1} local worker(s)", flush=True)
+    run_workers(job, args.workers or 1)
+    counts = trial_counts(optuna_study)
+    finished = counts.get("complete", 0) + counts.get("pruned", 0)
+    if counts.get("complete", 0) == 0:
+        print(f"study {study.study_name}: no complete trial yet ({counts}); nothing to summarise", file=sys.stderr)
+        return 1
+    if finished < study.n_trials:
+        print(f"note: {finished}/{study.n_trials} trials finished ({counts}); run the same command to continue")
+    plots = write_plots(optuna_study, study_dir / "plots")
+    summary = summarize(study, optuna_study, job.base, study_dir, job.storage_url, job.data_root, plots)
+    print(format_summary(summary))
+    for name, files in plots.items():
+        print(f"plot {name}: {files if isinstance(files, str) else ', '.join(files)}")
+    print(f"summary: {study_dir / 'summary.json'}")
+    return 0

@@ -1,0 +1,114 @@
+"""The function Optuna calls for each trial: train the sampled config on every seed."""
+from __future__ import annotations
+
+import gc
+import logging
+from pathlib import Path
+from typing import Any
+
+from graphcl.config import ConfigError
+from graphcl.tuning.liveness import mark_worker
+from graphcl.tuning.run_configs import build_run_config
+from graphcl.tuning.sampling import sample_values
+from graphcl.tuning.study_config import StudyConfig
+
+log = logging.getLogger(__name__)
+
+
+class InvalidTrialConfig(Exception):
+    """The sampled combination is rejected by the params dataclass (the trial fails, the study goes on)."""
+
+
+class SurplusTrial(Exception):
+    """Other workers already started enough trials to reach ``n_trials``; this one is not run."""
+
+
+def free_memory() -> None:
+    """Release what a finished run held (Python objects, then cached CUDA blocks)."""
+    gc.collect()
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    except ImportError:
+        pass
+
+
+class TrialObjective:
+    """Callable for ``study.optimize``: sample values, train on each seed, return the mean.
+
+    Args:
+        study: the study config (search space, seeds, objective key, n_trials).
+        base: base run-config mapping with the study's overrides merged in.
+        order: sampling order from ``check_search_space``.
+        trials_dir: folder of the trials' run folders (``trial-00012/seed-0``).
+        data_root: dataset folder for the runs (None: the run config's / default).
+    """
+
+    def __init__(self, study: StudyConfig, base: dict, order: list[str], trials_dir: Path,
+                 data_root: str | None = None) -> None:
+        self.study, self.base, self.order = study, base, order
+        self.trials_dir, self.data_root = Path(trials_dir), data_root
+
+    def _check_surplus(self, trial: Any) -> None:
+        from optuna.trial import TrialState
+
+        # Trial numbers are handed out by the storage in order: if n_trials live or finished
+        # trials have lower numbers, this one would overshoot the study's budget.
+        states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING, TrialState.WAITING)
+        earlier = sum(t.number < trial.number for t in trial.study.get_trials(deepcopy=False, states=states))
+        if earlier >= self.study.n_trials:
+            trial.set_user_attr("fail_reason", "surplus: the study already had n_trials trials")
+            raise SurplusTrial(f"trial {trial.number} not run: {earlier} earlier trials already reach n_trials")
+
+    def __call__(self, trial: Any) -> float:
+        import optuna
+
+        from graphcl.registry import TrialPruned
+        from graphcl.runner import run_training
+
+        mark_worker(trial)
+        self._check_surplus(trial)
+        values = sample_values(trial, self.study.search_space, self.order)
+        trial_dir = self.trials_dir / f"trial-{trial.number:05d}"
+        scores, run_dirs, val_sums = [], [], {}
+        for i, seed in enumerate(self.study.seeds):
+            try:
+                run = build_run_config(self.base, values, seed=seed, out_dir=str(trial_dir), data_root=self.data_root)
+            except ConfigError as exc:
+                trial.set_user_attr("fail_reason", f"invalid combination: {exc}")
+                raise InvalidTrialConfig(str(exc)) from exc
+            run_dir = trial_dir / f"seed-{seed}"
+            run_dirs.append(str(run_dir))
+            trial.set_user_attr("run_dirs", run_dirs)
+
+            def report(step: int, value: float, _trial=trial) -> None:
+                _trial.report(float(value), int(step))
+                if _trial.should_prune():
+                    raise TrialPruned(f"trial {_trial.number} pruned at step {step}")
+
+            try:
+                # pruning follows the first seed's curve; later seeds only add to the mean
+                _, metrics = run_training(run, report if i == 0 else None, run_dir)
+            except TrialPruned as exc:
+                raise optuna.TrialPruned(str(exc)) from exc
+            finally:
+                free_memory()
+            score = self._objective_value(metrics)
+            scores.append(score)
+            for key, value in metrics.get("val", {}).items():
+                if isinstance(value, (int, float)):
+                    val_sums[key] = val_sums.get(key, 0.0) + float(value)
+            trial.set_user_attr("seed_values", scores)
+        trial.set_user_attr("val_metrics", {k: v / len(scores) for k, v in val_sums.items()})
+        return sum(scores) / len(scores)
+
+    def _objective_value(self, metrics: dict) -> float:
+        val = metrics.get("val") or {}
+        if self.study.objective not in val:
+            raise ConfigError(
+                f"objective {self.study.objective!r} is not among the validation metrics the model "
+                f"returned: {sorted(val)}; set `objective` to one of them"
+            )
+        return float(val[self.study.objective])

@@ -1,0 +1,119 @@
+"""One tuning worker: load the shared study and run trials until it has ``n_trials``.
+
+Several workers (local processes, or ``graphcl tune`` on several machines) can run this on one
+storage. A worker stops when the study's finished trials plus those still running elsewhere
+reach ``n_trials``, at its timeout, or after too many failed trials.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graphcl.tuning.liveness import fail_orphaned_trials
+from graphcl.tuning.objective import InvalidTrialConfig, SurplusTrial, TrialObjective
+from graphcl.tuning.storage import open_storage
+from graphcl.tuning.study_config import StudyConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerJob:
+    """Everything a worker process needs (picklable, so ``spawn`` children get it).
+
+    Args:
+        study: the checked study config.
+        base: base run-config mapping with the study's overrides merged in.
+        order: sampling order of the search space.
+        storage_url: where the study lives.
+        trials_dir: parent folder of the trials' run folders.
+        data_root: dataset folder for the runs (None: default resolution).
+        deadline: ``time.time()`` after which no new trial starts (None: no limit).
+        worker_index: 0..K-1 among this invocation's local workers (offsets the sampler seed).
+        registry_entry: the model's ``graphcl.registry.MODELS`` entry in the parent, so models
+            registered at run time (plugins, tests) exist in spawned children too.
+    """
+
+    study: StudyConfig
+    base: dict
+    order: list[str]
+    storage_url: str
+    trials_dir: Path
+    data_root: str | None = None
+    deadline: float | None = None
+    worker_index: int = 0
+    registry_entry: dict | None = None
+
+
+def _counts(study: Any) -> dict[str, int]:
+    from optuna.trial import TrialState
+
+    counts = {state.name: 0 for state in TrialState}
+    surplus = 0
+    for trial in study.get_trials(deepcopy=False):
+        counts[trial.state.name] += 1
+        surplus += trial.state == TrialState.FAIL and str(trial.user_attrs.get("fail_reason", "")).startswith("surplus")
+    counts["FAIL_COUNTED"] = counts["FAIL"] - surplus
+    return counts
+
+
+def run_worker(job: WorkerJob) -> int:
+    """Run trials of ``job.study`` until done; return how many this worker started.
+
+    Args:
+        job: the worker's job description.
+    """
+    import optuna
+
+    from graphcl import registry
+
+    if job.registry_entry is not None:
+        registry.MODELS[job.base["model"]] = job.registry_entry
+    storage = open_storage(job.storage_url, job.study.heartbeat_interval)
+    study = optuna.load_study(
+        study_name=job.study.study_name, storage=storage,
+        sampler=job.study.sampler.build(job.worker_index), pruner=job.study.pruner.build(),
+    )
+    objective = TrialObjective(job.study, job.base, job.order, job.trials_dir, job.data_root)
+    started = 0
+    while True:
+        fail_orphaned_trials(study)
+        with warnings.catch_warnings():  # fail_stale_trials is marked experimental
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            optuna.storages.fail_stale_trials(study)
+        c = _counts(study)
+        finished = c["COMPLETE"] + c["PRUNED"]
+        if finished + c["RUNNING"] + c["WAITING"] >= job.study.n_trials:
+            break
+        if c["FAIL_COUNTED"] > job.study.failure_limit:
+            log.error("stopping: %d failed trials (max_failed_trials=%d)", c["FAIL_COUNTED"], job.study.failure_limit)
+            break
+        if job.deadline is not None and time.time() >= job.deadline:
+            break
+        study.optimize(objective, n_trials=1, catch=(InvalidTrialConfig, SurplusTrial, _oom_error()), gc_after_trial=True)
+        started += 1
+    return started
+
+
+def _oom_error() -> type:
+    """Out-of-memory fails the trial (too big a config), not the study."""
+    try:
+        import torch
+
+        return torch.OutOfMemoryError
+    except (ImportError, AttributeError):
+        return MemoryError
+
+
+def worker_process_main(job: WorkerJob) -> None:
+    """Entry point of a spawned worker process.
+
+    Args:
+        job: the worker's job description.
+    """
+    logging.basicConfig(level=logging.INFO, format=f"[worker {job.worker_index}] %(message)s")
+    run_worker(job)
