@@ -9,7 +9,7 @@ import torch
 class BagOfWordsEncoder:
     """Texts sharing words get similar vectors; ``calls`` counts encode() invocations."""
 
-    def __init__(self, dim: int = 32, name: str = "bow-test"):
+    def __init__(self, dim: int = 512, name: str = "bow-test"):
         self.dim = dim
         self.name = name
         self.calls = 0
