@@ -1,0 +1,90 @@
+"""AdaMEOW: MEOW's views with negative weights learned by a network on node pairs."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.checkpoint import checkpoint
+
+from graphcl.core import InfoNCE
+from graphcl.hetero.meow_encoder import MEOWEncoder
+from graphcl.hetero.meow_inputs import MEOWInputs
+
+
+class AdaMEOW(nn.Module):
+    r"""AdaMEOW (Yu et al., arXiv:2212.13847, adaptive variant; official ``code_adameow``).
+
+    Anchors are the projected fine embeddings, candidates the projected coarse ones. The weight of
+    negative ``j`` for anchor ``i`` is ``w_ij = sigmoid(w2 · tanh(W1 (p_i + q_j) + b1) + b2)``
+    (official MLP on the summed pair). Because the first layer is linear, ``W1 p_i`` and
+    ``W1 q_j + b1`` are computed once and each InfoNCE block only forms ``[chunk, N, weight_hidden]``,
+    so memory is O(N * chunk) instead of the official O(N^2 * D) pair tensor.
+
+    Minimising the loss over ``w`` alone drives every weight to 0 (the denominator vanishes);
+    the official code has no term against it. ``weight_reg`` adds
+    ``mean_i (mean_j w_ij - 1)^2`` so the weights redistribute mass instead of vanishing.
+
+    Args:
+        inputs: the precomputed :class:`MEOWInputs`.
+        hidden_dim: embedding width.
+        proj_dim: projection width (``None``: ``hidden_dim``).
+        tau: temperature.
+        dropout: dropout rate.
+        weight_hidden: hidden width of the pair-weight MLP.
+        weight_reg: weight of the regulariser.
+        chunk_size: anchor rows per block (``None``: 512 for the regulariser, all rows in InfoNCE).
+    """
+
+    def __init__(self, inputs: MEOWInputs, hidden_dim: int = 64, proj_dim: int | None = None, tau: float = 1.0,
+                 dropout: float = 0.3, weight_hidden: int = 16, weight_reg: float = 1.0,
+                 chunk_size: int | None = None):
+        super().__init__()
+        proj_dim = proj_dim or hidden_dim
+        self.inputs = inputs
+        self.encoder = MEOWEncoder(inputs.target, inputs.num_nodes, inputs.in_dims, inputs.context_types,
+                                   hidden_dim, dropout)
+        self.project = nn.Linear(hidden_dim, proj_dim)
+        self.w1 = nn.Linear(proj_dim, weight_hidden)
+        self.w2 = nn.Linear(weight_hidden, 1)
+        self.weight_reg = weight_reg
+        self.chunk_size = chunk_size
+        self.info = InfoNCE(temperature=tau, similarity="cosine", positives_in_denominator=True,
+                            chunk_size=chunk_size)
+
+    def _views(self):
+        z_coarse, _, z = self.encoder(*self.inputs.encoder_args())
+        coarse = F.normalize(torch.tanh(self.project(z_coarse)), dim=1)
+        fine = F.normalize(torch.tanh(self.project(z)), dim=1)
+        return fine, coarse, z
+
+    def pair_weights(self, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        """``[n, M]`` weights from ``u = W1 p_rows`` ``[n, h]`` and ``v = W1 q + b1`` ``[M, h]``."""
+        return torch.sigmoid(self.w2(torch.tanh(u[:, None, :] + v[None, :, :])).squeeze(-1))
+
+    def loss(self) -> torch.Tensor:
+        fine, coarse, _ = self._views()
+        u = F.linear(fine, self.w1.weight)
+        v = self.w1(coarse)
+        weights = lambda start, stop: self.pair_weights(u[start:stop], v)  # noqa: E731
+        loss = self.info(fine, coarse, neg_weights=weights)
+        if self.weight_reg > 0:
+            loss = loss + self.weight_reg * self.regulariser(u, v)
+        return loss
+
+    def regulariser(self, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        """``mean_i (mean_j w_ij - 1)^2``, in checkpointed row blocks (memory O(N * chunk))."""
+        step = self.chunk_size or 512
+        means = []
+        for start in range(0, u.size(0), step):
+            block = lambda uu, vv: self.pair_weights(uu, vv).mean(dim=1)  # noqa: E731
+            part = u[start:start + step]
+            means.append(checkpoint(block, part, v, use_reentrant=False) if torch.is_grad_enabled() else block(part, v))
+        return ((torch.cat(means) - 1.0) ** 2).mean()
+
+    @torch.no_grad()
+    def embed(self) -> torch.Tensor:
+        was = self.training
+        self.eval()
+        z = self._views()[2]
+        self.train(was)
+        return z.detach()

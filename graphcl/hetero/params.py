@@ -1,0 +1,207 @@
+"""Hyperparameters of MEOW, AdaMEOW and HeCo (defaults: the official ACM settings).
+
+Sources: ``jianxiangyu/MEOW`` (``code_meow/utils/params.py``, ``code_adameow/utils/params.py``)
+and ``liun-online/HeCo`` (``code/utils/params.py``). The per-dataset values live in
+``configs/hetero/<model>_<dataset>.yaml``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def _check(cond: bool, message: str) -> None:
+    if not cond:
+        raise ValueError(message)
+
+
+def _check_rate(name: str, value: float) -> None:
+    _check(0.0 <= value < 1.0, f"{name} must be in [0, 1), got {value}")
+
+
+@dataclass
+class _Common:
+    """Fields shared by the three models.
+
+    Args:
+        epochs: maximum number of training epochs (the official code uses 10000 and relies on
+            early stopping).
+        patience: epochs without a lower contrastive loss before stopping (official early stopping).
+        lr: Adam learning rate.
+        weight_decay: Adam weight decay (``l2_coef`` in the official code).
+        hidden_dim: width of the node encoders and of the embeddings.
+        tau: temperature of the contrastive loss.
+        eval_every: every this many epochs, evaluate the current embeddings with logistic
+            regression on the 20-label validation split and call ``report(epoch, val_macro_f1_20)``
+            (0 disables it; the official code never looks at validation labels while training).
+        eval_repeats: logistic-regression repeats for those intermediate validations.
+        eval_lr: learning rate of the evaluation logistic regression (``eva_lr``).
+        eval_weight_decay: its weight decay (``eva_wd``).
+        final_eval_repeats: logistic-regression repeats of the final evaluation (50 in the papers).
+        restore_best: embed with the parameters of the lowest-loss epoch (HeCo does) instead of the
+            last epoch (MEOW does).
+        normalize_features: row-normalise non-negative input features, as the official loaders do.
+        chunk_size: rows of the N x N similarity matrix computed at once in the losses
+            (``None``: all rows; memory O(N * chunk_size)).
+        export_npy: also write ``embeddings.npy`` next to ``embeddings.pt``.
+        metapaths: meta-paths to use (``None``: ``data.metapath_names``; DBLP adds ``APTPA``).
+    """
+
+    epochs: int = 10000
+    patience: int = 20
+    lr: float = 7e-4
+    weight_decay: float = 0.0
+    hidden_dim: int = 64
+    tau: float = 0.4
+    eval_every: int = 0
+    eval_repeats: int = 5
+    eval_lr: float = 0.03
+    eval_weight_decay: float = 0.0
+    final_eval_repeats: int = 50
+    restore_best: bool = False
+    normalize_features: bool = True
+    chunk_size: int | None = None
+    export_npy: bool = False
+    metapaths: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        _check(self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}")
+        _check(self.patience >= 1, f"patience must be >= 1, got {self.patience}")
+        _check(self.lr > 0, f"lr must be > 0, got {self.lr}")
+        _check(self.weight_decay >= 0, f"weight_decay must be >= 0, got {self.weight_decay}")
+        _check(self.hidden_dim >= 1, f"hidden_dim must be >= 1, got {self.hidden_dim}")
+        _check(self.tau > 0, f"tau must be > 0, got {self.tau}")
+        _check(self.eval_every >= 0, f"eval_every must be >= 0 (0 = never), got {self.eval_every}")
+        _check(self.eval_repeats >= 1, f"eval_repeats must be >= 1, got {self.eval_repeats}")
+        _check(self.final_eval_repeats >= 1, f"final_eval_repeats must be >= 1, got {self.final_eval_repeats}")
+        _check(self.eval_lr > 0, f"eval_lr must be > 0, got {self.eval_lr}")
+        _check(self.eval_weight_decay >= 0, f"eval_weight_decay must be >= 0, got {self.eval_weight_decay}")
+        _check(self.chunk_size is None or self.chunk_size >= 1,
+               f"chunk_size must be None or >= 1, got {self.chunk_size}")
+        _check(self.metapaths is None or len(self.metapaths) >= 1,
+               "metapaths must be None or a non-empty list of meta-path names")
+
+
+@dataclass
+class _MEOWCommon(_Common):
+    """Fields shared by MEOW and AdaMEOW (see :class:`MEOWParams`)."""
+
+    dropout: float = 0.2
+    feat_mask: float = 0.3
+    adj_mask: list[float] = field(default_factory=lambda: [0.3, 0.2])
+    nei_max: list[int] = field(default_factory=lambda: [110, 700])
+    resample_augmentations: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_rate("dropout", self.dropout)
+        _check_rate("feat_mask", self.feat_mask)
+        for p in self.adj_mask:
+            _check_rate("adj_mask entries", p)
+        _check(len(self.adj_mask) >= 1, "adj_mask needs one drop rate (shared) or one per meta-path")
+        _check(len(self.nei_max) >= 1 and all(k >= 1 for k in self.nei_max),
+               f"nei_max needs positive top-k sizes (one per meta-path), got {self.nei_max}")
+
+
+@dataclass
+class MEOWParams(_MEOWCommon):
+    """MEOW (Yu et al., "Heterogeneous Graph Contrastive Learning with Meta-path Contexts and
+    Weighted Negative Samples", SDM 2023 / arXiv:2212.13847). Defaults: official ACM values.
+
+    Args:
+        dropout: dropout on feature transforms, context aggregation and GCN layers.
+        feat_mask: fraction of non-zero target-feature entries zeroed in the masked view.
+        adj_mask: fraction of meta-path edges dropped in the masked view (one per meta-path, or
+            one value for all).
+        nei_max: PathSim top-k neighbours kept per node, one per meta-path.
+        resample_augmentations: draw new feature/edge masks every epoch (the official code draws
+            them once before training).
+        num_clusters: k-means cluster counts (two granularities) for the weighted negatives and
+            the prototypical loss; recomputed every epoch.
+        lam_proto: weight of the prototypical (ProtoNCE) term.
+        kmeans_iters: Lloyd iterations per k-means run (faiss ``niter`` in the official code).
+        (plus the fields of the common section: epochs, patience, lr, ...)
+    """
+
+    num_clusters: list[int] = field(default_factory=lambda: [100, 300])
+    lam_proto: float = 1.0
+    kmeans_iters: int = 20
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check(len(self.num_clusters) >= 1 and all(k >= 2 for k in self.num_clusters),
+               f"num_clusters must list cluster counts >= 2, got {self.num_clusters}")
+        _check(self.lam_proto >= 0, f"lam_proto must be >= 0, got {self.lam_proto}")
+        _check(self.kmeans_iters >= 1, f"kmeans_iters must be >= 1, got {self.kmeans_iters}")
+
+
+@dataclass
+class AdaMEOWParams(_MEOWCommon):
+    """AdaMEOW: MEOW with negative weights learned by a small network on node pairs
+    (arXiv:2212.13847, Sec. "AdaMEOW"). Defaults: official ACM values.
+
+    Args:
+        weight_hidden: hidden width of the pair-weight MLP (16 in the official code).
+        proj_dim: output width of the projection feeding the loss and the weight MLP
+            (``hidden_dim`` in the official code except AMiner: 16).
+        weight_reg: weight of the regulariser ``mean_i (mean_j w_ij - 1)^2`` that keeps the
+            learned weights away from the trivial all-zero solution (absent in the official code;
+            0 reproduces it).
+        (plus dropout, feat_mask, adj_mask, nei_max, resample_augmentations and the common fields)
+    """
+
+    epochs: int = 1200
+    patience: int = 10
+    lr: float = 5e-5
+    weight_decay: float = 1e-5
+    tau: float = 1.0
+    dropout: float = 0.3
+    adj_mask: list[float] = field(default_factory=lambda: [0.2])
+    nei_max: list[int] = field(default_factory=lambda: [690, 690])
+    weight_hidden: int = 16
+    proj_dim: int | None = None
+    weight_reg: float = 1.0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check(self.weight_hidden >= 1, f"weight_hidden must be >= 1, got {self.weight_hidden}")
+        _check(self.proj_dim is None or self.proj_dim >= 1, f"proj_dim must be None or >= 1, got {self.proj_dim}")
+        _check(self.weight_reg >= 0, f"weight_reg must be >= 0, got {self.weight_reg}")
+
+
+@dataclass
+class HeCoParams(_Common):
+    """HeCo (Wang et al., "Self-supervised Heterogeneous Graph Neural Network with Co-contrastive
+    Learning", KDD 2021). Defaults: official ACM values.
+
+    Args:
+        feat_drop: dropout on the projected input features.
+        attn_drop: dropout on the attention vectors.
+        sample_rate: neighbours sampled per network-schema neighbour type (one per type, in the
+            order of ``schema_types`` or of ``data.edge_types`` from the target).
+        lam: weight of the meta-path -> schema direction (``1 - lam`` for the other one).
+        schema_types: network-schema neighbour types (``None``: every type with a
+            ``(target, "to", t)`` edge list whose sample rate is given).
+        (plus the common fields)
+    """
+
+    patience: int = 5
+    lr: float = 8e-4
+    tau: float = 0.8
+    eval_lr: float = 0.05
+    restore_best: bool = True
+    feat_drop: float = 0.3
+    attn_drop: float = 0.5
+    sample_rate: list[int] = field(default_factory=lambda: [7, 1])
+    lam: float = 0.5
+    schema_types: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_rate("feat_drop", self.feat_drop)
+        _check_rate("attn_drop", self.attn_drop)
+        _check(len(self.sample_rate) >= 1 and all(s >= 1 for s in self.sample_rate),
+               f"sample_rate must list positive sample sizes, got {self.sample_rate}")
+        _check(0.0 <= self.lam <= 1.0, f"lam must be in [0, 1], got {self.lam}")
+        _check(self.schema_types is None or len(self.schema_types) == len(self.sample_rate),
+               "schema_types and sample_rate must have the same length")
+
