@@ -17,7 +17,7 @@ def faiss_available() -> bool:
 
 
 def kmeans(x: torch.Tensor, k: int, n_iter: int = 20, seed: int = 0,
-           backend: str = "auto") -> tuple[torch.Tensor, torch.Tensor]:
+           backend: str = "auto", n_init: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
     """Cluster the rows of ``x`` into ``k`` groups (Euclidean k-means, Lloyd iterations).
 
     The torch backend uses k-means++ seeding (Arthur & Vassilvitskii, 2007) from a CPU generator
@@ -33,6 +33,8 @@ def kmeans(x: torch.Tensor, k: int, n_iter: int = 20, seed: int = 0,
         n_iter: maximum Lloyd iterations (>= 1).
         seed: random seed for the initialisation.
         backend: ``"auto"``, ``"torch"`` or ``"faiss"``.
+        n_init: number of restarts (seeds ``seed, seed + 1, ...`` for torch; faiss ``nredo``); the
+            run with the lowest sum of squared distances is kept. MEOW's official code uses 5.
 
     Returns:
         ``(assignments, centroids)``: LongTensor ``[N]`` in ``[0, k)`` and ``[k, D]`` tensor with
@@ -46,13 +48,20 @@ def kmeans(x: torch.Tensor, k: int, n_iter: int = 20, seed: int = 0,
         raise ValueError(f"n_iter must be an integer >= 1, got {n_iter!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an integer, got {seed!r}")
+    if isinstance(n_init, bool) or not isinstance(n_init, int) or n_init < 1:
+        raise ValueError(f"n_init must be an integer >= 1, got {n_init!r}")
     check_choice(backend, "backend", BACKENDS)
     if backend == "faiss" and not faiss_available():
         raise ImportError("backend='faiss' needs faiss: pip install faiss-cpu (or use backend='torch')")
     x = x.detach()
     if backend == "faiss" or (backend == "auto" and faiss_available()):
-        return _faiss_kmeans(x, k, n_iter, seed)
-    return _torch_kmeans(x, k, n_iter, seed)
+        return _faiss_kmeans(x, k, n_iter, seed, n_init)
+    best = None
+    for run in range(n_init):
+        labels, centroids, inertia = _torch_kmeans(x, k, n_iter, seed + run)
+        if best is None or inertia < best[2]:
+            best = (labels, centroids, inertia)
+    return best[0], best[1]
 
 
 def assign_to_centroids(x: torch.Tensor, centroids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -100,17 +109,17 @@ def _torch_kmeans(x: torch.Tensor, k: int, n_iter: int, seed: int):
             far = int(dists.argmax())
             centroids[j] = x[far]
             dists[far] = -1.0  # do not reuse the same point for another empty cluster
-    labels, _ = assign_to_centroids(x, centroids)
-    return labels, centroids
+    labels, dists = assign_to_centroids(x, centroids)
+    return labels, centroids, float(dists.sum())
 
 
-def _faiss_kmeans(x: torch.Tensor, k: int, n_iter: int, seed: int):
+def _faiss_kmeans(x: torch.Tensor, k: int, n_iter: int, seed: int, n_init: int):
     import faiss
     import numpy as np
 
     data = np.ascontiguousarray(x.cpu().float().numpy())
     # min/max points per centroid: no sub-sampling and no warnings on small inputs
-    km = faiss.Kmeans(data.shape[1], k, niter=n_iter, seed=seed, verbose=False,
+    km = faiss.Kmeans(data.shape[1], k, niter=n_iter, seed=seed, nredo=n_init, verbose=False,
                       min_points_per_centroid=1, max_points_per_centroid=max(1, data.shape[0]))
     km.train(data)
     _, idx = km.index.search(data, 1)
