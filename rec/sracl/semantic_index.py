@@ -34,6 +34,7 @@ class SemanticIndex:
         item_source: how item vectors were made (``text:<model>``, ``file:<path>``,
             ``cooc-ppmi-svd``), recorded with results.
         user_source: same for users.
+        user_ids: the dataset's user ids, in row order (to map onto another id space).
     """
 
     item_emb: torch.Tensor
@@ -44,6 +45,15 @@ class SemanticIndex:
     user_seq_len: torch.Tensor
     item_source: str
     user_source: str
+    user_ids: list
+
+    def save(self, path: str | Path) -> None:
+        torch.save({f: getattr(self, f) for f in self.__dataclass_fields__}, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "SemanticIndex":
+        data = torch.load(path, map_location="cpu", weights_only=False)
+        return cls(**data)
 
     @classmethod
     def build(cls, params, user_ids: list, sequences: list[list[int]], num_items: int,
@@ -83,7 +93,8 @@ class SemanticIndex:
             hist = training_history(s, holdout)[-params.max_seq_length:]
             seqs[u, :len(hist)] = torch.tensor(hist, dtype=torch.long)
             lens[u] = len(hist)
-        return cls(item_emb, item_neighbours, user_emb, user_neighbours, seqs, lens, item_source, user_source)
+        return cls(item_emb, item_neighbours, user_emb, user_neighbours, seqs, lens, item_source, user_source,
+                   [str(u) for u in user_ids])
 
 
 def _item_vectors(params, sequences, num_items, item_text, encoder, cache_dir, holdout):

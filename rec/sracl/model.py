@@ -1,0 +1,96 @@
+"""SRA-CL on a SASRec backbone (RecBole ``SequentialRecommender`` contract).
+
+Cui et al., "Semantic Retrieval Augmented Contrastive Learning for Sequential Recommendation",
+NeurIPS 2025 (arXiv:2503.04162; code github.com/ziqiangcui/SRA-CL). Loss per batch::
+
+    L = L_rec + user_cl_weight * L_inter + item_cl_weight * L_intra
+
+- ``L_rec``: SASRec's next-item loss (full softmax CE in the paper).
+- ``L_inter`` (cross-sequence): NT-Xent between a sequence's representation and a positive
+  synthesised from the encoded training sequences of its k semantically retrieved users,
+  weighted by :class:`~rec.sracl.synthesis.SampleSynthesis`.
+- ``L_intra`` (intra-sequence): NT-Xent between two semantic-substitution views
+  (:func:`~rec.sracl.substitution.semantic_substitute`).
+
+The retrieval tables come from a :class:`~rec.sracl.semantic_index.SemanticIndex` saved at
+``config["sracl_index"]`` (built by :func:`rec.sracl.hooks.prepare`), remapped to RecBole's
+internal ids here.
+"""
+from __future__ import annotations
+
+import torch
+
+from graphcl.core import NTXent
+from rec.recbole_compat import get_model
+from rec.sracl.id_mapping import remap_index
+from rec.sracl.semantic_index import SemanticIndex
+from rec.sracl.substitution import semantic_substitute
+from rec.sracl.synthesis import SampleSynthesis
+
+SASRec = get_model("SASRec")  # the backbone the paper and its code use
+
+
+class SRACL(SASRec):
+    """SASRec trained with SRA-CL's two semantic contrastive losses.
+
+    Args:
+        config: RecBole ``Config``; besides SASRec's keys it reads ``sracl_index`` (path of a
+            saved :class:`SemanticIndex`), ``user_cl_weight``, ``item_cl_weight``,
+            ``cl_temperature``, ``substitution_rate`` and ``synthesis_dropout`` (see
+            :class:`rec.sracl.params.SRACLParams`).
+        dataset: the RecBole dataset (its ``field2id_token`` maps ids to the index's ids).
+    """
+
+    def __init__(self, config, dataset):
+        super().__init__(config, dataset)
+        path = config["sracl_index"]
+        if not path:
+            raise ValueError("SRACL needs config['sracl_index'], the path of a SemanticIndex "
+                             "(rec.sracl.hooks.prepare builds and saves it)")
+        index = SemanticIndex.load(path)
+        tables = remap_index(index, dataset.field2id_token[self.ITEM_ID],
+                             dataset.field2id_token[self.USER_ID])
+        for name, table in tables.items():
+            self.register_buffer(name, table, persistent=False)
+        self.user_cl_weight = float(config["user_cl_weight"])
+        self.item_cl_weight = float(config["item_cl_weight"])
+        self.substitution_rate = float(config["substitution_rate"])
+        self.synthesis = SampleSynthesis(self.user_emb.size(1), self.hidden_size,
+                                         neighbour_dropout=float(config["synthesis_dropout"]))
+        self.cl_loss = NTXent(temperature=float(config["cl_temperature"]), similarity="dot")
+        self.last_losses: dict[str, float] = {}
+
+    def inter_sequence_loss(self, seq_output: torch.Tensor, user_ids: torch.Tensor) -> torch.Tensor:
+        """NT-Xent between ``seq_output [B, H]`` and the synthesised cross-sequence positives."""
+        neighbours = self.user_neighbours[user_ids]  # [B, k]
+        # Encode each distinct retrieved user once per batch (anchors share many neighbours).
+        unique, inverse = neighbours.unique(return_inverse=True)
+        encoded = self.forward(self.user_seqs[unique], self.user_seq_len[unique])
+        neighbour_repr = encoded[inverse]  # [B, k, H]
+        positive, _ = self.synthesis(self.user_emb[user_ids], self.user_emb[neighbours], neighbour_repr)
+        return self.cl_loss(seq_output, positive)
+
+    def intra_sequence_loss(self, item_seq: torch.Tensor, item_seq_len: torch.Tensor) -> torch.Tensor:
+        """NT-Xent between two semantic-substitution views of the batch."""
+        view1 = semantic_substitute(item_seq, item_seq_len, self.item_neighbours, self.substitution_rate)
+        view2 = semantic_substitute(item_seq, item_seq_len, self.item_neighbours, self.substitution_rate)
+        return self.cl_loss(self.forward(view1, item_seq_len), self.forward(view2, item_seq_len))
+
+    def calculate_loss(self, interaction):
+        rec_loss = super().calculate_loss(interaction)
+        item_seq = interaction[self.ITEM_SEQ]
+        item_seq_len = interaction[self.ITEM_SEQ_LEN]
+        total = rec_loss
+        parts = {"rec": float(rec_loss.detach())}
+        if item_seq.size(0) >= 2:  # NT-Xent needs in-batch negatives
+            if self.user_cl_weight > 0:
+                seq_output = self.forward(item_seq, item_seq_len)
+                inter = self.inter_sequence_loss(seq_output, interaction[self.USER_ID])
+                total = total + self.user_cl_weight * inter
+                parts["inter"] = float(inter.detach())
+            if self.item_cl_weight > 0:
+                intra = self.intra_sequence_loss(item_seq, item_seq_len)
+                total = total + self.item_cl_weight * intra
+                parts["intra"] = float(intra.detach())
+        self.last_losses = parts
+        return total
