@@ -45,6 +45,10 @@ class InfoNCE(nn.Module):
         reduction: ``"mean"`` over anchors, ``"sum"``, or ``"none"`` (per-anchor ``[N]``).
         chunk_size: process this many anchor rows at a time; ``None`` = all rows at once. Only a
             ``[chunk_size, M]`` block of similarities exists at any time.
+        weigh_positives: with ``positives_in_denominator=True`` and ``neg_weights`` given, multiply the
+            positives' denominator terms by their weights too (the numerator stays unweighted). This
+            is AdaMEOW's official ``weight_InfoNce``: ``-log(e^{s_ii/t} / sum_j w_ij e^{s_ij/t})``
+            with a learned ``w_ij = MLP(z_i + z_j)`` on every pair, the positive included.
         checkpoint: with ``chunk_size``, recompute each block in backward
             (``torch.utils.checkpoint``) instead of keeping every block's graph, so the backward
             pass also holds one block at a time. Gradients are identical either way.
@@ -69,7 +73,8 @@ class InfoNCE(nn.Module):
 
     def __init__(self, temperature: float = 0.5, similarity: str = "cosine",
                  positives_in_denominator: bool = True, symmetric: bool = False,
-                 reduction: str = "mean", chunk_size: int | None = None, checkpoint: bool = True):
+                 reduction: str = "mean", chunk_size: int | None = None, checkpoint: bool = True,
+                 weigh_positives: bool = False):
         super().__init__()
         self.temperature = check_positive_float(temperature, "temperature")
         self.similarity = check_choice(similarity, "similarity", SIMILARITIES)
@@ -78,11 +83,15 @@ class InfoNCE(nn.Module):
         self.reduction = check_choice(reduction, "reduction", REDUCTIONS)
         self.chunk_size = check_optional_positive_int(chunk_size, "chunk_size")
         self.checkpoint = bool(checkpoint)
+        self.weigh_positives = bool(weigh_positives)
+        if self.weigh_positives and not self.positives_in_denominator:
+            raise ValueError("weigh_positives=True needs positives_in_denominator=True (it weights the "
+                             "positives' denominator terms)")
 
     def extra_repr(self) -> str:
         return (f"temperature={self.temperature}, similarity={self.similarity!r}, "
                 f"positives_in_denominator={self.positives_in_denominator}, symmetric={self.symmetric}, "
-                f"reduction={self.reduction!r}, chunk_size={self.chunk_size}")
+                f"reduction={self.reduction!r}, chunk_size={self.chunk_size}, weigh_positives={self.weigh_positives}")
 
     def forward(self, anchors: torch.Tensor, candidates: torch.Tensor | None = None,
                 pos_mask=None, neg_weights=None) -> torch.Tensor:
@@ -132,18 +141,23 @@ class InfoNCE(nn.Module):
         if w is None:
             counted = logits if self.positives_in_denominator else logits.masked_fill(pos, neg_inf)
             if not self.positives_in_denominator:
-                _check_has_negative((~pos), start)
+                _check_has_negative(~pos, start, what="negative (every candidate is a positive)")
             return torch.logsumexp(counted, dim=1) - log_num
         # Weighted denominator: sum_j coef_ij * exp(logit_ij) with coef = w on negatives and 1 (or 0)
         # on positives. Shift each row by the max over counted pairs of logit + log(coef) so the
         # largest counted term is exactly 1 (no overflow, no underflow to log(0)); coef stays a plain
         # factor so gradients reach learned weights even where they are 0.
-        pos_coef = 1.0 if self.positives_in_denominator else 0.0
-        coef = torch.where(pos, torch.full_like(w, pos_coef), w)
+        if self.weigh_positives:
+            coef = w
+        else:
+            pos_coef = 1.0 if self.positives_in_denominator else 0.0
+            coef = torch.where(pos, torch.full_like(w, pos_coef), w)
         with torch.no_grad():
             counted = coef > 0
-            if not self.positives_in_denominator:
-                _check_has_negative(counted & ~pos, start, weighted=True)
+            if self.weigh_positives:
+                _check_has_negative(counted, start, what="pair with weight > 0 (weigh_positives=True)")
+            elif not self.positives_in_denominator:
+                _check_has_negative(counted & ~pos, start, what="negative with weight > 0")
             shift = (logits + torch.where(counted, coef, 1.0).log()).masked_fill(~counted, neg_inf).amax(dim=1)
         exponent = logits - shift[:, None]
         exponent = torch.where(counted, exponent, exponent.clamp(max=_ZERO_WEIGHT_EXP_CAP))
@@ -151,11 +165,10 @@ class InfoNCE(nn.Module):
         return log_den - log_num
 
 
-def _check_has_negative(negatives: torch.Tensor, start: int, weighted: bool = False) -> None:
-    """Without positives in the denominator, an anchor with no (non-zero) negative has loss -inf."""
-    empty = (~negatives.any(dim=1)).nonzero().flatten()
+def _check_has_negative(counted: torch.Tensor, start: int, what: str) -> None:
+    """An anchor whose denominator has nothing in it would get loss -inf (or NaN): refuse it."""
+    empty = (~counted.any(dim=1)).nonzero().flatten()
     if empty.numel():
-        what = "negative with weight > 0" if weighted else "negative (every candidate is a positive)"
-        raise ValueError(f"anchors {(empty[:10] + start).tolist()} have no {what} while "
-                         "positives_in_denominator=False, so their loss is -inf; keep at least one "
-                         "negative or set positives_in_denominator=True")
+        raise ValueError(f"anchors {(empty[:10] + start).tolist()} have no {what} in the denominator, "
+                         "so their loss is undefined; keep at least one such candidate or set "
+                         "positives_in_denominator=True")

@@ -234,3 +234,19 @@ def test_bad_inputs_name_the_problem():
         InfoNCE(positives_in_denominator=False)(a, c, pos, torch.zeros_like(w))
     with pytest.raises(ValueError, match="every candidate is a positive"):
         InfoNCE(positives_in_denominator=False)(a, c, torch.ones(6, 5, dtype=torch.bool))
+
+
+def test_weigh_positives_matches_adameow_official_formula():
+    # AdaMEOW weight_InfoNce: dots = e^{z_a z^T / tau}; loss = -log(diag(dots) / sum_j w_ij dots_ij)
+    a, c, _, w = _inputs(n=5, m=5)
+    w = w.requires_grad_(True)
+    dots = torch.exp(a @ c.t() / 0.4)
+    official = (-torch.log(dots.diagonal() / (dots * w).sum(dim=1))).mean()
+    got = InfoNCE(0.4, "dot", weigh_positives=True, chunk_size=2)(a, c, None, lambda s, e: w[s:e])
+    torch.testing.assert_close(got, official)
+    for g1, g2 in zip(torch.autograd.grad(got, (a, c, w)), torch.autograd.grad(official, (a, c, w))):
+        torch.testing.assert_close(g1, g2)
+    with pytest.raises(ValueError, match="weigh_positives"):
+        InfoNCE(positives_in_denominator=False, weigh_positives=True)
+    with pytest.raises(ValueError, match="weigh_positives=True"):
+        InfoNCE(weigh_positives=True)(a, c, None, torch.zeros_like(w))
