@@ -19,7 +19,7 @@ MODEL_KEYS = ("user_cl_weight", "item_cl_weight", "cl_temperature", "substitutio
 
 # SRACLParams fields passed to RecBole under the same name (SASRec backbone + training loop).
 BACKBONE_KEYS = ("hidden_size", "n_layers", "n_heads", "inner_size", "hidden_dropout_prob", "attn_dropout_prob",
-                 "hidden_act", "layer_norm_eps", "initializer_range", "loss_type", "learning_rate",
+                 "hidden_act", "layer_norm_eps", "initializer_range", "learning_rate",
                  "weight_decay", "train_batch_size", "eval_batch_size", "epochs", "stopping_step", "eval_step")
 
 
@@ -29,6 +29,7 @@ def recbole_config(params: SRACLParams) -> dict:
     values = dataclasses.asdict(params)
     out = {k: values[k] for k in BACKBONE_KEYS}
     out["MAX_ITEM_LIST_LENGTH"] = params.max_seq_length
+    out["loss_type"] = "CE"  # full softmax over items, as in the paper
     return out
 
 
