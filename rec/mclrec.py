@@ -1,0 +1,142 @@
+"""MCLRec: CL4SRec plus two learnable model augmenters trained by meta-optimisation."""
+from __future__ import annotations
+
+import torch
+
+from graphcl.core import NTXent
+from rec.cl4srec import CL4SRec
+from rec.model_augmenter import ModelAugmenter
+from rec.shim_config import config_get
+
+
+def margin_regulariser(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """The official code's ``meta_contrast_rl_1`` (``use_rl``), on dot similarities of ``[a; b]``.
+
+    Per row i of the 2B views: p_i = similarity to its other view, n_max = hardest negative;
+    ``mean_i relu(p_i - min(p_i, n_max)) + mean_ij relu(max(p_i, n_max) - n_ij)``.
+    """
+    batch = a.shape[0]
+    z = torch.cat([a, b])
+    sim = z @ z.t()
+    index = torch.arange(2 * batch, device=z.device)
+    partner = (index + batch) % (2 * batch)
+    positive = sim[index, partner].unsqueeze(1)
+    negative_mask = torch.ones_like(sim, dtype=torch.bool)
+    negative_mask[index, index] = False
+    negative_mask[index, partner] = False
+    negatives = sim[negative_mask].view(2 * batch, 2 * batch - 2)
+    hardest = negatives.max(dim=1, keepdim=True).values
+    low, high = torch.minimum(positive, hardest), torch.maximum(positive, hardest)
+    return (positive - low).clamp(min=0).mean() + (high - negatives).clamp(min=0).mean()
+
+
+class MCLRec(CL4SRec):
+    """Qin et al., "Meta-optimized Contrastive Learning for Sequential Recommendation" (SIGIR 2023),
+    following the official code (QinHsiu/MCLRec) where it is more specific than the paper.
+
+    With data-augmented views ``z1, z2`` (CL4SRec augmenters, shared encoder) and model-augmented
+    views ``z1' = g1(z1)``, ``z2' = g2(z2)`` (:class:`ModelAugmenter`):
+
+    ``L_cl = NTXent(z1, z2)`` (temperature ``cl_temperature``),
+    ``L_meta = NTXent(z1, z2') + NTXent(z2, z1') + NTXent(z1', z2')`` (temperature 1, dot) plus
+    ``regulariser_weight * (R(z1, z2') + R(z2, z1') + R(z1', z2'))`` (:func:`margin_regulariser`),
+    encoder loss ``CE + cl_weight * L_cl + meta_weight * L_meta``,
+    augmenter loss ``cl_weight * L_cl + L_meta`` (official step 2; only g1, g2 are updated).
+
+    Args:
+        config: :class:`CL4SRec` keys plus ``meta_weight``, ``augmenter_hidden``,
+            ``regulariser_weight``, ``use_regulariser``, ``schedule`` (``meta`` or ``joint``).
+        dataset: anything with ``num(item_field)``.
+
+    ``calculate_loss`` returns the encoder loss with gradients into everything (the ``joint``
+    schedule, what plain RecBole's trainer runs). Our trainer calls :meth:`training_step`, which
+    runs the ``meta`` schedule: encoder step, augmenter step on the re-encoded batch, encoder step.
+    """
+
+    def __init__(self, config, dataset):
+        super().__init__(config, dataset)
+        hidden = list(config_get(config, "augmenter_hidden", [self.hidden_size // 2, self.hidden_size // 4]))
+        self.meta_weight = config_get(config, "meta_weight", 0.4)
+        self.regulariser_weight = config_get(config, "regulariser_weight", 0.1)
+        self.use_regulariser = bool(config_get(config, "use_regulariser", True))
+        self.schedule = config_get(config, "schedule", "meta")
+        if self.schedule not in ("meta", "joint"):
+            raise ValueError(f"schedule must be 'meta' or 'joint', got {self.schedule!r}")
+        self.augmenter_1 = ModelAugmenter(self.hidden_size, hidden)
+        self.augmenter_2 = ModelAugmenter(self.hidden_size, hidden)
+        self.meta_loss_fn = NTXent(temperature=1.0, similarity="dot")
+        # Official: Extractors use PyTorch's default init (created outside the model), keep that.
+        for augmenter in (self.augmenter_1, self.augmenter_2):
+            for layer in augmenter.layers:
+                layer.reset_parameters()
+
+    def augmenter_parameters(self) -> list[torch.nn.Parameter]:
+        return [*self.augmenter_1.parameters(), *self.augmenter_2.parameters()]
+
+    def encoder_parameters(self) -> list[torch.nn.Parameter]:
+        ids = {id(p) for p in self.augmenter_parameters()}
+        return [p for p in self.parameters() if id(p) not in ids]
+
+    def meta_contrast(self, z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
+        z1_model, z2_model = self.augmenter_1(z1), self.augmenter_2(z2)
+        pairs = ((z1, z2_model), (z2, z1_model), (z1_model, z2_model))
+        loss = sum(self.meta_loss_fn(a, b) for a, b in pairs)
+        if self.use_regulariser and self.regulariser_weight > 0:
+            loss = loss + self.regulariser_weight * sum(margin_regulariser(a, b) for a, b in pairs)
+        return loss
+
+    def stage_loss(self, interaction, stage: str, views=None) -> torch.Tensor:
+        """``stage="encoder"``: CE + lambda L_cl + beta L_meta; ``"augmenter"``: lambda L_cl + L_meta.
+        ``views``: precomputed data-augmented views (the meta schedule reuses one draw for its
+        three steps, as the official loader does)."""
+        z1, z2 = self.encode_views(interaction, views)
+        contrastive = self.cl_weight * self.cl_loss(z1, z2) + (
+            self.meta_weight if stage == "encoder" else 1.0) * self.meta_contrast(z1, z2)
+        if stage == "augmenter":
+            return contrastive
+        return self.recommendation_loss(interaction) + contrastive
+
+    def calculate_loss(self, interaction) -> torch.Tensor:
+        return self.stage_loss(interaction, "encoder")
+
+    def configure_optimizers(self, learning_rate: float, weight_decay: float) -> dict:
+        """Our trainer's hook: the optimisers :meth:`training_step` uses."""
+        if self.schedule == "joint":
+            return {"all": torch.optim.Adam(self.parameters(), lr=learning_rate, weight_decay=weight_decay)}
+        return {"encoder": torch.optim.Adam(self.encoder_parameters(), lr=learning_rate, weight_decay=weight_decay),
+                "augmenter": torch.optim.Adam(self.augmenter_parameters(), lr=learning_rate,
+                                              weight_decay=weight_decay)}
+
+    def _step(self, optimizer, loss: torch.Tensor) -> float:
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"MCLRec loss is {loss.item()}; lower learning_rate or the loss weights")
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return float(loss.detach())
+
+    def training_step(self, interaction, trainer) -> dict[str, float]:
+        """One batch. ``meta``: encoder step (augmenters frozen), augmenter step on the batch
+        re-encoded by the updated encoder (encoder frozen), encoder step again (official
+        ``joint: 0``). ``joint``: one step on all parameters."""
+        optimizers = trainer.optimizers
+        views = self.views(interaction)
+        if self.schedule == "joint":
+            return {"loss": self._step(optimizers["all"], self.stage_loss(interaction, "encoder", views))}
+        augmenters = self.augmenter_parameters()
+        encoder = self.encoder_parameters()
+        _set_requires_grad(augmenters, False)
+        first = self._step(optimizers["encoder"], self.stage_loss(interaction, "encoder", views))
+        _set_requires_grad(augmenters, True)
+        _set_requires_grad(encoder, False)  # no encoder gradients in the augmenter step
+        meta = self._step(optimizers["augmenter"], self.stage_loss(interaction, "augmenter", views))
+        _set_requires_grad(encoder, True)
+        _set_requires_grad(augmenters, False)
+        second = self._step(optimizers["encoder"], self.stage_loss(interaction, "encoder", views))
+        _set_requires_grad(augmenters, True)
+        return {"loss": second, "encoder_loss_1": first, "augmenter_loss": meta}
+
+
+def _set_requires_grad(params, flag: bool) -> None:
+    for p in params:
+        p.requires_grad_(flag)

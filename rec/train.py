@@ -1,0 +1,89 @@
+"""``train(run, run_dir, report)`` / ``evaluate(run_dir)`` for the sequential recommenders."""
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from pathlib import Path
+
+import torch
+
+from rec.shim_config import ShimConfig
+from rec.shim_dataset import ShimDataset
+from rec.split import LeaveOneOut
+from rec.trainer import SeqRecTrainer
+
+# run.model -> "module:Class"; imported lazily (SRA-CL lives in rec.sracl, owned by its helper).
+MODEL_CLASSES: dict[str, str] = {
+    "sasrec": "rec.sasrec:SASRec",
+    "cl4srec": "rec.cl4srec:CL4SRec",
+    "mclrec": "rec.mclrec:MCLRec",
+    "sracl": "rec.sracl.model:SRACL",
+}
+
+logger = logging.getLogger("rec.train")
+
+
+def model_class(name: str) -> type:
+    if name not in MODEL_CLASSES:
+        raise KeyError(f"unknown sequential model {name!r}; known: {sorted(MODEL_CLASSES)}")
+    module, attr = MODEL_CLASSES[name].split(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def resolve_device(device: str) -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise RuntimeError(f"device {device!r} requested but CUDA is not available; use device: cpu or auto")
+    return torch.device(device)
+
+
+def load_sequence_data(name: str, root: str | None = None):
+    """``SequenceData`` for a dataset name: ``ml-100k`` is RecBole's bundled copy, the others
+    come from the dataset registry (``graphcl.data.load_sequences``)."""
+    import graphcl.data as data
+
+    if name == "ml-100k":
+        return data.load_ml100k()
+    return data.load_sequences(name, root)
+
+
+def build(run, device: torch.device, sequences=None):
+    """``(model, split)`` for a run config (``sequences``: preloaded ``SequenceData``)."""
+    sequences = sequences if sequences is not None else load_sequence_data(run.dataset, run.data_root)
+    split = LeaveOneOut.from_sequences(sequences, run.params.max_seq_length)
+    config = ShimConfig(run.params, device=device, seed=run.seed, dataset=run.dataset, data_root=run.data_root)
+    dataset = ShimDataset(split.num_items, split.num_users, split=split, sequences=sequences)
+    return model_class(run.model)(config, dataset).to(device), split
+
+
+def train(run, run_dir: Path, report=None, sequences=None) -> dict:
+    """Train ``run`` (a ``RunConfig`` with a rec params dataclass), save ``model.pt`` in
+    ``run_dir`` and return ``{"val", "test", "epochs", "seconds_per_epoch", "best_epoch", "history"}``."""
+    run_dir = Path(run_dir)
+    device = resolve_device(run.device)
+    model, split = build(run, device, sequences)
+    trainer = SeqRecTrainer(model, split, run.params, device, run.seed, report, log=logger.info)
+    result = trainer.fit()
+    torch.save(model.state_dict(), run_dir / "model.pt")
+    result["history"] = trainer.history
+    result["num_train_prefixes"] = int(split.train_seq.shape[0])
+    result["num_eval_users"] = int(split.users.numel())
+    (run_dir / "history.json").write_text(json.dumps(trainer.history, indent=2))
+    return result
+
+
+def evaluate(run_dir: Path) -> dict:
+    """Rebuild the model of a finished run from ``config.yaml`` + ``model.pt``; val/test metrics."""
+    from graphcl.config import load_run_config
+
+    run_dir = Path(run_dir)
+    if not (run_dir / "model.pt").is_file():
+        raise FileNotFoundError(f"{run_dir / 'model.pt'} is missing: is {run_dir} a finished rec run folder?")
+    run = load_run_config(run_dir / "config.yaml")
+    device = resolve_device(run.device)
+    model, split = build(run, device)
+    model.load_state_dict(torch.load(run_dir / "model.pt", map_location=device, weights_only=True))
+    trainer = SeqRecTrainer(model, split, run.params, device, run.seed)
+    return {"val": trainer.evaluate("valid"), "test": trainer.evaluate("test")}
