@@ -71,3 +71,11 @@ def remap_index(index: SemanticIndex, item_tokens, user_tokens) -> dict[str, tor
     for key in ("user_emb", "user_neighbours", "user_seqs", "user_seq_len"):
         out[key][0] = 0
     return out
+
+
+def row_tables(index: SemanticIndex) -> dict[str, torch.Tensor]:
+    """The same tables without remapping: items keep their ids, users are the index's rows
+    (``rec.split.LeaveOneOut.train_user`` numbers users the same way)."""
+    return {"item_neighbours": index.item_neighbours, "user_emb": index.user_emb,
+            "user_neighbours": index.user_neighbours, "user_seqs": index.user_seqs,
+            "user_seq_len": index.user_seq_len}

@@ -12,22 +12,25 @@ NeurIPS 2025 (arXiv:2503.04162; code github.com/ziqiangcui/SRA-CL). Loss per bat
 - ``L_intra`` (intra-sequence): NT-Xent between two semantic-substitution views
   (:func:`~rec.sracl.substitution.semantic_substitute`).
 
-The retrieval tables come from a :class:`~rec.sracl.semantic_index.SemanticIndex` saved at
-``config["sracl_index"]`` (built by :func:`rec.sracl.hooks.prepare`), remapped to RecBole's
-internal ids here.
+The retrieval tables come from a :class:`~rec.sracl.semantic_index.SemanticIndex`: loaded
+from ``config["sracl_index"]`` (saved by :func:`rec.sracl.hooks.prepare`) or, with our
+:class:`rec.shim_dataset.ShimDataset`, built here from ``dataset.sequences``. With RecBole's own
+dataset the tables are remapped to its internal ids.
 """
 from __future__ import annotations
 
 import torch
 
+import dataclasses
+
 from graphcl.core import NTXent
-from rec.recbole_compat import get_model
-from rec.sracl.id_mapping import remap_index
+from rec.sasrec import SASRec
+from rec.shim_config import config_get
+from rec.sracl.id_mapping import remap_index, row_tables
+from rec.sracl.params import SRACLParams
 from rec.sracl.semantic_index import SemanticIndex
 from rec.sracl.substitution import semantic_substitute
 from rec.sracl.synthesis import SampleSynthesis
-
-SASRec = get_model("SASRec")  # the backbone the paper and its code use
 
 
 class SRACL(SASRec):
@@ -43,15 +46,15 @@ class SRACL(SASRec):
 
     def __init__(self, config, dataset):
         super().__init__(config, dataset)
-        path = config["sracl_index"]
-        if not path:
-            raise ValueError("SRACL needs config['sracl_index'], the path of a SemanticIndex "
-                             "(rec.sracl.hooks.prepare builds and saves it)")
-        index = SemanticIndex.load(path)
-        tables = remap_index(index, dataset.field2id_token[self.ITEM_ID],
-                             dataset.field2id_token[self.USER_ID])
+        index = self._semantic_index(config, dataset)
+        if hasattr(dataset, "field2id_token"):  # RecBole dataset: internal ids differ from ours
+            tables = remap_index(index, dataset.field2id_token[self.ITEM_ID],
+                                 dataset.field2id_token[self.USER_ID])
+        else:  # ShimDataset: item ids are the data's, user ids are its row indices
+            tables = row_tables(index)
         for name, table in tables.items():
             self.register_buffer(name, table, persistent=False)
+        self.semantic_sources = {"item": index.item_source, "user": index.user_source}
         self.user_cl_weight = float(config["user_cl_weight"])
         self.item_cl_weight = float(config["item_cl_weight"])
         self.substitution_rate = float(config["substitution_rate"])
@@ -59,6 +62,23 @@ class SRACL(SASRec):
                                          neighbour_dropout=float(config["synthesis_dropout"]))
         self.cl_loss = NTXent(temperature=float(config["cl_temperature"]), similarity="dot")
         self.last_losses: dict[str, float] = {}
+
+    @staticmethod
+    def _semantic_index(config, dataset) -> SemanticIndex:
+        path = config_get(config, "sracl_index")
+        if path:
+            return SemanticIndex.load(path)
+        data = getattr(dataset, "sequences", None)
+        if data is None:
+            raise ValueError("SRACL needs config['sracl_index'] (a SemanticIndex saved by "
+                             "rec.sracl.hooks.prepare) or a ShimDataset carrying the SequenceData")
+        from rec.sracl.hooks import default_cache_dir
+
+        names = {f.name for f in dataclasses.fields(SRACLParams)}
+        params = SRACLParams(**{k: config[k] for k in names if k in config})
+        cache = params.cache_dir or default_cache_dir(config_get(config, "data_root"))
+        return SemanticIndex.build(params, list(data.user_ids), data.sequences, data.num_items,
+                                   getattr(data, "item_text", None), cache_dir=cache)
 
     def inter_sequence_loss(self, seq_output: torch.Tensor, user_ids: torch.Tensor) -> torch.Tensor:
         """NT-Xent between ``seq_output [B, H]`` and the synthesised cross-sequence positives."""

@@ -86,13 +86,15 @@ class SemanticIndex:
                                               valid=valid)[1:]
         user_emb, user_source = _user_vectors(params, user_ids, sequences, item_emb, item_text, encoder,
                                               cache_dir, holdout)
-        user_neighbours = topk_neighbours(user_emb, params.k_users, backend=params.retrieval_backend)
         seqs = torch.zeros(len(sequences), params.max_seq_length, dtype=torch.long)
         lens = torch.zeros(len(sequences), dtype=torch.long)
         for u, s in enumerate(sequences):
             hist = training_history(s, holdout)[-params.max_seq_length:]
             seqs[u, :len(hist)] = torch.tensor(hist, dtype=torch.long)
             lens[u] = len(hist)
+        # A user without training items has nothing to encode: never retrieve it.
+        user_neighbours = topk_neighbours(user_emb, params.k_users, backend=params.retrieval_backend,
+                                          valid=lens > 0)
         return cls(item_emb, item_neighbours, user_emb, user_neighbours, seqs, lens, item_source, user_source,
                    [str(u) for u in user_ids])
 
