@@ -11,6 +11,7 @@ Memory method:
     step by writing ``5`` to ``/proc/self/clear_refs`` (Linux), and the reported peak is
     ``VmHWM`` after the step minus the RSS right before it, i.e. the extra memory the
     forward+backward needed on top of the inputs. (tracemalloc does not see torch allocations.)
+    Children run with ``MALLOC_MMAP_THRESHOLD_=131072`` so freed tensors leave the RSS.
   * CUDA: ``torch.cuda.max_memory_allocated`` after ``reset_peak_memory_stats`` minus the memory
     allocated before the step.
 Time: wall clock of ``loss = InfoNCE(...)(a, c); loss.backward()`` (median of ``--repeats``,
@@ -53,6 +54,15 @@ def _hwm_bytes() -> int:
 def _reset_hwm() -> None:
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")
+
+
+def _child_env() -> dict:
+    """glibc raises its mmap threshold after large frees, after which freed blocks stay resident and
+    hide later peaks from the RSS measurement; a fixed threshold keeps every large tensor mmapped,
+    so freeing it really returns the memory."""
+    env = dict(os.environ)
+    env.setdefault("MALLOC_MMAP_THRESHOLD_", "131072")
+    return env
 
 
 def measure(mode: str, n: int, dim: int, device: str, threads: int, repeats: int, chunk: int) -> dict:
@@ -137,7 +147,7 @@ def main() -> None:
             cmd = [sys.executable, __file__, "--_child", mode, str(n), "--dim", str(args.dim),
                    "--device", args.device, "--threads", str(args.threads), "--repeats", str(args.repeats),
                    "--chunk", str(args.chunk)]
-            proc = subprocess.run(cmd, capture_output=True, text=True)
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=_child_env())
             line = [l for l in proc.stdout.splitlines() if l.startswith("RESULT ")]
             if proc.returncode != 0 or not line:
                 rows.append({"mode": mode, "n": n, "dim": args.dim, "skipped": f"failed: {proc.stderr.strip()[-300:]}"})

@@ -134,9 +134,10 @@ class InfoNCE(nn.Module):
     def _rows(self, a: torch.Tensor, c: torch.Tensor, pos: torch.Tensor, weights: NegativeWeights,
               start: int, stop: int) -> torch.Tensor:
         """Per-anchor loss of one block of rows ``[stop - start]``."""
-        logits = a @ c.t() / self.temperature
+        # scaling the [n, D] side instead of the [n, M] product saves one block-sized temporary
+        logits = (a / self.temperature) @ c.t()
         neg_inf = torch.finfo(logits.dtype).min
-        log_num = torch.logsumexp(logits.masked_fill(~pos, neg_inf), dim=1)
+        log_num = _positive_logsumexp(logits, pos)
         w = weights.rows(start, stop, logits.dtype)
         if w is None:
             counted = logits if self.positives_in_denominator else logits.masked_fill(pos, neg_inf)
@@ -163,6 +164,21 @@ class InfoNCE(nn.Module):
         exponent = torch.where(counted, exponent, exponent.clamp(max=_ZERO_WEIGHT_EXP_CAP))
         log_den = shift + (coef * torch.exp(exponent)).sum(dim=1).log()
         return log_den - log_num
+
+
+def _positive_logsumexp(logits: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
+    """log sum_{p in P(i)} e^{logit_ip} per row, from the positive entries only.
+
+    Gathering the (few) positives avoids a second block-sized masked copy of the logits, which
+    autograd would also keep for backward. Every row has at least one positive (checked earlier).
+    """
+    rows, cols = pos.nonzero(as_tuple=True)
+    values = logits[rows, cols]
+    with torch.no_grad():
+        shift = torch.full((logits.shape[0],), float("-inf"), dtype=logits.dtype, device=logits.device)
+        shift = shift.scatter_reduce(0, rows, values, reduce="amax")
+    total = torch.zeros_like(shift).index_add(0, rows, torch.exp(values - shift[rows]))
+    return shift + total.log()
 
 
 def _check_has_negative(counted: torch.Tensor, start: int, what: str) -> None:
