@@ -1,0 +1,107 @@
+"""Make sure a dataset's files are present and intact: download what is missing, check sha256."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from graphcl.data.checksum import is_stamped, record_stamps, sha256_file
+from graphcl.data.download import download_file
+from graphcl.data.errors import ChecksumError, MissingDataError
+from graphcl.data.registry import dataset_info
+from graphcl.data.root import resolve_data_root
+
+
+def recbole_package_dir() -> Path:
+    """Folder of the installed ``recbole`` package, found without importing it (importing
+    RecBole is slow and patches global state; see ``rec/recbole_compat.py``)."""
+    spec = importlib.util.find_spec("recbole")
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDataError("RecBole is not installed; install graphcl's dependencies (recbole==1.2.1)")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def dataset_dir(name: str, root: str | Path | None = None, registry: dict | None = None) -> Path:
+    """Folder holding the files of dataset ``name``: ``<data root>/<folder>``, or for
+    ``recbole_builtin`` datasets ``<recbole package>/<folder>``."""
+    info = dataset_info(name, registry)
+    if info["kind"] == "recbole_builtin":
+        return recbole_package_dir() / info["folder"]
+    return resolve_data_root(root) / info["folder"]
+
+
+def _fetch_hint(name: str, root: Path) -> str:
+    return f"run `graphcl data fetch {name} --data-root {root}` (or set GRAPHCL_DATA to a folder holding it)"
+
+
+def _check_existing(name: str, path: Path, meta: dict, rehash: bool) -> tuple[Path, str] | None:
+    """Check size and hash of a present file; return ``(path, sha)`` to stamp, or ``None``."""
+    size, expected = meta.get("size"), meta.get("sha256")
+    actual_size = path.stat().st_size
+    fix = f"delete {path} and run `graphcl data fetch {name}` to download it again"
+    if size is not None and actual_size != size:
+        raise ChecksumError(
+            f"{path} of dataset {name!r} has {actual_size} bytes, the registry expects {size} "
+            f"(truncated or a different version); {fix}"
+        )
+    if expected is None:
+        return None  # registered without a hash: verified by its statistics only
+    if not rehash and is_stamped(path, expected):
+        return None
+    actual = sha256_file(path)
+    if actual != expected:
+        raise ChecksumError(
+            f"{path} of dataset {name!r} has sha256 {actual}, the registry expects {expected}; {fix}"
+        )
+    return path, actual
+
+
+def ensure_dataset(name: str, root: str | Path | None = None, download: bool = True, *,
+                   registry: dict | None = None, rehash: bool = False) -> Path:
+    """Check every file of dataset ``name`` and return the folder holding them.
+
+    Missing files are downloaded from their registered URL (when ``download``), written
+    atomically and checked against their sha256. Present files are checked for size and hash;
+    the hash of an unchanged, already verified file is not recomputed (see
+    :mod:`graphcl.data.checksum`).
+
+    Args:
+        name: dataset name in the registry.
+        root: data root (``None``: ``$GRAPHCL_DATA``, then the user cache).
+        download: fetch missing files; if ``False`` a missing file raises
+            :class:`~graphcl.data.errors.MissingDataError`.
+        registry: registry mapping to use instead of the shipped one (tests).
+        rehash: hash every file even if a valid stamp exists (``graphcl data verify``).
+    """
+    info = dataset_info(name, registry)
+    folder = dataset_dir(name, root, registry)
+    builtin = info["kind"] == "recbole_builtin"
+    to_stamp = []
+    for filename, meta in info["files"].items():
+        meta = meta or {}
+        path = folder / filename
+        if path.is_file():
+            stamped = _check_existing(name, path, meta, rehash)
+            if stamped:
+                to_stamp.append(stamped)
+            continue
+        if builtin:
+            raise MissingDataError(f"{path} is missing from the RecBole install; reinstall recbole==1.2.1")
+        data_root = resolve_data_root(root)
+        if not download:
+            raise MissingDataError(f"{path} of dataset {name!r} is missing; {_fetch_hint(name, data_root)}")
+        url = meta.get("url")
+        if not url:
+            raise MissingDataError(
+                f"{path} of dataset {name!r} is missing and has no download URL; place the file there by hand"
+            )
+        actual = download_file(url, path, meta.get("sha256"))
+        if meta.get("sha256"):
+            to_stamp.append((path, actual))
+    record_stamps(to_stamp)
+    return folder
+
+
+def missing_files(name: str, root: str | Path | None = None, registry: dict | None = None) -> list[str]:
+    """Names of the files of ``name`` absent under the root (no hashing)."""
+    folder = dataset_dir(name, root, registry)
+    return [f for f in dataset_info(name, registry)["files"] if not (folder / f).is_file()]
