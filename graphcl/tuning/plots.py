@@ -33,9 +33,12 @@ def write_plots(study: Any, folder: Path) -> dict[str, Any]:
         try:
             with warnings.catch_warnings():  # the matplotlib backend is marked experimental
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                fig = getattr(optuna.visualization, f"plot_{name}")(study)
+                kwargs = {}
+                if name == "param_importances":  # seeded: the same study gives the same plot
+                    kwargs["evaluator"] = optuna.importance.FanovaImportanceEvaluator(seed=0)
+                fig = getattr(optuna.visualization, f"plot_{name}")(study, **kwargs)
                 fig.write_html(folder / f"{name}.html", include_plotlyjs="cdn")
-                axes = getattr(optuna.visualization.matplotlib, f"plot_{name}")(study)
+                axes = getattr(optuna.visualization.matplotlib, f"plot_{name}")(study, **kwargs)
             figure = _figure(axes)
             figure.set_size_inches(9, 5.5)
             figure.tight_layout()

@@ -94,7 +94,8 @@ def run_worker(job: WorkerJob) -> int:
             break
         if job.deadline is not None and time.time() >= job.deadline:
             break
-        study.optimize(objective, n_trials=1, catch=(InvalidTrialConfig, SurplusTrial, _oom_error()), gc_after_trial=True)
+        # memory is freed after every run inside the objective (gc + CUDA cache)
+        study.optimize(objective, n_trials=1, catch=(InvalidTrialConfig, SurplusTrial, _oom_error()))
         started += 1
     return started
 

@@ -1,0 +1,115 @@
+"""`graphcl tune` end to end on the toy model: trials, best YAML, summary, plots, resume."""
+from __future__ import annotations
+
+import json
+
+import optuna
+import pytest
+import yaml
+
+from graphcl.config import load_run_config
+from graphcl.tuning import commands
+from graphcl.tuning.results import format_summary, mean_std
+from tests.tuning.conftest import tune_args, write_study
+from tests.tuning.toy_model import ToyParams, quality
+
+
+def load(out, name="toy_study"):
+    return optuna.load_study(study_name=name, storage=f"sqlite:///{out / name / 'study.db'}")
+
+
+def test_toy_study_runs_and_writes_best_config_summary_and_plots(tmp_path, toy_model, capsys):
+    path = write_study(tmp_path, n_trials=5, seeds=[0, 1],
+                       overrides={"params": {"epochs": 3}},
+                       search_space={
+                           "params.lr": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True},
+                           "params.activation": {"type": "categorical", "choices": ["relu", "elu"]},
+                       })
+    assert commands.run(tune_args(path, tmp_path / "out")) == 0
+    study_dir = tmp_path / "out" / "toy_study"
+    study = load(tmp_path / "out")
+    complete = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
+    assert len(complete) == 5
+    for trial in complete:
+        assert len(trial.user_attrs["run_dirs"]) == 2  # one run folder per seed
+        assert all((study_dir / "trials").exists() and __import__("pathlib").Path(d, "metrics.json").is_file()
+                   for d in trial.user_attrs["run_dirs"])
+        assert trial.value == pytest.approx(sum(trial.user_attrs["seed_values"]) / 2)
+
+    best = load_run_config(study_dir / "best.yaml")  # runnable: validates as a run config
+    assert best.params.lr == pytest.approx(study.best_params["params.lr"])
+    assert best.params.activation == study.best_params["params.activation"]
+    assert best.params.epochs == 3  # the study's overrides are part of the best config
+
+    summary = json.loads((study_dir / "summary.json").read_text())
+    assert summary["best"]["trial"] == study.best_trial.number
+    assert summary["trials"] == {"complete": 5}
+    tuned = summary["final"]["tuned"]["test"]["macro_f1_20"]
+    assert len(tuned["values"]) == 2 and tuned["mean"] == pytest.approx(sum(tuned["values"]) / 2)
+    assert "default" in summary["final"]
+    for name in ("optimization_history", "param_importances", "parallel_coordinate"):
+        assert (study_dir / "plots" / f"{name}.html").stat().st_size > 1000
+        assert (study_dir / "plots" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    out = capsys.readouterr().out
+    assert "test macro_f1_20" in out and "tuned (2 seeds)" in out
+
+
+def test_tuning_beats_default_on_toy(tmp_path, toy_model):
+    # default lr=1e-3, hidden 64, relu; 12 TPE trials find something better
+    path = write_study(tmp_path, n_trials=12, final_seeds=[0], search_space={
+        "params.lr": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True},
+        "params.hidden_dim": {"type": "int", "low": 16, "high": 256},
+    })
+    commands.run(tune_args(path, tmp_path / "out"))
+    summary = json.loads((tmp_path / "out" / "toy_study" / "summary.json").read_text())
+    final = summary["final"]
+    assert final["tuned"]["val"]["macro_f1_20"]["mean"] > final["default"]["val"]["macro_f1_20"]["mean"]
+    assert summary["best"]["value"] > quality(ToyParams()) * (1 - 0.5 ** 4)
+
+
+def test_resume_continues_to_the_new_target(tmp_path, toy_model):
+    path = write_study(tmp_path, n_trials=3, final_seeds=[])
+    commands.run(tune_args(path, tmp_path / "out"))
+    assert len(load(tmp_path / "out").trials) == 3
+    commands.run(tune_args(path, tmp_path / "out", n_trials=5))
+    numbers = [t.number for t in load(tmp_path / "out").trials]
+    assert numbers == [0, 1, 2, 3, 4]
+    commands.run(tune_args(path, tmp_path / "out", n_trials=5))  # already done: no new trial
+    assert len(load(tmp_path / "out").trials) == 5
+
+
+def test_direction_mismatch_with_existing_study_is_an_error(tmp_path, toy_model):
+    path = write_study(tmp_path, n_trials=1, final_seeds=[])
+    commands.run(tune_args(path, tmp_path / "out"))
+    from graphcl.config import ConfigError
+
+    with pytest.raises(ConfigError, match="was created to maximize"):
+        commands.run(tune_args(path, tmp_path / "out", set=["direction=minimize", "pruner.type=none"]))
+
+
+def test_invalid_combination_fails_the_trial_not_the_study(tmp_path, toy_model):
+    # relu + sgd + hidden_dim > 1000 is rejected by ToyParams.__post_init__ only in combination
+    # (each value alone passes the pre-check against the base config: relu + adam + 64)
+    path = write_study(tmp_path, n_trials=3, final_seeds=[], params={"activation": "relu"},
+                       search_space={"params.hidden_dim": {"type": "categorical", "choices": [1001, 64]},
+                                     "params.optim.kind": {"type": "categorical", "choices": ["sgd", "adam"]}},
+                       sampler={"type": "random", "seed": 0})
+    commands.run(tune_args(path, tmp_path / "out", set=["max_failed_trials=20"]))
+    trials = load(tmp_path / "out").trials
+    failed = [t for t in trials if t.state == optuna.trial.TrialState.FAIL]
+    complete = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(complete) == 3
+    assert all(t.params["params.optim.kind"] == "adam" or t.params["params.hidden_dim"] == 64 for t in complete)
+    assert failed and all("invalid combination" in t.user_attrs["fail_reason"] for t in failed)
+    assert all(t.params == {"params.hidden_dim": 1001, "params.optim.kind": "sgd"} for t in failed)
+
+
+def test_mean_std_and_table():
+    stat = mean_std([1.0, 2.0, 3.0])
+    assert stat["mean"] == 2.0 and stat["std"] == pytest.approx(1.0)
+    assert mean_std([4.0])["std"] == 0.0
+    summary = {"study_name": "s", "trials": {"complete": 2}, "objective": "ndcg@20",
+               "best": {"trial": 1, "value": 0.5, "params": {"params.lr": 0.001}}, "best_config": "b.yaml",
+               "final_seeds": [0, 1], "final": {"tuned": {"val": {}, "test": {"ndcg@20": mean_std([0.3, 0.5])}}}}
+    table = format_summary(summary)
+    assert "test ndcg@20" in table and "0.4000 ± 0.1414" in table and "params.lr=0.001" in table

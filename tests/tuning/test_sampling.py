@@ -1,0 +1,37 @@
+"""Conditional parameters are sampled only when their condition holds."""
+from __future__ import annotations
+
+import optuna
+
+from graphcl.tuning.param_spec import ParamSpec
+from graphcl.tuning.sampling import condition_holds, sample_values
+
+SPACE = {
+    "params.optim.kind": ParamSpec("categorical", choices=["sgd", "adam"]),
+    "params.optim.momentum": ParamSpec("float", low=0.1, high=0.9, condition={"params.optim.kind": "sgd"}),
+    "params.hidden_dim": ParamSpec("int", low=16, high=64, step=16),
+    "params.lr": ParamSpec("float", low=1e-4, high=1e-1, log=True),
+}
+ORDER = list(SPACE)
+
+
+def test_condition_with_one_value_or_a_list():
+    spec = ParamSpec("float", low=0, high=1, condition={"a": ["x", "y"], "b": 2})
+    assert condition_holds(spec, {"a": "y", "b": 2})
+    assert not condition_holds(spec, {"a": "z", "b": 2})
+    assert not condition_holds(spec, {"a": "x"})  # parent inactive -> child inactive
+
+
+def test_conditional_param_present_exactly_when_parent_matches():
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    kinds = set()
+    for _ in range(30):
+        trial = study.ask()
+        values = sample_values(trial, SPACE, ORDER)
+        kinds.add(values["params.optim.kind"])
+        assert ("params.optim.momentum" in values) == (values["params.optim.kind"] == "sgd")
+        assert values["params.hidden_dim"] in (16, 32, 48, 64)
+        assert 1e-4 <= values["params.lr"] <= 1e-1
+        assert trial.params == values  # Optuna records exactly the active parameters
+        study.tell(trial, 0.0)
+    assert kinds == {"sgd", "adam"}
