@@ -250,3 +250,23 @@ def test_weigh_positives_matches_adameow_official_formula():
         InfoNCE(positives_in_denominator=False, weigh_positives=True)
     with pytest.raises(ValueError, match="weigh_positives=True"):
         InfoNCE(weigh_positives=True)(a, c, None, torch.zeros_like(w))
+
+
+def test_checkpointed_callable_weights_train_module_parameters():
+    # AdaMEOW-style: weights from an MLP on z_i + z_j, computed per block inside the checkpoint;
+    # gradients must reach the MLP's parameters exactly as with the full matrix.
+    torch.manual_seed(0)
+    mlp = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1), torch.nn.Sigmoid()).double()
+    a, c, _, _ = _inputs(n=6, m=6)
+
+    def weights(start, stop):
+        return mlp(a[start:stop, None, :] + c[None, :, :]).squeeze(-1)
+
+    params = (a, c, *mlp.parameters())
+    full = InfoNCE(0.5, "dot", weigh_positives=True)(a, c, None, weights(0, 6))
+    g_full = torch.autograd.grad(full, params)
+    chunked = InfoNCE(0.5, "dot", weigh_positives=True, chunk_size=4, checkpoint=True)(a, c, None, weights)
+    g_chunked = torch.autograd.grad(chunked, params)
+    torch.testing.assert_close(full, chunked)
+    for x, y in zip(g_full, g_chunked):
+        torch.testing.assert_close(x, y)
