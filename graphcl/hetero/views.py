@@ -58,6 +58,8 @@ def check_labels_and_splits(data) -> None:
             if idx is None:
                 raise ValueError(f"data[{data.target!r}].{split}_idx_{r} is missing (HeCo splits: 20/40/60 per class)")
             idx = torch.as_tensor(idx).long()
+            if idx.numel() == 0:
+                raise ValueError(f"{split}_idx_{r} is empty; every split needs at least one node")
             if idx.numel() and (idx.min() < 0 or idx.max() >= n):
                 raise ValueError(f"{split}_idx_{r} has node ids outside [0, {n})")
             parts[split] = set(idx.tolist())

@@ -60,6 +60,7 @@ def make_planted_hetero(num_papers: int = 150, num_classes: int = 3, authors_per
         train = torch.cat([perm[y[perm] == c][:k] for c in range(num_classes)])
         rest = perm[~torch.isin(perm, train)]
         setattr(data["paper"], f"train_idx_{r}", train)
-        setattr(data["paper"], f"val_idx_{r}", rest[:30])
-        setattr(data["paper"], f"test_idx_{r}", rest[30:])
+        n_val = min(30, len(rest) // 2)
+        setattr(data["paper"], f"val_idx_{r}", rest[:n_val])
+        setattr(data["paper"], f"test_idx_{r}", rest[n_val:])
     return data

@@ -1,0 +1,48 @@
+import json
+
+import pytest
+import torch
+
+from graphcl.hetero.params import HeCoParams, MEOWParams
+from graphcl.hetero.train import evaluate, fit
+from graphcl.registry import TrialPruned
+from tests.hetero.synthetic import make_planted_hetero
+
+
+def test_fit_saves_embeddings_and_metrics(tmp_path):
+    data = make_planted_hetero(num_papers=60)
+    params = MEOWParams(epochs=3, nei_max=[10, 10], num_clusters=[3, 5], final_eval_repeats=2, export_npy=True)
+    m = fit("meow", data, params, tmp_path, device="cpu")
+    assert m["epochs"] == 3 and m["seconds_per_epoch"] > 0 and m["peak_memory_mb"] > 0
+    for key in ("macro_f1_20", "micro_f1_20", "auc_20", "macro_f1_60", "nmi", "ari"):
+        assert 0.0 <= m["test"][key] <= 1.0 or key == "ari"
+    assert (tmp_path / "embeddings.npy").is_file()
+    assert torch.load(tmp_path / "embeddings.pt").shape == (60, 64)
+    assert evaluate(tmp_path)["test"] == m["test"]  # same seed, same numbers
+    assert len(json.loads((tmp_path / "loss_history.json").read_text())) == 3
+
+
+def test_early_stopping_on_loss(tmp_path):
+    data = make_planted_hetero(num_papers=40)
+    params = HeCoParams(epochs=200, patience=1, lr=0.5, schema_types=["author", "subject"], final_eval_repeats=1)
+    m = fit("heco", data, params, tmp_path, device="cpu")
+    assert m["epochs"] < 200
+
+
+def test_report_is_called_and_pruning_propagates(tmp_path):
+    data = make_planted_hetero(num_papers=40)
+    params = HeCoParams(epochs=4, eval_every=2, eval_repeats=1, schema_types=["author", "subject"], final_eval_repeats=1)
+    calls = []
+    fit("heco", data, params, tmp_path / "a", device="cpu", report=lambda e, v: calls.append((e, v)))
+    assert [e for e, _ in calls] == [1, 3] and all(0 <= v <= 1 for _, v in calls)
+
+    def prune(epoch, value):
+        raise TrialPruned()
+
+    with pytest.raises(TrialPruned):
+        fit("heco", data, params, tmp_path / "b", device="cpu", report=prune)
+
+
+def test_evaluate_needs_a_run_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="embeddings.pt"):
+        evaluate(tmp_path)
