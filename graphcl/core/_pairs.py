@@ -54,6 +54,14 @@ class PositiveMask:
         # coalesce() sorts by (row, col), so each row block is a contiguous slice
         self.rows_idx, self.cols_idx = indices[0], indices[1]
 
+    def pairs(self, start: int, stop: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Positive pairs of rows ``[start, stop)`` as (row - start, col) index vectors."""
+        if self.dense is not None:
+            return self.dense[start:stop].nonzero(as_tuple=True)
+        lo = int(torch.searchsorted(self.rows_idx, start))
+        hi = int(torch.searchsorted(self.rows_idx, stop))
+        return self.rows_idx[lo:hi] - start, self.cols_idx[lo:hi]
+
     def rows(self, start: int, stop: int) -> torch.Tensor:
         """Dense bool block ``[stop - start, M]``."""
         if self.dense is not None:

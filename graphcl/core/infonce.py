@@ -119,31 +119,34 @@ class InfoNCE(nn.Module):
         parts = []
         for start in range(0, n, step):
             stop = min(n, start + step)
-            pos = mask.rows(start, stop)
-            lonely = (~pos.any(dim=1)).nonzero().flatten()
+            rows, _ = mask.pairs(start, stop)
+            lonely = (torch.bincount(rows, minlength=stop - start) == 0).nonzero().flatten()
             if lonely.numel():
                 raise ValueError(f"anchors {(lonely[:10] + start).tolist()} have no positive in pos_mask; "
                                  "every anchor needs at least one (drop those rows or add self-pairs)")
+            # The mask block is rebuilt inside _rows rather than passed in: checkpoint keeps its
+            # tensor inputs alive until backward, which for [chunk, M] blocks would add up to N x M.
             if use_checkpoint:
-                part = _checkpoint(self._rows, a[start:stop], c, pos, weights, start, stop, use_reentrant=False)
+                part = _checkpoint(self._rows, a[start:stop], c, mask, weights, start, stop, use_reentrant=False)
             else:
-                part = self._rows(a[start:stop], c, pos, weights, start, stop)
+                part = self._rows(a[start:stop], c, mask, weights, start, stop)
             parts.append(part)
         return torch.cat(parts)
 
-    def _rows(self, a: torch.Tensor, c: torch.Tensor, pos: torch.Tensor, weights: NegativeWeights,
+    def _rows(self, a: torch.Tensor, c: torch.Tensor, mask: PositiveMask, weights: NegativeWeights,
               start: int, stop: int) -> torch.Tensor:
         """Per-anchor loss of one block of rows ``[stop - start]``."""
         # scaling the [n, D] side instead of the [n, M] product saves one block-sized temporary
         logits = (a / self.temperature) @ c.t()
         neg_inf = torch.finfo(logits.dtype).min
-        log_num = _positive_logsumexp(logits, pos)
+        log_num = _positive_logsumexp(logits, *mask.pairs(start, stop))
         w = weights.rows(start, stop, logits.dtype)
+        if w is None and self.positives_in_denominator:
+            return torch.logsumexp(logits, dim=1) - log_num
+        pos = mask.rows(start, stop)
         if w is None:
-            counted = logits if self.positives_in_denominator else logits.masked_fill(pos, neg_inf)
-            if not self.positives_in_denominator:
-                _check_has_negative(~pos, start, what="negative (every candidate is a positive)")
-            return torch.logsumexp(counted, dim=1) - log_num
+            _check_has_negative(~pos, start, what="negative (every candidate is a positive)")
+            return torch.logsumexp(logits.masked_fill(pos, neg_inf), dim=1) - log_num
         # Weighted denominator: sum_j coef_ij * exp(logit_ij) with coef = w on negatives and 1 (or 0)
         # on positives. Shift each row by the max over counted pairs of logit + log(coef) so the
         # largest counted term is exactly 1 (no overflow, no underflow to log(0)); coef stays a plain
@@ -166,13 +169,12 @@ class InfoNCE(nn.Module):
         return log_den - log_num
 
 
-def _positive_logsumexp(logits: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
+def _positive_logsumexp(logits: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
     """log sum_{p in P(i)} e^{logit_ip} per row, from the positive entries only.
 
     Gathering the (few) positives avoids a second block-sized masked copy of the logits, which
     autograd would also keep for backward. Every row has at least one positive (checked earlier).
     """
-    rows, cols = pos.nonzero(as_tuple=True)
     values = logits[rows, cols]
     with torch.no_grad():
         shift = torch.full((logits.shape[0],), float("-inf"), dtype=logits.dtype, device=logits.device)
