@@ -1,0 +1,31 @@
+"""Tiny synthetic sequence data shared by the rec tests."""
+from __future__ import annotations
+
+import random
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+
+def synthetic_sequences(num_users: int = 40, num_items: int = 30, seed: int = 0, max_len: int = 12):
+    """SequenceData-like object: each user walks item ids upward (learnable next-item signal)."""
+    rng = random.Random(seed)
+    sequences = []
+    for _ in range(num_users):
+        start, length = rng.randint(1, num_items), rng.randint(4, max_len)
+        sequences.append([(start + k - 1) % num_items + 1 for k in range(length)])
+    return SimpleNamespace(user_ids=list(range(num_users)), sequences=sequences, num_items=num_items, item_text=None)
+
+
+@pytest.fixture
+def tiny_data():
+    return synthetic_sequences()
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
