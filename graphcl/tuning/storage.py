@@ -1,6 +1,7 @@
 """Open Optuna storages from URLs: SQLite, journal files, PostgreSQL/MySQL."""
 from __future__ import annotations
 
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,22 @@ def journal_path(url: str) -> Path:
     return Path(url[len(JOURNAL_PREFIX):])
 
 
+def with_postgres_driver(url: str) -> str:
+    """``postgresql://`` with the installed driver: SQLAlchemy 2.1 picks psycopg 3 by default,
+    graphcl's ``postgres`` extra installs psycopg2.
+
+    Args:
+        url: a storage URL; other schemes and explicit drivers are returned unchanged.
+    """
+    if not url.startswith("postgresql://"):
+        return url
+    import importlib.util
+
+    if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2") is not None:
+        return "postgresql+psycopg2://" + url[len("postgresql://"):]
+    return url
+
+
 def open_storage(url: str, heartbeat_interval: int | None = None) -> Any:
     """An Optuna storage object for ``url``.
 
@@ -74,9 +91,14 @@ def open_storage(url: str, heartbeat_interval: int | None = None) -> Any:
     heartbeat = {}
     if heartbeat_interval:
         heartbeat = {"heartbeat_interval": heartbeat_interval, "grace_period": 2 * heartbeat_interval}
-    try:
-        with warnings.catch_warnings():  # heartbeat_interval is marked experimental in Optuna
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs, **heartbeat)
-    except Exception as exc:  # sqlalchemy raises many kinds; all mean "cannot use this URL"
-        raise ConfigError(f"cannot open storage {url!r}: {exc}") from exc
+    for attempt in range(3):
+        try:
+            with warnings.catch_warnings():  # heartbeat_interval is marked experimental in Optuna
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(with_postgres_driver(url), engine_kwargs=engine_kwargs, **heartbeat)
+        except Exception as exc:  # sqlalchemy raises many kinds; all mean "cannot use this URL"
+            error = exc
+            # Workers that open a fresh database together race to create Optuna's tables
+            # ("duplicate key ... pg_type"); the loser succeeds once the tables exist.
+            time.sleep(0.5 + attempt)
+    raise ConfigError(f"cannot open storage {url!r}: {error}") from error
