@@ -270,3 +270,18 @@ def test_checkpointed_callable_weights_train_module_parameters():
     torch.testing.assert_close(full, chunked)
     for x, y in zip(g_full, g_chunked):
         torch.testing.assert_close(x, y)
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 6), d=st.integers(1, 3), chunk=st.integers(1, 7), seed=st.integers(0, 10_000),
+       weighted=st.booleans())
+def test_property_symmetric_sparse_chunked_equals_dense(n, d, chunk, seed, weighted):
+    g = torch.Generator().manual_seed(seed)
+    a = torch.randn(n, d, generator=g, dtype=torch.float64)
+    c = torch.randn(n, d, generator=g, dtype=torch.float64)
+    pos = torch.rand(n, n, generator=g) < 0.4
+    pos |= torch.eye(n, dtype=torch.bool)  # every row and column has a positive
+    w = torch.rand(n, n, generator=g, dtype=torch.float64) if weighted else None
+    dense = InfoNCE(0.5, symmetric=True, reduction="none")(a, c, pos, w)
+    sparse = InfoNCE(0.5, symmetric=True, reduction="none", chunk_size=chunk)(a, c, pos.to_sparse(), w)
+    torch.testing.assert_close(sparse, dense)
