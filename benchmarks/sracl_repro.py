@@ -1,8 +1,8 @@
 """SRA-CL vs SASRec: reproduction benchmark (ml-100k with real titles; Beauty/Sports ID-free).
 
-Runs RecBole's trainer (through ``rec.recbole_compat``) on ``rec.sasrec.SASRec`` and
-``rec.sracl.model.SRACL`` with the same data, split (leave-one-out), full ranking and
-hyperparameters, and prints HR/NDCG@{5,10,20} next to the paper's SRA-CL numbers.
+Trains ``rec.sasrec.SASRec`` and ``rec.sracl.model.SRACL`` with the project's trainer
+(``rec.train.train``) on the same data, split (leave-one-out), full ranking and backbone
+hyperparameters (max_len 20), and prints HR/NDCG@20 next to the paper's SRA-CL numbers.
 
 Examples (CPU, background)::
 
@@ -22,7 +22,9 @@ import datetime as dt
 import json
 import platform
 import time
-from dataclasses import dataclass, replace
+import os
+import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
@@ -73,48 +75,21 @@ def load_iclrec(name: str) -> Sequences:
     return Sequences(users, seqs, max(max(s) for s in seqs), None)
 
 
-def write_atomic(data: Sequences, folder: Path, name: str) -> None:
-    """``name.inter`` with timestamp = position, so RecBole's (user, time) sort has no ties."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"{name}.inter", "w") as fh:
-        fh.write("user_id:token\titem_id:token\ttimestamp:float\n")
-        for u, seq in zip(data.user_ids, data.sequences):
-            for t, i in enumerate(seq):
-                fh.write(f"{u}\t{i}\t{t}\n")
+def run_one(model_name: str, data: Sequences, dataset: str, run_dir: Path, params, seed: int) -> dict:
+    """Train through the project's trainer (``rec.train.train``: leave-one-out, full ranking,
+    early stopping on validation NDCG@20) and return its metrics."""
+    from graphcl.config import RunConfig
+    from graphcl.utils.seed import seed_everything
+    from rec.train import train
 
-
-def run_one(model_name, data, name, data_dir, run_dir, params, seed, device):
-    from rec import recbole_compat as rc
-    from rec.sasrec import SASRec
-    from rec.sracl.hooks import prepare, recbole_config
-    from rec.sracl.model import SRACL
-
-    extra = prepare(params, data, run_dir) if model_name == "sracl" else {}
-    cls = SRACL if model_name == "sracl" else SASRec
-    cfg = rc.make_config(cls, name, {
-        **recbole_config(params), **extra, "data_path": str(data_dir), "seed": seed, "reproducibility": True,
-        "device": device, "use_gpu": device != "cpu", "show_progress": False, "checkpoint_dir": str(run_dir),
-        "load_col": {"inter": ["user_id", "item_id", "timestamp"]},
-        "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full", "group_by": "user"},
-        "metrics": ["Hit", "NDCG"], "topk": [5, 10, 20], "valid_metric": "NDCG@20",
-        "user_inter_num_interval": "[3,inf)", "item_inter_num_interval": "[0,inf)", "log_wandb": False})
-    from recbole.utils import init_seed  # noqa: PLC0415 (rec.recbole_compat already imported recbole)
-
-    init_seed(seed, True)
-    dataset = rc.create_dataset(cfg)
-    train, valid, test = rc.data_preparation(cfg, dataset)
-    init_seed(seed, True)
-    model = cls(cfg, train.dataset).to(cfg["device"])
-    trainer = rc.Trainer(cfg, model)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    run = RunConfig(task="rec", model=model_name, dataset=dataset, seed=seed, device="cpu", params=params)
+    seed_everything(seed)
     start = time.time()
-    best_valid, valid_result = trainer.fit(train, valid, saved=True, show_progress=False)
-    seconds = time.time() - start
-    test_result = trainer.evaluate(test, load_best_model=True, show_progress=False)
-    out = {"model": model_name, "seed": seed, "val": {k.replace("hit", "hr"): float(v) for k, v in valid_result.items()},
-           "test": {k.replace("hit", "hr"): float(v) for k, v in test_result.items()}, "seconds": seconds}
-    if model_name == "sracl":
-        out["semantics"] = model.semantic_sources
-    return out
+    result = train(run, run_dir, sequences=data)
+    result["seconds"] = time.time() - start
+    result["model"], result["seed"] = model_name, seed
+    return result
 
 
 def main(argv=None):
@@ -124,6 +99,7 @@ def main(argv=None):
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
     ap.add_argument("--epochs", type=int, default=100)
     ap.add_argument("--stopping-step", type=int, default=10)
+    ap.add_argument("--max-train-batches", type=int, default=None, help="cap batches per epoch (CPU budget)")
     ap.add_argument("--item-semantics", choices=["text", "cooc"], default=None,
                     help="default: text for ml-100k, cooc for Beauty/Sports (no aligned text)")
     ap.add_argument("--out", default="runs/sracl_repro")
@@ -131,37 +107,43 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
 
+    from rec.params import SASRecParams
     from rec.sracl.params import SRACLParams
 
-    name = args.dataset.replace("-", "_")
     data = load_ml100k() if args.dataset == "ml-100k" else load_iclrec(args.dataset)
     semantics = args.item_semantics or ("text" if data.item_text else "cooc")
-    params = SRACLParams(epochs=args.epochs, stopping_step=args.stopping_step, item_semantics=semantics,
-                         user_semantics="text" if semantics == "text" else "mean_items")
+    common = dict(max_seq_length=20, epochs=args.epochs, stopping_step=args.stopping_step,
+                  max_train_batches=args.max_train_batches)
+    params = {"sasrec": SASRecParams(**common),
+              "sracl": SRACLParams(**common, item_semantics=semantics,
+                                   user_semantics="text" if semantics == "text" else "mean_items")}
     out_dir = Path(args.out) / f"{args.dataset}-{dt.datetime.now(dt.timezone.utc):%Y%m%d-%H%M%S}"
-    write_atomic(data, out_dir / "data" / name, name)
     results = []
     for seed in args.seeds:
         for model_name in args.models:
-            res = run_one(model_name, data, name, out_dir / "data", out_dir / f"{model_name}-s{seed}",
-                          replace(params), seed, "cpu")
+            res = run_one(model_name, data, args.dataset, out_dir / f"{model_name}-s{seed}", params[model_name], seed)
             results.append(res)
             t = res["test"]
             print(f"{model_name:7s} seed {seed}: test HR@20 {t['hr@20']:.4f} NDCG@20 {t['ndcg@20']:.4f} "
-                  f"HR@10 {t['hr@10']:.4f} NDCG@10 {t['ndcg@10']:.4f}  ({res['seconds']:.0f} s)", flush=True)
-    report = {"dataset": args.dataset, "item_semantics": semantics, "params": vars(params) | {},
+                  f"HR@10 {t['hr@10']:.4f} NDCG@10 {t['ndcg@10']:.4f}  epochs {res['epochs']} "
+                  f"(best {res['best_epoch']}, {res['seconds_per_epoch']:.0f} s/epoch)", flush=True)
+    report = {"dataset": args.dataset, "item_semantics": params["sracl"].item_semantics,
+              "user_semantics": params["sracl"].user_semantics, "text_model": params["sracl"].text_model,
+              "params": {m: asdict(p) for m, p in params.items()},
               "paper_sracl": PAPER.get(args.dataset), "results": results,
-              "command": "python benchmarks/sracl_repro.py " + " ".join(argv or __import__("sys").argv[1:]),
-              "machine": f"{platform.node()} {platform.processor() or platform.machine()}, torch threads {args.threads}",
+              "command": "python benchmarks/sracl_repro.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+              "machine": f"{platform.node()} ({os.cpu_count()} CPUs, shared), torch {torch.__version__}, "
+                         f"{args.threads} thread(s)",
               "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(report, indent=2, default=str))
-    print(f"\n{'model':8s} {'HR@20':>8s} {'NDCG@20':>8s}   (mean over seeds {args.seeds})")
+    print(f"\n{'model':8s} {'HR@20':>8s} {'NDCG@20':>8s}   test, mean over seeds {args.seeds}")
     for m in args.models:
         rows = [r["test"] for r in results if r["model"] == m]
         print(f"{m:8s} {sum(r['hr@20'] for r in rows) / len(rows):8.4f} {sum(r['ndcg@20'] for r in rows) / len(rows):8.4f}")
     if args.dataset in PAPER:
         p = PAPER[args.dataset]
-        print(f"{'paper':8s} {p['hr@20']:8.4f} {p['ndcg@20']:8.4f}   (SRA-CL, Table 2)")
+        print(f"{'paper':8s} {p['hr@20']:8.4f} {p['ndcg@20']:8.4f}   (SRA-CL, paper Table 2, full training, GPU)")
     print(f"results: {out_dir / 'results.json'}")
 
 

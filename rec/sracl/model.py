@@ -97,14 +97,16 @@ class SRACL(SASRec):
         return self.cl_loss(self.forward(view1, item_seq_len), self.forward(view2, item_seq_len))
 
     def calculate_loss(self, interaction):
-        rec_loss = super().calculate_loss(interaction)
         item_seq = interaction[self.ITEM_SEQ]
         item_seq_len = interaction[self.ITEM_SEQ_LEN]
+        # One encoder pass serves the next-item loss and the inter-sequence anchor (the official
+        # code runs a second pass with fresh dropout; sharing it saves a forward/backward).
+        seq_output = self.forward(item_seq, item_seq_len)
+        rec_loss = self.loss_fct(self.item_scores(seq_output), interaction[self.POS_ITEM_ID])
         total = rec_loss
         parts = {"rec": float(rec_loss.detach())}
         if item_seq.size(0) >= 2:  # NT-Xent needs in-batch negatives
             if self.user_cl_weight > 0:
-                seq_output = self.forward(item_seq, item_seq_len)
                 inter = self.inter_sequence_loss(seq_output, interaction[self.USER_ID])
                 total = total + self.user_cl_weight * inter
                 parts["inter"] = float(inter.detach())
@@ -114,3 +116,16 @@ class SRACL(SASRec):
                 parts["intra"] = float(intra.detach())
         self.last_losses = parts
         return total
+
+    def training_step(self, interaction, trainer) -> dict[str, float]:
+        """Trainer hook (``rec.trainer.SeqRecTrainer``): one optimisation step that also reports
+        the three loss terms (``rec``, ``inter``, ``intra``) in the training history."""
+        loss = self.calculate_loss(interaction)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"SRA-CL loss is {loss.item()} ({self.last_losses}); lower learning_rate")
+        for optimizer in trainer.optimizers.values():
+            optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        for optimizer in trainer.optimizers.values():
+            optimizer.step()
+        return {"loss": float(loss.detach()), **self.last_losses}

@@ -98,3 +98,25 @@ def test_weights_zero_disable_the_contrastive_terms(tmp_path):
     model, train, _ = build(tmp_path, user_cl_weight=0.0, item_cl_weight=0.0)
     model.calculate_loss(next(iter(train)))
     assert set(model.last_losses) == {"rec"}
+
+
+def test_project_trainer_runs_sracl_on_shim_dataset(tmp_path):
+    """rec.train.train builds SRACL with ShimConfig/ShimDataset (row-index users) and trains it."""
+    from graphcl.config import RunConfig
+    from rec.train import build, train
+
+    data = tiny_data()
+    params = SRACLParams(hidden_size=16, inner_size=32, n_layers=1, max_seq_length=8, k_users=3, k_items=3,
+                         item_semantics="cooc", user_semantics="mean_items", cooc_dim=4, epochs=2,
+                         train_batch_size=64, cache_dir=str(tmp_path / "cache"))
+    run = RunConfig(task="rec", model="sracl", dataset="tiny", seed=0, device="cpu", params=params)
+    model, split = build(run, torch.device("cpu"), data)
+    assert model.semantic_sources["item"] == "cooc-ppmi-svd"
+    # row-index users: user u's stored sequence is the tail of its training items
+    for u in (0, 5):
+        n = int(model.user_seq_len[u])
+        assert model.user_seqs[u, :n].tolist() == data.sequences[u][:-2][-8:]
+    (tmp_path / "run").mkdir()
+    result = train(run, tmp_path / "run", sequences=data)
+    assert result["epochs"] == 2 and 0.0 <= result["test"]["ndcg@20"] <= 1.0
+    assert {"rec", "inter", "intra"} <= set(result["history"][0])
