@@ -31,7 +31,8 @@ class MEOWGCN(nn.Module):
         self.act = nn.PReLU()
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, x: torch.Tensor, adj: torch.Tensor) -> torch.Tensor:
-        h = self.act(torch.sparse.mm(adj, self.dropout(x @ self.w1)))
-        z = torch.sparse.mm(adj, self.dropout(h @ self.w2))
+    def forward(self, x: torch.Tensor, adj) -> torch.Tensor:
+        """``adj``: a :class:`~graphcl.hetero.spmm.SparseOperator` or torch sparse matrix."""
+        h = self.act(adj @ self.dropout(x @ self.w1))
+        z = adj @ self.dropout(h @ self.w2)
         return F.layer_norm(z, tuple(z.shape), eps=1e-5)

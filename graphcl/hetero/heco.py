@@ -9,6 +9,7 @@ from graphcl.core import InfoNCE
 from graphcl.hetero.metapath import gcn_normalize, metapath_counts
 from graphcl.hetero.schema_encoder import SchemaEncoder, sample_neighbors
 from graphcl.hetero.semantic_attention import SemanticAttention
+from graphcl.hetero.spmm import SparseOperator
 from graphcl.hetero.type_encoder import TypeEncoder
 from graphcl.hetero.views import node_features
 
@@ -24,7 +25,7 @@ class _MetaPathGCN(nn.Module):
         self.act = nn.PReLU()
 
     def forward(self, x, adj):
-        return self.act(torch.sparse.mm(adj, self.fc(x)) + self.bias)
+        return self.act(adj @ self.fc(x) + self.bias)
 
 
 class HeCo(nn.Module):
@@ -51,11 +52,13 @@ class HeCo(nn.Module):
         normalize_features: row-normalise features.
         chunk_size: anchor rows per InfoNCE block.
         seed: seed of the neighbour sampler.
+        ignore_features: node types whose features are replaced by learned embeddings.
     """
 
     def __init__(self, data, metapaths: list[str], schema_types: list[str], hidden_dim: int = 64, tau: float = 0.8,
                  feat_drop: float = 0.3, attn_drop: float = 0.5, sample_rate: list[int] = (7, 1), lam: float = 0.5,
-                 normalize_features: bool = True, chunk_size: int | None = None, seed: int = 0):
+                 normalize_features: bool = True, chunk_size: int | None = None, seed: int = 0,
+                 ignore_features: list[str] = ()):
         super().__init__()
         target = data.target
         if len(schema_types) != len(sample_rate):
@@ -65,7 +68,7 @@ class HeCo(nn.Module):
             raise ValueError("HeCo needs data.pos (the pos.npz positive pairs); load the dataset with graphcl.data.load_hetero")
         self.target, self.schema_types = target, list(schema_types)
         types = [target] + self.schema_types
-        self.x = node_features(data, types, normalize_features)
+        self.x = node_features(data, types, normalize_features, ignore_features)
         self.fc = nn.ModuleDict({t: TypeEncoder(data[t].num_nodes, None if self.x[t] is None else self.x[t].size(1),
                                                 hidden_dim, xavier_gain=1.414) for t in types})
         self.mps = []
@@ -73,7 +76,7 @@ class HeCo(nn.Module):
         for name in metapaths:
             adj = known[name].coalesce().float() if name in known else metapath_counts(data, name)
             adj = torch.sparse_coo_tensor(adj.indices(), torch.ones(adj.indices().size(1)), adj.shape)  # 0/1 as shipped
-            self.mps.append(gcn_normalize(adj))
+            self.mps.append(SparseOperator(gcn_normalize(adj)))
         self.csr = []
         for t in self.schema_types:
             key = (target, "to", t)

@@ -5,6 +5,7 @@ import torch
 
 from graphcl.hetero.augment import drop_edges, mask_features
 from graphcl.hetero.metapath import gcn_normalize, metapath_contexts, metapath_counts, pathsim_topk
+from graphcl.hetero.spmm import SparseOperator
 from graphcl.hetero.views import node_features
 
 
@@ -29,10 +30,12 @@ class MEOWInputs:
         adj_mask: fraction of meta-path edges dropped in the masked view (per meta-path or shared).
         normalize_features: row-normalise features.
         seed: seed of the augmentation generator.
+        ignore_features: node types whose features are replaced by learned embeddings.
     """
 
     def __init__(self, data, metapaths: list[str], nei_max: list[int], feat_mask: float,
-                 adj_mask: list[float], normalize_features: bool = True, seed: int = 0):
+                 adj_mask: list[float], normalize_features: bool = True, seed: int = 0,
+                 ignore_features: list[str] = ()):
         self.target = data.target
         self.metapaths = list(metapaths)
         p = len(self.metapaths)
@@ -43,17 +46,18 @@ class MEOWInputs:
         self.device = torch.device("cpu")
         contexts = [metapath_contexts(data, name) for name in self.metapaths]
         self.context_types = [[t for t, _ in ctx] for ctx in contexts]
-        self.chains = [[chain for _, chain in ctx] for ctx in contexts]
+        self.chains = [[[SparseOperator(m) for m in chain] for _, chain in ctx] for ctx in contexts]
         types = [self.target] + sorted({t for ctx in self.context_types for t in ctx} - {self.target})
-        self.x = node_features(data, types, normalize_features)
+        self.x = node_features(data, types, normalize_features, ignore_features)
         self.num_nodes = {t: data[t].num_nodes for t in types}
         self.in_dims = {t: (None if v is None else v.size(1)) for t, v in self.x.items()}
         self.topk = [pathsim_topk(metapath_counts(data, name), k) for name, k in zip(self.metapaths, self.nei_max)]
-        self.adjs = [gcn_normalize(a) for a in self.topk]
-        coarse = self.adjs[0]
-        for a in self.adjs[1:]:
+        normed = [gcn_normalize(a) for a in self.topk]
+        coarse = normed[0]
+        for a in normed[1:]:
             coarse = coarse + a
-        self.coarse_adj = (coarse / p).coalesce()
+        self.adjs = [SparseOperator(a) for a in normed]
+        self.coarse_adj = SparseOperator((coarse / p).coalesce())
         self.resample()
 
     def resample(self) -> None:
@@ -74,7 +78,7 @@ class MEOWInputs:
             off_diag = torch.sparse_coo_tensor(a.indices()[:, off], torch.ones(int(off.sum())), a.shape)
             kept = drop_edges(off_diag, rate, self.generator)
             # binary edges + self-loops, then symmetric normalisation (official mask_edges)
-            self.masked_adjs.append(gcn_normalize(kept, add_self_loops=True).to(self.device))
+            self.masked_adjs.append(SparseOperator(gcn_normalize(kept, add_self_loops=True)).to(self.device))
 
     def to(self, device) -> "MEOWInputs":
         self.device = torch.device(device)

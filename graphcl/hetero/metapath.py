@@ -159,13 +159,14 @@ def metapath_contexts(data, name: str) -> list[tuple[str, list[torch.Tensor]]]:
     return [(types[j], [to_torch_sparse(m) for m in chain[:j]]) for j in range(1, last + 1)]
 
 
-def mean_over_contexts(chain: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+def mean_over_contexts(chain: list, x: torch.Tensor) -> torch.Tensor:
     """Mean of ``x`` over the meta-path instances reaching each target node through ``chain``
     (``M x / M 1`` with ``M`` the product of the chain, evaluated right to left so ``M`` is
-    never formed). Rows without any instance get zeros."""
+    never formed). Rows without any instance get zeros. ``chain`` holds torch sparse matrices
+    or :class:`~graphcl.hetero.spmm.SparseOperator`s."""
     out = x
     ones = torch.ones(x.size(0), 1, dtype=x.dtype, device=x.device)
     for m in reversed(chain):
-        out = torch.sparse.mm(m, out)
-        ones = torch.sparse.mm(m, ones)
+        out = m @ out
+        ones = m @ ones
     return out / ones.clamp_min(1.0) * (ones > 0)

@@ -44,6 +44,8 @@ class _Common:
             (``None``: all rows; memory O(N * chunk_size)).
         export_npy: also write ``embeddings.npy`` next to ``embeddings.pt``.
         metapaths: meta-paths to use (``None``: ``data.metapath_names``; DBLP adds ``APTPA``).
+        ignore_features: node types whose shipped features are replaced by a learned embedding
+            table (one-hot inputs), e.g. HeCo uses identity features for ACM authors and DBLP papers.
     """
 
     epochs: int = 10000
@@ -62,6 +64,7 @@ class _Common:
     chunk_size: int | None = None
     export_npy: bool = False
     metapaths: list[str] | None = None
+    ignore_features: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         _check(self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}")

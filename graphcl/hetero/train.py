@@ -53,11 +53,12 @@ def build_model(model: str, data, params, seed: int = 0) -> torch.nn.Module:
                 raise ValueError(f"sample_rate {params.sample_rate} must have one entry per schema type {schema}; "
                                  "set params.schema_types and params.sample_rate together")
         return HeCo(data, metapaths, schema, params.hidden_dim, params.tau, params.feat_drop, params.attn_drop,
-                    params.sample_rate, params.lam, params.normalize_features, params.chunk_size, seed)
+                    params.sample_rate, params.lam, params.normalize_features, params.chunk_size, seed,
+                    params.ignore_features)
     from graphcl.hetero.meow_inputs import MEOWInputs
 
     inputs = MEOWInputs(data, metapaths, params.nei_max, params.feat_mask, params.adj_mask,
-                        params.normalize_features, seed)
+                        params.normalize_features, seed, params.ignore_features)
     if model == "meow":
         from graphcl.hetero.meow import MEOW
 

@@ -78,20 +78,25 @@ def splits(data) -> dict[int, tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
             for r in RATIOS}
 
 
-def node_features(data, types: list[str], normalize: bool = True) -> dict[str, torch.Tensor | None]:
+def node_features(data, types: list[str], normalize: bool = True,
+                  ignore: list[str] = ()) -> dict[str, torch.Tensor | None]:
     """Feature matrix per node type (``None`` where a type has none: the model learns an
     embedding table, i.e. a linear map of one-hot features). Dense identity matrices are also
     returned as ``None`` to avoid an ``N x N`` matmul.
 
     Args:
         normalize: row-normalise non-negative features (HeCo/MEOW ``preprocess_features``).
+        ignore: types whose features are dropped (``None``: learned embedding instead).
     """
+    unknown = sorted(set(ignore) - set(data.node_types))
+    if unknown:
+        raise KeyError(f"ignore_features names unknown node types {unknown}; the graph has {data.node_types}")
     out: dict[str, torch.Tensor | None] = {}
     for t in types:
         if t not in data.node_types:
             raise KeyError(f"node type {t!r} is not in the graph's node types {data.node_types}")
         x = getattr(data[t], "x", None)
-        if x is None:
+        if x is None or t in ignore:
             out[t] = None
             continue
         if x.is_sparse:
