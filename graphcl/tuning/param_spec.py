@@ -1,6 +1,7 @@
 """One entry of a study's ``search_space``: how to sample one config value."""
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,7 +24,9 @@ class ParamSpec:
         high: largest value (float/int only), inclusive; must be greater than ``low``.
         log: sample on a log scale (needs ``low > 0``; not together with ``step``).
         step: grid spacing from ``low`` (float/int only); integers for ``int``.
-        choices: the values of a ``categorical`` parameter (numbers, strings, booleans or null).
+        choices: the values of a ``categorical`` parameter: numbers, strings, booleans, null, or
+            lists of those for list-valued fields (``num_clusters: [[100, 300], [200, 600]]``;
+            Optuna stores such a choice as its JSON text, e.g. ``"[100, 300]"``).
         condition: ``{other.path: value}``: sample this parameter only in trials where each
             other search-space parameter took that value (a list means "any of these");
             otherwise the base config's value is kept.
@@ -49,9 +52,10 @@ class ParamSpec:
         extra = [k for k in ("low", "high", "step") if getattr(self, k) is not None] + (["log"] if self.log else [])
         if extra:
             raise ValueError(f"categorical parameter takes `choices` only; remove {extra}")
-        bad = [c for c in self.choices if not isinstance(c, _SCALARS)]
+        bad = [c for c in self.choices if not isinstance(c, _SCALARS)
+               and not (isinstance(c, list) and all(isinstance(v, _SCALARS) for v in c))]
         if bad:
-            raise ValueError(f"choices must be numbers, strings, booleans or null (Optuna stores them); got {bad}")
+            raise ValueError(f"choices must be numbers, strings, booleans, null or flat lists of them; got {bad}")
         if len({repr(c) for c in self.choices}) != len(self.choices):
             raise ValueError(f"choices {self.choices} contain duplicates")
 
@@ -85,6 +89,25 @@ class ParamSpec:
         """Values that must be valid for the model: both ends of a range, or every choice."""
         return list(self.choices) if self.type == "categorical" else [self.low, self.high]
 
+    @property
+    def composite(self) -> bool:
+        """True when some choice is a list (sampled through its JSON label)."""
+        return self.type == "categorical" and any(isinstance(c, list) for c in self.choices)
+
+    def labels(self) -> list[Any]:
+        """What Optuna stores for each choice: the choice itself, or its JSON text for lists."""
+        return [json.dumps(c) for c in self.choices] if self.composite else list(self.choices)
+
+    def decode(self, stored: Any) -> Any:
+        """The config value for what Optuna stored (``trial.params[name]``).
+
+        Args:
+            stored: the value from Optuna.
+        """
+        if not self.composite:
+            return stored
+        return self.choices[self.labels().index(stored)]
+
     def suggest(self, trial: Any, name: str) -> Any:
         """Ask ``trial`` (an ``optuna.Trial``) for a value of this parameter called ``name``.
 
@@ -93,7 +116,7 @@ class ParamSpec:
             name: the parameter's dotted path (the name shown in Optuna's plots).
         """
         if self.type == "categorical":
-            return trial.suggest_categorical(name, self.choices)
+            return self.decode(trial.suggest_categorical(name, self.labels()))
         if self.type == "int":
             return trial.suggest_int(name, self.low, self.high, step=self.step or 1, log=self.log)
         return trial.suggest_float(name, float(self.low), float(self.high), step=self.step, log=self.log)

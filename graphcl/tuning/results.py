@@ -11,6 +11,7 @@ import yaml
 from graphcl.config import to_dict
 from graphcl.tuning.objective import free_memory
 from graphcl.tuning.run_configs import build_run_config
+from graphcl.tuning.sampling import decode_params
 from graphcl.tuning.study_config import StudyConfig
 
 
@@ -91,7 +92,8 @@ def summarize(config: StudyConfig, study: Any, base: dict, study_dir: Path, stor
         plots: what :func:`graphcl.tuning.plots.write_plots` wrote (recorded as is).
     """
     best = study.best_trial
-    write_best_config(base, best.params, study_dir / "best.yaml")
+    params = decode_params(config.search_space, best.params)
+    write_best_config(base, params, study_dir / "best.yaml")
     summary: dict[str, Any] = {
         "study_name": config.study_name,
         "storage": storage_url,
@@ -102,7 +104,7 @@ def summarize(config: StudyConfig, study: Any, base: dict, study_dir: Path, stor
         "best": {
             "trial": best.number,
             "value": best.value,
-            "params": best.params,
+            "params": params,
             "seed_values": best.user_attrs.get("seed_values"),
             "run_dirs": best.user_attrs.get("run_dirs"),
         },
@@ -112,7 +114,7 @@ def summarize(config: StudyConfig, study: Any, base: dict, study_dir: Path, stor
         "final": {},
     }
     if config.final_seeds:
-        summary["final"]["tuned"] = rerun(base, best.params, config.final_seeds, study_dir / "final" / "tuned", data_root)
+        summary["final"]["tuned"] = rerun(base, params, config.final_seeds, study_dir / "final" / "tuned", data_root)
         if config.compare_default:
             summary["final"]["default"] = rerun(base, {}, config.final_seeds, study_dir / "final" / "default", data_root)
     (study_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=float))

@@ -36,3 +36,13 @@ def sample_values(trial: Any, space: dict[str, ParamSpec], order: list[str]) -> 
         if condition_holds(spec, sampled):
             sampled[path] = spec.suggest(trial, path)
     return sampled
+
+
+def decode_params(space: dict[str, ParamSpec], stored: dict[str, Any]) -> dict[str, Any]:
+    """Config values for a finished trial's ``trial.params`` (list choices are stored as JSON).
+
+    Args:
+        space: the study's search space.
+        stored: ``trial.params`` as Optuna returns it.
+    """
+    return {path: space[path].decode(value) if path in space else value for path, value in stored.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import optuna
 
 from graphcl.tuning.param_spec import ParamSpec
-from graphcl.tuning.sampling import condition_holds, sample_values
+from graphcl.tuning.sampling import condition_holds, decode_params, sample_values
 
 SPACE = {
     "params.optim.kind": ParamSpec("categorical", choices=["sgd", "adam"]),
@@ -35,3 +35,19 @@ def test_conditional_param_present_exactly_when_parent_matches():
         assert trial.params == values  # Optuna records exactly the active parameters
         study.tell(trial, 0.0)
     assert kinds == {"sgd", "adam"}
+
+
+def test_list_choices_are_stored_as_json_and_decoded():
+    space = {"params.num_clusters": ParamSpec("categorical", choices=[[50, 150], [100, 300]]),
+             "params.lam": ParamSpec("categorical", choices=[0.1, 1.0])}
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    seen = set()
+    for _ in range(10):
+        trial = study.ask()
+        values = sample_values(trial, space, list(space))
+        assert values["params.num_clusters"] in ([50, 150], [100, 300])
+        assert trial.params["params.num_clusters"] in ("[50, 150]", "[100, 300]")
+        assert decode_params(space, trial.params) == values
+        seen.add(tuple(values["params.num_clusters"]))
+        study.tell(trial, 0.0)
+    assert seen == {(50, 150), (100, 300)}
