@@ -92,6 +92,19 @@ def run_one(model_name: str, data: Sequences, dataset: str, run_dir: Path, param
     return result
 
 
+def write_report(out_dir: Path, args, argv, params: dict, results: list) -> None:
+    report = {"dataset": args.dataset, "item_semantics": params["sracl"].item_semantics,
+              "user_semantics": params["sracl"].user_semantics, "text_model": params["sracl"].text_model,
+              "params": {m: asdict(p) for m, p in params.items()},
+              "paper_sracl": PAPER.get(args.dataset), "results": results,
+              "command": "python benchmarks/sracl_repro.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+              "machine": f"{platform.node()} ({os.cpu_count()} CPUs, shared), torch {torch.__version__}, "
+                         f"{args.threads} thread(s)",
+              "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(json.dumps(report, indent=2, default=str))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dataset", choices=["ml-100k", "beauty", "sports"], default="ml-100k")
@@ -117,7 +130,8 @@ def main(argv=None):
     params = {"sasrec": SASRecParams(**common),
               "sracl": SRACLParams(**common, item_semantics=semantics,
                                    user_semantics="text" if semantics == "text" else "mean_items")}
-    out_dir = Path(args.out) / f"{args.dataset}-{dt.datetime.now(dt.timezone.utc):%Y%m%d-%H%M%S}"
+    stamp = f"{dt.datetime.now(dt.timezone.utc):%Y%m%d-%H%M%S}"
+    out_dir = Path(args.out) / f"{args.dataset}-s{'-'.join(map(str, args.seeds))}-{stamp}"
     results = []
     for seed in args.seeds:
         for model_name in args.models:
@@ -127,16 +141,7 @@ def main(argv=None):
             print(f"{model_name:7s} seed {seed}: test HR@20 {t['hr@20']:.4f} NDCG@20 {t['ndcg@20']:.4f} "
                   f"HR@10 {t['hr@10']:.4f} NDCG@10 {t['ndcg@10']:.4f}  epochs {res['epochs']} "
                   f"(best {res['best_epoch']}, {res['seconds_per_epoch']:.0f} s/epoch)", flush=True)
-    report = {"dataset": args.dataset, "item_semantics": params["sracl"].item_semantics,
-              "user_semantics": params["sracl"].user_semantics, "text_model": params["sracl"].text_model,
-              "params": {m: asdict(p) for m, p in params.items()},
-              "paper_sracl": PAPER.get(args.dataset), "results": results,
-              "command": "python benchmarks/sracl_repro.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-              "machine": f"{platform.node()} ({os.cpu_count()} CPUs, shared), torch {torch.__version__}, "
-                         f"{args.threads} thread(s)",
-              "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "results.json").write_text(json.dumps(report, indent=2, default=str))
+            write_report(out_dir, args, argv, params, results)  # after every run: partial results survive
     print(f"\n{'model':8s} {'HR@20':>8s} {'NDCG@20':>8s}   test, mean over seeds {args.seeds}")
     for m in args.models:
         rows = [r["test"] for r in results if r["model"] == m]
