@@ -48,10 +48,15 @@ def _key(path: Path) -> tuple[str, dict]:
     return str(path.resolve()), {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-def is_stamped(path: Path, sha256: str) -> bool:
+def read_stamps() -> dict:
+    """All recorded stamps (read once per dataset check, then passed to :func:`is_stamped`)."""
+    return _read_stamps()
+
+
+def is_stamped(path: Path, sha256: str, stamps: dict | None = None) -> bool:
     """True when ``path`` was verified against ``sha256`` and has not changed since."""
     key, meta = _key(path)
-    return _read_stamps().get(key) == {**meta, "sha256": sha256}
+    return (read_stamps() if stamps is None else stamps).get(key) == {**meta, "sha256": sha256}
 
 
 def record_stamps(paths_and_hashes: list[tuple[Path, str]]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from graphcl.data.checksum import is_stamped, record_stamps, sha256_file
+from graphcl.data.checksum import is_stamped, read_stamps, record_stamps, sha256_file
 from graphcl.data.download import download_file
 from graphcl.data.errors import ChecksumError, MissingDataError
 from graphcl.data.registry import dataset_info
@@ -33,7 +33,7 @@ def _fetch_hint(name: str, root: Path) -> str:
     return f"run `graphcl data fetch {name} --data-root {root}` (or set GRAPHCL_DATA to a folder holding it)"
 
 
-def _check_existing(name: str, path: Path, meta: dict, rehash: bool) -> tuple[Path, str] | None:
+def _check_existing(name: str, path: Path, meta: dict, rehash: bool, stamps: dict) -> tuple[Path, str] | None:
     """Check size and hash of a present file; return ``(path, sha)`` to stamp, or ``None``."""
     size, expected = meta.get("size"), meta.get("sha256")
     actual_size = path.stat().st_size
@@ -45,7 +45,7 @@ def _check_existing(name: str, path: Path, meta: dict, rehash: bool) -> tuple[Pa
         )
     if expected is None:
         return None  # registered without a hash: verified by its statistics only
-    if not rehash and is_stamped(path, expected):
+    if not rehash and is_stamped(path, expected, stamps):
         return None
     actual = sha256_file(path)
     if actual != expected:
@@ -76,11 +76,12 @@ def ensure_dataset(name: str, root: str | Path | None = None, download: bool = T
     folder = dataset_dir(name, root, registry)
     builtin = info["kind"] == "recbole_builtin"
     to_stamp = []
+    stamps = {} if rehash else read_stamps()
     for filename, meta in info["files"].items():
         meta = meta or {}
         path = folder / filename
         if path.is_file():
-            stamped = _check_existing(name, path, meta, rehash)
+            stamped = _check_existing(name, path, meta, rehash, stamps)
             if stamped:
                 to_stamp.append(stamped)
             continue

@@ -6,6 +6,7 @@ folder without touching the shipped file.
 """
 from __future__ import annotations
 
+import copy
 import functools
 from typing import Any
 
@@ -51,7 +52,7 @@ def dataset_names(registry: dict | None = None) -> list[str]:
 
 
 def dataset_info(name: str, registry: dict | None = None) -> dict:
-    """The registry entry of dataset ``name`` (raises :class:`UnknownDatasetError` listing the
+    """A copy of the registry entry of dataset ``name`` (raises :class:`UnknownDatasetError` listing the
     known names otherwise).
 
     Args:
@@ -63,4 +64,4 @@ def dataset_info(name: str, registry: dict | None = None) -> dict:
         raise UnknownDatasetError(
             f"unknown dataset {name!r}; known datasets: {sorted(datasets)} (see `graphcl data list`)"
         )
-    return datasets[name]
+    return copy.deepcopy(datasets[name])  # callers may edit their copy, never the cached registry

@@ -76,3 +76,10 @@ def test_registry_file_is_shipped():
     from graphcl.resources import datasets_dir
 
     assert (Path(datasets_dir()) / "registry.yaml").is_file()
+
+
+def test_dataset_info_returns_a_copy():
+    info = dataset_info("acm")
+    info["files"].clear()
+    info["statistics"]["nodes"]["paper"] = -1
+    assert dataset_info("acm")["files"] and dataset_info("acm")["statistics"]["nodes"]["paper"] == 4019
