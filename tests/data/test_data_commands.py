@@ -67,3 +67,23 @@ def test_verify_real_acm(real_root, capsys):
     assert main(["data", "verify", "acm", "ml-100k", "--data-root", str(real_root)]) == 0
     out = capsys.readouterr().out
     assert "acm: ok" in out and "ml-100k: ok" in out
+
+
+def test_statistics_script_measures_toy(toy_only, tmp_path, capsys):
+    import yaml
+
+    from graphcl.data.statistics import main as stats_main
+    from tests.data import toy_hetero as toy
+
+    root = str(tmp_path / "root")
+    assert main(["data", "fetch", "toy", "--data-root", root]) == 0
+    capsys.readouterr()
+    stats_main(["toy", "--data-root", root])
+    stats = yaml.safe_load(capsys.readouterr().out)["toy"]["statistics"]
+    assert stats["nodes"] == {"paper": 8, "author": 5, "subject": 3}
+    assert stats["edges"] == {"pa.txt": 10, "ps.txt": 8} and stats["num_classes"] == 2
+    pa = toy.incidence(toy.PA, 8, 5)
+    ps = toy.incidence(toy.PS, 8, 3)
+    assert stats["metapath_nnz"] == {"PAP": int(toy.binary_product(pa, pa.T).sum()),
+                                     "PSP": int(toy.binary_product(ps, ps.T).sum())}
+    assert stats["pos_nnz"] == 8
