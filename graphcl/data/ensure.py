@@ -22,7 +22,13 @@ def recbole_package_dir() -> Path:
 
 def dataset_dir(name: str, root: str | Path | None = None, registry: dict | None = None) -> Path:
     """Folder holding the files of dataset ``name``: ``<data root>/<folder>``, or for
-    ``recbole_builtin`` datasets ``<recbole package>/<folder>``."""
+    ``recbole_builtin`` datasets ``<recbole package>/<folder>``.
+
+    Args:
+        name: dataset name in the registry.
+        root: data root (``None``: ``$GRAPHCL_DATA``, then the user cache); unused for builtins.
+        registry: registry mapping to use instead of the shipped one (tests).
+    """
     info = dataset_info(name, registry)
     if info["kind"] == "recbole_builtin":
         return recbole_package_dir() / info["folder"]
@@ -103,6 +109,12 @@ def ensure_dataset(name: str, root: str | Path | None = None, download: bool = T
 
 
 def missing_files(name: str, root: str | Path | None = None, registry: dict | None = None) -> list[str]:
-    """Names of the files of ``name`` absent under the root (no hashing)."""
+    """Names of the files of ``name`` absent under the root (no hashing).
+
+    Args:
+        name: dataset name in the registry.
+        root: data root (``None``: ``$GRAPHCL_DATA``, then the user cache).
+        registry: registry mapping to use instead of the shipped one (tests).
+    """
     folder = dataset_dir(name, root, registry)
     return [f for f in dataset_info(name, registry)["files"] if not (folder / f).is_file()]

@@ -40,14 +40,18 @@ def validate_registry(data: Any, where: str = "registry") -> dict:
 
 
 def load_registry(registry: dict | None = None) -> dict:
-    """The registry mapping: ``registry`` if given (validated), else the shipped file."""
+    """The registry mapping: ``registry`` if given (validated), else the shipped file.
+
+    Args:
+        registry: optional mapping ``{"datasets": {name: entry}}`` to use instead (tests).
+    """
     if registry is None:
         return _shipped_registry()
     return validate_registry(registry)
 
 
 def dataset_names(registry: dict | None = None) -> list[str]:
-    """Sorted names of the registered datasets."""
+    """Sorted names of the registered datasets (``registry``: as in :func:`load_registry`)."""
     return sorted(load_registry(registry)["datasets"])
 
 

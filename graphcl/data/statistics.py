@@ -72,7 +72,13 @@ def _builtin(info: dict) -> dict:
 
 
 def compute_statistics(name: str, root: str | Path | None = None, registry: dict | None = None) -> dict:
-    """Statistics of dataset ``name`` measured from its files (which must be present)."""
+    """Statistics of dataset ``name`` measured from its files (which must be present).
+
+    Args:
+        name: dataset name in the registry.
+        root: data root (``None``: ``$GRAPHCL_DATA``, then the user cache).
+        registry: registry mapping to use instead of the shipped one (tests).
+    """
     info = dataset_info(name, registry)
     folder = dataset_dir(name, root, registry)
     kind = info["kind"]
@@ -84,7 +90,13 @@ def compute_statistics(name: str, root: str | Path | None = None, registry: dict
 
 
 def compare_statistics(expected: dict, actual: dict, where: str = "") -> list[str]:
-    """Differences between registered and measured statistics (keys present in ``expected``)."""
+    """Differences between registered and measured statistics, one message each.
+
+    Args:
+        expected: the registry's ``statistics`` (only its keys are compared).
+        actual: measured statistics from :func:`compute_statistics`.
+        where: key prefix for the messages (used when recursing into nested mappings).
+    """
     problems = []
     for key, value in (expected or {}).items():
         path = f"{where}.{key}" if where else key
