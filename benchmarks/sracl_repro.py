@@ -32,7 +32,6 @@ import torch
 # SRA-CL paper, Table 2 (max_len 20): HR@20 / NDCG@20.
 PAPER = {"sports": {"hr@20": 0.0823, "ndcg@20": 0.0347}, "beauty": {"hr@20": 0.1314, "ndcg@20": 0.0568}}
 SHARED = Path("/work/shared/data/seqrec")
-ICLREC_FILES = {"beauty": "Beauty.txt", "sports": "Sports_and_Outdoors.txt"}
 
 
 @dataclass
@@ -46,9 +45,9 @@ class Sequences:
 def load_ml100k() -> Sequences:
     """RecBole's bundled ml-100k: every rating is an interaction, ordered by timestamp (ties
     keep file order); item text = title, year and genres."""
-    import recbole
+    from graphcl.data import ensure_dataset
 
-    folder = Path(recbole.__file__).parent / "dataset_example" / "ml-100k"
+    folder = ensure_dataset("ml-100k", download=False)  # RecBole's bundled copy
     per_user: dict[str, list[tuple[int, int, int]]] = {}
     with open(folder / "ml-100k.inter") as fh:
         next(fh)
@@ -67,12 +66,13 @@ def load_ml100k() -> Sequences:
 
 
 def load_iclrec(name: str) -> Sequences:
-    users, seqs = [], []
-    for line in (SHARED / ICLREC_FILES[name]).read_text().splitlines():
-        parts = line.split()
-        users.append(parts[0])
-        seqs.append([int(x) for x in parts[1:]])
-    return Sequences(users, seqs, max(max(s) for s in seqs), None)
+    """Beauty / Sports (ICLRec files) through ``graphcl.data.load_sequences``; the data root is
+    ``$GRAPHCL_DATA`` or, on this VM, the read-only ``/work/shared/data``."""
+    from graphcl.data import load_sequences
+
+    root = os.environ.get("GRAPHCL_DATA") or (str(SHARED.parent) if SHARED.is_dir() else None)
+    data = load_sequences(name, root)
+    return Sequences([str(u) for u in data.user_ids], data.sequences, data.num_items, None)
 
 
 def run_one(model_name: str, data: Sequences, dataset: str, run_dir: Path, params, seed: int) -> dict:
