@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from rec.fast_dropout import use_fast_dropout
 from rec.recbole_compat import SequentialRecommender, TransformerEncoder
 from rec.shim_config import config_get
 
@@ -18,7 +19,8 @@ class SASRec(SequentialRecommender):
     Args:
         config: keys ``hidden_size``, ``n_layers``, ``n_heads``, ``inner_size``,
             ``hidden_dropout_prob``, ``attn_dropout_prob``, ``hidden_act``, ``layer_norm_eps``,
-            ``initializer_range`` plus RecBole's field names, ``MAX_ITEM_LIST_LENGTH`` and ``device``.
+            ``initializer_range``, ``fast_dropout`` (default true: :class:`rec.fast_dropout.FastDropout`)
+            plus RecBole's field names, ``MAX_ITEM_LIST_LENGTH`` and ``device``.
         dataset: anything with ``num(item_field)`` (RecBole ``Dataset`` or ``ShimDataset``).
 
     The item table has ``n_items + 1`` rows: ids ``0..n_items-1`` (0 = padding) and one
@@ -42,6 +44,8 @@ class SASRec(SequentialRecommender):
         self.dropout = nn.Dropout(config["hidden_dropout_prob"])
         self.loss_fct = nn.CrossEntropyLoss()
         self.apply(self._init_weights)
+        if config_get(config, "fast_dropout", True):
+            use_fast_dropout(self)
 
     @property
     def mask_token(self) -> int:

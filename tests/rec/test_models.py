@@ -164,3 +164,30 @@ def test_too_long_input_is_rejected(tiny_data):
     model, _ = make(SASRec, SASRecParams(**SMALL), tiny_data)
     with pytest.raises(ValueError, match="max_seq_length"):
         model(torch.ones(2, 11, dtype=torch.long), torch.tensor([11, 11]))
+
+
+def test_fast_dropout_matches_dropout_statistics():
+    from torch import nn
+
+    from rec.fast_dropout import FastDropout, use_fast_dropout
+
+    torch.manual_seed(0)
+    drop = FastDropout(0.3)
+    x = torch.ones(200, 500)
+    y = drop(x)
+    assert abs(float((y == 0).float().mean()) - 0.3) < 0.01
+    assert torch.allclose(y[y != 0], torch.full_like(y[y != 0], 1 / 0.7))
+    assert torch.equal(x, torch.ones(200, 500))  # input untouched
+    drop.eval()
+    assert torch.equal(drop(x), x)
+    net = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.1), nn.Sequential(nn.Dropout(0.2)))
+    assert use_fast_dropout(net) == 2 and isinstance(net[2][0], FastDropout) and net[2][0].p == 0.2
+
+
+def test_models_use_fast_dropout_by_default(tiny_data):
+    from torch import nn
+
+    model, _ = make(SASRec, SASRecParams(**SMALL), tiny_data)
+    assert not any(type(m) is nn.Dropout for m in model.modules())
+    slow, _ = make(SASRec, SASRecParams(**SMALL, fast_dropout=False), tiny_data)
+    assert any(type(m) is nn.Dropout for m in slow.modules())
