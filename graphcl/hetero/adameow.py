@@ -32,7 +32,7 @@ class AdaMEOW(nn.Module):
         dropout: dropout rate.
         weight_hidden: hidden width of the pair-weight MLP.
         weight_reg: weight of the regulariser.
-        chunk_size: anchor rows per block (``None``: 512 for the regulariser, all rows in InfoNCE).
+        chunk_size: anchor rows per block (``None``: 512; a block holds ``[chunk, N, weight_hidden]``).
     """
 
     def __init__(self, inputs: MEOWInputs, hidden_dim: int = 64, proj_dim: int | None = None, tau: float = 1.0,
@@ -47,9 +47,9 @@ class AdaMEOW(nn.Module):
         self.w1 = nn.Linear(proj_dim, weight_hidden)
         self.w2 = nn.Linear(weight_hidden, 1)
         self.weight_reg = weight_reg
-        self.chunk_size = chunk_size
+        self.chunk_size = chunk_size or 512  # an unchunked pair tensor is N x N x weight_hidden floats
         self.info = InfoNCE(temperature=tau, similarity="cosine", positives_in_denominator=True,
-                            chunk_size=chunk_size)
+                            chunk_size=self.chunk_size)
 
     def _views(self):
         z_coarse, _, z = self.encoder(*self.inputs.encoder_args())
@@ -73,7 +73,7 @@ class AdaMEOW(nn.Module):
 
     def regulariser(self, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         """``mean_i (mean_j w_ij - 1)^2``, in checkpointed row blocks (memory O(N * chunk))."""
-        step = self.chunk_size or 512
+        step = self.chunk_size
         means = []
         for start in range(0, u.size(0), step):
             block = lambda uu, vv: self.pair_weights(uu, vv).mean(dim=1)  # noqa: E731
