@@ -107,6 +107,8 @@ class NegativeWeights:
         if not isinstance(weights, torch.Tensor):
             raise TypeError("neg_weights must be None, a tensor [N, M] or callable(row_start, row_stop) -> "
                             f"[n, M]; got {type(weights).__name__}")
+        if weights.device != device:
+            raise ValueError(f"neg_weights is on {weights.device} but the anchors are on {device}; move it")
         if weights.layout != torch.strided:
             weights = weights.to_dense()
         expected = (num_cols, num_rows) if transpose else self.shape

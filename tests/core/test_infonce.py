@@ -285,3 +285,13 @@ def test_property_symmetric_sparse_chunked_equals_dense(n, d, chunk, seed, weigh
     dense = InfoNCE(0.5, symmetric=True, reduction="none")(a, c, pos, w)
     sparse = InfoNCE(0.5, symmetric=True, reduction="none", chunk_size=chunk)(a, c, pos.to_sparse(), w)
     torch.testing.assert_close(sparse, dense)
+
+
+def test_inputs_on_another_device_are_rejected():
+    a, c, pos, w = _inputs()
+    with pytest.raises(ValueError, match="neg_weights is on meta"):
+        InfoNCE()(a, c, pos, w.to("meta"))
+    with pytest.raises(ValueError, match="pos_mask is on meta"):
+        InfoNCE()(a, c, pos.to("meta"))
+    with pytest.raises(ValueError, match="candidates is on meta"):
+        InfoNCE()(a, c.detach().to("meta"), pos)
