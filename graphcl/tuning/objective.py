@@ -72,7 +72,8 @@ class TrialObjective:
         self._check_surplus(trial)
         values = sample_values(trial, self.study.search_space, self.order)
         trial_dir = self.trials_dir / f"trial-{trial.number:05d}"
-        scores, run_dirs, val_sums = [], [], {}
+        trial.set_user_attr("run_dirs", [str(trial_dir / f"seed-{seed}") for seed in self.study.seeds])
+        scores, val_sums = [], {}
         for i, seed in enumerate(self.study.seeds):
             try:
                 run = build_run_config(self.base, values, seed=seed, out_dir=str(trial_dir), data_root=self.data_root)
@@ -80,8 +81,6 @@ class TrialObjective:
                 trial.set_user_attr("fail_reason", f"invalid combination: {exc}")
                 raise InvalidTrialConfig(str(exc)) from exc
             run_dir = trial_dir / f"seed-{seed}"
-            run_dirs.append(str(run_dir))
-            trial.set_user_attr("run_dirs", run_dirs)
 
             def report(step: int, value: float, _trial=trial) -> None:
                 _trial.report(float(value), int(step))
@@ -100,7 +99,7 @@ class TrialObjective:
             for key, value in metrics.get("val", {}).items():
                 if isinstance(value, (int, float)):
                     val_sums[key] = val_sums.get(key, 0.0) + float(value)
-            trial.set_user_attr("seed_values", scores)
+        trial.set_user_attr("seed_values", scores)
         trial.set_user_attr("val_metrics", {k: v / len(scores) for k, v in val_sums.items()})
         return sum(scores) / len(scores)
 

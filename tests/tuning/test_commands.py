@@ -19,7 +19,7 @@ def load(out, name="toy_study"):
 
 
 def test_toy_study_runs_and_writes_best_config_summary_and_plots(tmp_path, toy_model, capsys):
-    path = write_study(tmp_path, n_trials=5, seeds=[0, 1],
+    path = write_study(tmp_path, n_trials=3, seeds=[0, 1],
                        overrides={"params": {"epochs": 3}},
                        search_space={
                            "params.lr": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True},
@@ -29,7 +29,7 @@ def test_toy_study_runs_and_writes_best_config_summary_and_plots(tmp_path, toy_m
     study_dir = tmp_path / "out" / "toy_study"
     study = load(tmp_path / "out")
     complete = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
-    assert len(complete) == 5
+    assert len(complete) == 3
     for trial in complete:
         assert len(trial.user_attrs["run_dirs"]) == 2  # one run folder per seed
         assert all((study_dir / "trials").exists() and __import__("pathlib").Path(d, "metrics.json").is_file()
@@ -43,7 +43,7 @@ def test_toy_study_runs_and_writes_best_config_summary_and_plots(tmp_path, toy_m
 
     summary = json.loads((study_dir / "summary.json").read_text())
     assert summary["best"]["trial"] == study.best_trial.number
-    assert summary["trials"] == {"complete": 5}
+    assert summary["trials"] == {"complete": 3}
     tuned = summary["final"]["tuned"]["test"]["macro_f1_20"]
     assert len(tuned["values"]) == 2 and tuned["mean"] == pytest.approx(sum(tuned["values"]) / 2)
     assert "default" in summary["final"]

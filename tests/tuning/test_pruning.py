@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import optuna
+import pytest
 
 from graphcl.tuning import commands
 from tests.tuning.conftest import tune_args, write_study
 
 
+@pytest.mark.filterwarnings("ignore:Fixed parameter")  # the enqueued lr lies below the range on purpose
 def test_median_pruner_prunes_bad_trials(tmp_path, toy_model):
     # Trials 0-1 (enqueued, lr=1e-3, validation ~0.92) set the median. Later trials draw lr in
     # 2e-3..4e-3 (~0.98) or bad=true (~0.01 every epoch): the bad ones must be pruned after the

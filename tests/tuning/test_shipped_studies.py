@@ -11,7 +11,7 @@ from tests.tuning.conftest import tune_args
 
 STUDIES = sorted((configs_dir() / "studies").glob("*.yaml"))
 EXPECTED = {f"{m}_{d}" for m in ("meow", "adameow") for d in ("acm", "dblp", "aminer")} | {
-    f"{m}_{d}" for m in ("cl4srec", "mclrec", "sracl") for d in ("beauty", "sports")}
+    f"{m}_{d}" for m in ("cl4srec", "mclrec", "sracl") for d in ("beauty", "sports")} | {"sasrec_ml-100k"}
 
 
 def test_every_model_and_dataset_has_a_study():
