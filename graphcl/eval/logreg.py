@@ -34,7 +34,7 @@ def logreg_evaluate(embeds: torch.Tensor, labels: torch.Tensor, train_idx: torch
 
     Returns:
         ``macro_f1``, ``micro_f1``, ``auc``, ``accuracy`` (test, at the best validation step),
-        ``val_macro_f1``, and ``*_std`` for the test metrics.
+        ``val_macro_f1`` / ``val_micro_f1`` (best validation scores), and ``*_std`` for the test metrics.
     """
     if repeats < 1 or iterations < 1:
         raise ValueError(f"repeats and iterations must be >= 1, got {repeats} and {iterations}")
@@ -89,4 +89,5 @@ def logreg_evaluate(embeds: torch.Tensor, labels: torch.Tensor, train_idx: torch
         "micro_f1": float(test_mi.mean()), "micro_f1_std": float(test_mi.std(unbiased=False)),
         "auc": float(aucs.mean()), "auc_std": float(aucs.std()),
         "accuracy": float(test_acc.mean()), "val_macro_f1": float(best_val_ma.mean()),
+        "val_micro_f1": float(best_val_mi.mean()),
     }

@@ -26,6 +26,7 @@ def evaluate_embeddings(embeds: torch.Tensor, labels: torch.Tensor,
     for r, (tr, va, te) in sorted(splits.items()):
         m = logreg_evaluate(embeds, labels, tr, va, te, lr=lr, weight_decay=weight_decay, repeats=repeats, seed=seed)
         val[f"macro_f1_{r}"] = m["val_macro_f1"]
+        val[f"micro_f1_{r}"] = m["val_micro_f1"]
         for key in ("macro_f1", "micro_f1", "auc"):
             test[f"{key}_{r}"] = m[key]
             test[f"{key}_{r}_std"] = m[f"{key}_std"]

@@ -7,6 +7,7 @@ and ``liun-online/HeCo`` (``code/utils/params.py``). The per-dataset values live
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 def _check(cond: bool, message: str) -> None:
@@ -34,6 +35,7 @@ class _Common:
             regression on the 20-label validation split and call ``report(epoch, val_macro_f1_20)``
             (0 disables it; the official code never looks at validation labels while training).
         eval_repeats: logistic-regression repeats for those intermediate validations.
+        objective: validation score passed to ``report`` (``"macro_f1_20"`` or ``"micro_f1_20"``).
         eval_lr: learning rate of the evaluation logistic regression (``eva_lr``).
         eval_weight_decay: its weight decay (``eva_wd``).
         final_eval_repeats: logistic-regression repeats of the final evaluation (50 in the papers).
@@ -56,6 +58,7 @@ class _Common:
     tau: float = 0.4
     eval_every: int = 0
     eval_repeats: int = 5
+    objective: Literal["macro_f1_20", "micro_f1_20"] = "macro_f1_20"
     eval_lr: float = 0.03
     eval_weight_decay: float = 0.0
     final_eval_repeats: int = 50

@@ -7,7 +7,7 @@ embeds the target nodes, saves ``embeddings.pt`` (and ``embeddings.npy`` with
 
 Pruning: with ``params.eval_every = k > 0`` the current embeddings are scored every ``k`` epochs by
 logistic regression on the 20-labels-per-class split (``eval_repeats`` classifiers) and
-``report(epoch, val_macro_f1_20)`` is called; a ``TrialPruned`` raised by ``report`` propagates.
+``report(epoch, value)`` is called with the validation ``params.objective`` (default Macro-F1 at 20); a ``TrialPruned`` raised by ``report`` propagates.
 These intermediate scores only feed the tuner; they do not change when training stops.
 """
 from __future__ import annotations
@@ -123,7 +123,7 @@ def fit(model_name: str, data, params, run_dir: Path, seed: int = 0, device: str
             tr, va, te = split[20]
             val = logreg_evaluate(model.embed(), labels, tr, va, te, lr=params.eval_lr,
                                   weight_decay=params.eval_weight_decay, repeats=params.eval_repeats,
-                                  seed=seed)["val_macro_f1"]
+                                  seed=seed)["val_" + params.objective.rsplit("_", 1)[0]]
             report(epoch, val)
         if wait >= params.patience:
             break

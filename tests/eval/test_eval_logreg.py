@@ -42,5 +42,5 @@ def test_evaluate_embeddings_keys():
     x, y, tr, va, te = _toy()
     out = evaluate_embeddings(x, y, {20: (tr, va, te), 40: (tr, va, te)}, repeats=2, kmeans_runs=2)
     assert {"macro_f1_20", "micro_f1_40", "auc_20", "nmi", "ari"} <= set(out["test"])
-    assert set(out["val"]) == {"macro_f1_20", "macro_f1_40"}
+    assert set(out["val"]) == {"macro_f1_20", "macro_f1_40", "micro_f1_20", "micro_f1_40"}
     assert out["test"]["nmi"] > 0.7  # well separated blobs

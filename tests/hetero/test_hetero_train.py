@@ -46,3 +46,15 @@ def test_report_is_called_and_pruning_propagates(tmp_path):
 def test_evaluate_needs_a_run_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="embeddings.pt"):
         evaluate(tmp_path)
+
+
+def test_objective_selects_the_reported_score(tmp_path):
+    data = make_planted_hetero(num_papers=40)
+    calls = {}
+    for objective in ("macro_f1_20", "micro_f1_20"):
+        params = HeCoParams(epochs=1, eval_every=1, eval_repeats=1, objective=objective,
+                            schema_types=["author", "subject"], final_eval_repeats=1)
+        fit("heco", data, params, tmp_path / objective, device="cpu",
+            report=lambda e, v, o=objective: calls.__setitem__(o, v))
+    assert set(calls) == {"macro_f1_20", "micro_f1_20"}
+    assert all(0 <= v <= 1 for v in calls.values())
