@@ -115,6 +115,8 @@ def main(argv=None):
     ap.add_argument("--max-train-batches", type=int, default=None, help="cap batches per epoch (CPU budget)")
     ap.add_argument("--item-semantics", choices=["text", "cooc"], default=None,
                     help="default: text for ml-100k, cooc for Beauty/Sports (no aligned text)")
+    ap.add_argument("--neighbour-encoding", choices=["online", "epoch_cache"], default="online",
+                    help="epoch_cache: memory bank of user encodings refreshed per epoch (CPU budget)")
     ap.add_argument("--out", default="runs/sracl_repro")
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)
@@ -128,7 +130,7 @@ def main(argv=None):
     common = dict(max_seq_length=20, epochs=args.epochs, stopping_step=args.stopping_step,
                   max_train_batches=args.max_train_batches)
     params = {"sasrec": SASRecParams(**common),
-              "sracl": SRACLParams(**common, item_semantics=semantics,
+              "sracl": SRACLParams(**common, item_semantics=semantics, neighbour_encoding=args.neighbour_encoding,
                                    user_semantics="text" if semantics == "text" else "mean_items")}
     stamp = f"{dt.datetime.now(dt.timezone.utc):%Y%m%d-%H%M%S}"
     out_dir = Path(args.out) / f"{args.dataset}-s{'-'.join(map(str, args.seeds))}-{stamp}"

@@ -61,6 +61,10 @@ class SRACL(SASRec):
         self.synthesis = SampleSynthesis(self.user_emb.size(1), self.hidden_size,
                                          neighbour_dropout=float(config["synthesis_dropout"]))
         self.cl_loss = NTXent(temperature=float(config["cl_temperature"]), similarity="dot")
+        self.neighbour_encoding = config_get(config, "neighbour_encoding", "online")
+        if self.neighbour_encoding not in ("online", "epoch_cache"):
+            raise ValueError(f"neighbour_encoding must be 'online' or 'epoch_cache', got {self.neighbour_encoding!r}")
+        self.user_repr_cache: torch.Tensor | None = None
         self.last_losses: dict[str, float] = {}
 
     @staticmethod
@@ -83,12 +87,36 @@ class SRACL(SASRec):
     def inter_sequence_loss(self, seq_output: torch.Tensor, user_ids: torch.Tensor) -> torch.Tensor:
         """NT-Xent between ``seq_output [B, H]`` and the synthesised cross-sequence positives."""
         neighbours = self.user_neighbours[user_ids]  # [B, k]
-        # Encode each distinct retrieved user once per batch (anchors share many neighbours).
-        unique, inverse = neighbours.unique(return_inverse=True)
-        encoded = self.forward(self.user_seqs[unique], self.user_seq_len[unique])
-        neighbour_repr = encoded[inverse]  # [B, k, H]
+        if self.neighbour_encoding == "epoch_cache":
+            if self.user_repr_cache is None:
+                self.refresh_user_cache()
+            neighbour_repr = self.user_repr_cache[neighbours]
+        else:
+            # Encode each distinct retrieved user once per batch (anchors share many neighbours).
+            unique, inverse = neighbours.unique(return_inverse=True)
+            encoded = self.forward(self.user_seqs[unique], self.user_seq_len[unique])
+            neighbour_repr = encoded[inverse]  # [B, k, H]
         positive, _ = self.synthesis(self.user_emb[user_ids], self.user_emb[neighbours], neighbour_repr)
         return self.cl_loss(seq_output, positive)
+
+    @torch.no_grad()
+    def refresh_user_cache(self, batch_size: int = 1024) -> None:
+        """Encode every user's training sequence (eval mode, no gradient) into the memory bank
+        used by ``neighbour_encoding='epoch_cache'``."""
+        was_training = self.training
+        self.eval()
+        out = torch.zeros(self.user_seqs.size(0), self.hidden_size, device=self.user_seqs.device)
+        has_items = (self.user_seq_len > 0).nonzero().flatten()
+        for start in range(0, has_items.numel(), batch_size):
+            rows = has_items[start:start + batch_size]
+            out[rows] = self.forward(self.user_seqs[rows], self.user_seq_len[rows])
+        self.user_repr_cache = out
+        self.train(was_training)
+
+    def on_epoch_start(self, trainer) -> None:
+        """Trainer hook: refresh the memory bank once per epoch (``epoch_cache`` only)."""
+        if self.neighbour_encoding == "epoch_cache":
+            self.refresh_user_cache(trainer.params.eval_batch_size)
 
     def intra_sequence_loss(self, item_seq: torch.Tensor, item_seq_len: torch.Tensor) -> torch.Tensor:
         """NT-Xent between two semantic-substitution views of the batch."""

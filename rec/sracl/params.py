@@ -38,6 +38,10 @@ class SRACLParams(SASRecParams):
         item_cl_weight: weight of the intra-sequence (substitution) loss, beta (0.1).
         cl_temperature: temperature of both NT-Xent losses (1.0, dot similarity).
         synthesis_dropout: probability of dropping a retrieved user in the synthesis (0.5).
+        neighbour_encoding: how retrieved users' sequences are encoded for the synthesised
+            positive: ``online`` (every batch, with gradient: the official code) or
+            ``epoch_cache`` (all users encoded once per epoch without gradient, a memory bank:
+            about 2.5x cheaper per batch; for CPU budgets, not the paper's setting).
         retrieval_backend: ``auto`` (faiss if installed), ``faiss`` or ``torch``.
         cache_dir: folder for cached text embeddings; ``None``: ``<data root>/sracl_cache``.
     """
@@ -60,6 +64,7 @@ class SRACLParams(SASRecParams):
     item_cl_weight: float = 0.1
     cl_temperature: float = 1.0
     synthesis_dropout: float = 0.5
+    neighbour_encoding: Literal["online", "epoch_cache"] = "online"
     retrieval_backend: Literal["auto", "faiss", "torch"] = "auto"
     cache_dir: str | None = None
 

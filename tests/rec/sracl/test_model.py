@@ -120,3 +120,17 @@ def test_project_trainer_runs_sracl_on_shim_dataset(tmp_path):
     result = train(run, tmp_path / "run", sequences=data)
     assert result["epochs"] == 2 and 0.0 <= result["test"]["ndcg@20"] <= 1.0
     assert {"rec", "inter", "intra"} <= set(result["history"][0])
+
+
+def test_epoch_cache_matches_online_encoding_in_eval_mode(tmp_path):
+    model, train, _ = build(tmp_path, neighbour_encoding="epoch_cache")
+    model.eval()
+    model.refresh_user_cache()
+    users = torch.arange(1, model.user_seqs.size(0))
+    online = model.forward(model.user_seqs[users], model.user_seq_len[users])
+    assert torch.allclose(model.user_repr_cache[users], online, atol=1e-5)
+    model.train()
+    batch = next(iter(train))
+    loss = model.calculate_loss(batch)
+    loss.backward()
+    assert "inter" in model.last_losses and model.synthesis.attention.weight.grad.abs().sum() > 0
