@@ -49,3 +49,25 @@ def semantic_substitute(item_seq: torch.Tensor, item_seq_len: torch.Tensor,
     swap = present & (coin < rate)
     candidates = neighbours[item_seq, pick]
     return torch.where(swap, candidates, item_seq)
+
+
+def substitute_augmenter(item_seq: torch.Tensor, item_seq_len: torch.Tensor, rate: float,
+                         generator: torch.Generator | None = None, item_neighbours: torch.Tensor | None = None,
+                         **context) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`semantic_substitute` in the ``rec.augment`` registry form, so CL4SRec-style models
+    can list ``substitute`` in ``params.augmentations`` (the table comes from
+    ``model.augment_context["item_neighbours"]``)."""
+    if item_neighbours is None:
+        raise ValueError("the 'substitute' augmenter needs the item neighbour table: set "
+                         "model.augment_context['item_neighbours'] (e.g. SemanticIndex.item_neighbours)")
+    return semantic_substitute(item_seq, item_seq_len, item_neighbours, rate, generator), item_seq_len.clone()
+
+
+def _register() -> None:
+    from rec.augment import AUGMENTERS, register_augmenter
+
+    if "substitute" not in AUGMENTERS:
+        register_augmenter("substitute", substitute_augmenter)
+
+
+_register()

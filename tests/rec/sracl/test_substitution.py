@@ -52,3 +52,14 @@ def test_errors():
         semantic_substitute(seq, lens, NEIGHBOURS[:4], 0.2)
     with pytest.raises(ValueError, match="long tensor"):
         semantic_substitute(seq.float(), lens, NEIGHBOURS, 0.2)
+
+
+def test_registered_as_rec_augmenter():
+    from rec.augment import get_augmenter
+
+    seq, lens = batch()
+    fn = get_augmenter("substitute")
+    out, out_len = fn(seq, lens, 1.0, torch.Generator().manual_seed(0), item_neighbours=NEIGHBOURS, mask_token=9)
+    assert torch.equal(out_len, lens) and (out[seq > 0] != seq[seq > 0]).all()
+    with pytest.raises(ValueError, match="augment_context"):
+        fn(seq, lens, 0.5, None)
