@@ -36,6 +36,14 @@ def test_recovers_well_separated_blobs(backend):
         torch.testing.assert_close(centroids[j], x[labels == j].mean(0), rtol=1e-4, atol=1e-4)
 
 
+def test_plus_plus_init_puts_one_seed_in_each_blob():
+    # with a single Lloyd step the result is only right if k-means++ seeded every blob once
+    x, truth = _blobs(k=3)
+    for seed in range(10):
+        labels, _ = kmeans(x, 3, n_iter=1, seed=seed, backend="torch")
+        assert _same_partition(labels, truth), seed
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_seed_deterministic(backend):
     x = torch.randn(200, 5, generator=torch.Generator().manual_seed(0))
