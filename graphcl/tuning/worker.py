@@ -85,6 +85,15 @@ def run_worker(job: WorkerJob) -> int:
     # (a full collection over torch's objects takes ~0.3 s per trial otherwise).
     gc.collect()
     gc.freeze()
+    try:
+        return _trial_loop(job, study, objective)
+    finally:
+        gc.unfreeze()  # in-process use (tests, notebooks): give the objects back to the collector
+
+
+def _trial_loop(job: WorkerJob, study: Any, objective: TrialObjective) -> int:
+    import optuna
+
     started = 0
     while True:
         fail_orphaned_trials(study)

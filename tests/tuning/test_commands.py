@@ -113,3 +113,14 @@ def test_mean_std_and_table():
                "final_seeds": [0, 1], "final": {"tuned": {"val": {}, "test": {"ndcg@20": mean_std([0.3, 0.5])}}}}
     table = format_summary(summary)
     assert "test ndcg@20" in table and "0.4000 ± 0.1414" in table and "params.lr=0.001" in table
+
+
+def test_study_stops_after_max_failed_trials(tmp_path, toy_model, capsys):
+    # every sampled combination (relu + sgd + 1001) is invalid, although each value alone is fine
+    path = write_study(tmp_path, n_trials=5, final_seeds=[], params={"activation": "relu"}, max_failed_trials=2,
+                       search_space={"params.hidden_dim": {"type": "categorical", "choices": [1001]},
+                                     "params.optim.kind": {"type": "categorical", "choices": ["sgd"]}})
+    assert commands.run(tune_args(path, tmp_path / "out")) == 1
+    trials = load(tmp_path / "out").trials
+    assert [t.state for t in trials] == [optuna.trial.TrialState.FAIL] * 3
+    assert "no complete trial" in capsys.readouterr().err

@@ -100,3 +100,12 @@ def test_bad_cli_numbers_fail_before_any_trial(tmp_path, toy_model, no_training)
 def test_unknown_study_name_lists_shipped_studies():
     with pytest.raises(ConfigError, match="no study file 'nope_study'"):
         commands.study_file("nope_study")
+
+
+def test_cli_reports_a_bad_study_with_exit_code_2(tmp_path, toy_model, no_training, capsys):
+    from graphcl.cli import main
+
+    path = write_study(tmp_path, search_space={"params.hidden_dim": {"type": "int", "low": 64, "high": 16}})
+    assert main(["tune", str(path), "--out-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "graphcl: error:" in err and "params.hidden_dim: empty or inverted range: low=64" in err
