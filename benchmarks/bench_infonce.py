@@ -35,10 +35,13 @@ MODES = {
     "dense": {"chunk_size": None, "checkpoint": False},
     "chunked": {"chunk_size": 1024, "checkpoint": False},
     "chunked+checkpoint": {"chunk_size": 1024, "checkpoint": True},
+    # MEOW's path: hard weights from 3 clusterings (k = 100, 300, 500) computed per block,
+    # positive out of the denominator
+    "meow-weights": {"chunk_size": 1024, "checkpoint": True, "cluster_weights": True},
 }
 # how the peak grows with N, for skipping runs that would not fit: dense and plain chunked keep
 # O(N^2) for backward; with checkpointing only one [chunk, N] block is alive (O(N) at fixed chunk)
-PEAK_EXPONENT = {"dense": 2, "chunked": 2, "chunked+checkpoint": 1}
+PEAK_EXPONENT = {"dense": 2, "chunked": 2, "chunked+checkpoint": 1, "meow-weights": 1}
 
 
 def _rss_bytes() -> int:
@@ -72,20 +75,25 @@ def measure(mode: str, n: int, dim: int, device: str, threads: int, repeats: int
     """Run in the child process: one configuration, return time and peak memory."""
     import torch
 
-    from graphcl.core import InfoNCE
+    from graphcl.core import InfoNCE, cluster_negative_weights
 
     torch.set_num_threads(threads)
     options = dict(MODES[mode])
     if options["chunk_size"] is not None:
         options["chunk_size"] = chunk
-    loss_fn = InfoNCE(temperature=0.5, **options)
+    cluster_weights = options.pop("cluster_weights", False)
+    loss_fn = InfoNCE(temperature=0.5, positives_in_denominator=not cluster_weights, **options)
     gen = torch.Generator().manual_seed(0)
     a = torch.randn(n, dim, generator=gen).to(device).requires_grad_(True)
     c = torch.randn(n, dim, generator=gen).to(device).requires_grad_(True)
+    weights = None
+    if cluster_weights:
+        assignments = [torch.randint(k, (n,), generator=gen).to(device) for k in (100, 300, 500)]
+        weights = lambda start, stop: cluster_negative_weights(assignments, rows=(start, stop))  # noqa: E731
 
     def step():
         a.grad = c.grad = None
-        loss = loss_fn(a, c)
+        loss = loss_fn(a, c, neg_weights=weights)
         loss.backward()
         return float(loss)
 
@@ -121,7 +129,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[4096, 16384, 65536])
     parser.add_argument("--dim", type=int, default=64)
     parser.add_argument("--chunk", type=int, default=1024, help="chunk_size of the chunked modes")
-    parser.add_argument("--modes", nargs="+", default=list(MODES), choices=list(MODES))
+    parser.add_argument("--modes", nargs="+", default=["dense", "chunked", "chunked+checkpoint"], choices=list(MODES))
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads in each run")
     parser.add_argument("--repeats", type=int, default=3)
