@@ -7,20 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from graphcl.config import ConfigError
+from graphcl.tuning.invalid_trial import InvalidTrialConfig
 from graphcl.tuning.liveness import mark_worker
 from graphcl.tuning.run_configs import build_run_config
 from graphcl.tuning.sampling import sample_values
 from graphcl.tuning.study_config import StudyConfig
+from graphcl.tuning.surplus_trial import SurplusTrial
 
 log = logging.getLogger(__name__)
-
-
-class InvalidTrialConfig(Exception):
-    """The sampled combination is rejected by the params dataclass (the trial fails, the study goes on)."""
-
-
-class SurplusTrial(Exception):
-    """Other workers already started enough trials to reach ``n_trials``; this one is not run."""
 
 
 def free_memory() -> None:

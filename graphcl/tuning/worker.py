@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from graphcl.tuning.liveness import fail_orphaned_trials
-from graphcl.tuning.objective import InvalidTrialConfig, SurplusTrial, TrialObjective
+from graphcl.tuning.invalid_trial import InvalidTrialConfig
+from graphcl.tuning.objective import TrialObjective
 from graphcl.tuning.storage import open_storage
 from graphcl.tuning.study_config import StudyConfig
+from graphcl.tuning.surplus_trial import SurplusTrial
 
 log = logging.getLogger(__name__)
 
