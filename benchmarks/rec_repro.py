@@ -106,8 +106,11 @@ def time_batches(model: str, dataset: str, args, sequences) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     tcmalloc = maybe_reexec_with_tcmalloc(args)
+    import logging
+
     import torch
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     torch.set_num_threads(args.threads)
     from graphcl.runner import run_training
     from rec.train import load_sequence_data
