@@ -52,7 +52,7 @@ class SemanticIndex:
 
     @classmethod
     def load(cls, path: str | Path) -> "SemanticIndex":
-        data = torch.load(path, map_location="cpu", weights_only=False)
+        data = torch.load(path, map_location="cpu", weights_only=True)
         return cls(**data)
 
     @classmethod
