@@ -147,8 +147,10 @@ class NegativeWeights:
         if not block.is_floating_point():
             block = block.to(dtype)
         with torch.no_grad():
-            if not torch.isfinite(block).all():
-                raise ValueError(f"{where} contains NaN or inf")
-            if (block < 0).any():
+            # one pass in the common case: min/max propagate NaN, which then fails both tests
+            low, high = torch.aminmax(block.detach())
+            if not (bool(low >= 0) and bool(high < float("inf"))):
+                if not torch.isfinite(block).all():
+                    raise ValueError(f"{where} contains NaN or inf")
                 raise ValueError(f"{where} contains negative values; weights must be >= 0 (0 drops a negative)")
         return block.to(dtype)

@@ -98,10 +98,12 @@ def cluster_negative_weights(assignments, rows: tuple[int, int] | None = None, n
     start, stop = (0, n) if rows is None else rows
     if not (isinstance(start, int) and isinstance(stop, int) and 0 <= start < stop <= n):
         raise ValueError(f"rows must be (start, stop) with 0 <= start < stop <= {n}, got {rows!r}")
-    shared = torch.zeros(stop - start, n, dtype=dtype, device=device)
+    # count in uint8 (K < 256 clusterings) and convert once: fewer full-size float passes
+    counter = torch.uint8 if len(assignments) < 256 else torch.int32
+    shared = torch.zeros(stop - start, n, dtype=counter, device=device)
     for a in assignments:
-        shared += (a[start:stop, None] == a[None, :]).to(dtype)
-    weights = len(assignments) - shared
+        shared += a[start:stop, None] == a[None, :]
+    weights = len(assignments) - shared.to(dtype)
     return weights / len(assignments) if normalize else weights
 
 

@@ -147,26 +147,36 @@ class InfoNCE(nn.Module):
         if w is None:
             _check_has_negative(~pos, start, what="negative (every candidate is a positive)")
             return torch.logsumexp(logits.masked_fill(pos, neg_inf), dim=1) - log_num
-        # Weighted denominator: sum_j coef_ij * exp(logit_ij) with coef = w on negatives and 1 (or 0)
-        # on positives. Shift each row by the max over counted pairs of logit + log(coef) so the
-        # largest counted term is exactly 1 (no overflow, no underflow to log(0)); coef stays a plain
-        # factor so gradients reach learned weights even where they are 0.
         if self.weigh_positives:
             coef = w
         else:
-            pos_coef = 1.0 if self.positives_in_denominator else 0.0
-            coef = torch.where(pos, torch.full_like(w, pos_coef), w)
+            coef = torch.where(pos, 1.0 if self.positives_in_denominator else 0.0, w)
+        if not coef.requires_grad:
+            # Fixed weights: log-domain logsumexp(logit + log w); log 0 = -inf drops a pair and
+            # contributes no gradient.
+            log_den = torch.logsumexp(logits + coef.log(), dim=1)
+            self._check_denominator(torch.isfinite(log_den), start)
+            return log_den - log_num
+        # Learned weights: sum_j coef_ij * exp(logit_ij - shift_i) with coef as a plain factor, so
+        # gradients reach weights that are exactly 0 (d/dw of log(w) would be infinite there). The
+        # shift is the row max of logit + log(coef) over counted pairs: the largest counted term is
+        # exactly 1 (no overflow, no underflow to log(0)).
         with torch.no_grad():
             counted = coef > 0
-            if self.weigh_positives:
-                _check_has_negative(counted, start, what="pair with weight > 0 (weigh_positives=True)")
-            elif not self.positives_in_denominator:
-                _check_has_negative(counted & ~pos, start, what="negative with weight > 0")
+            self._check_denominator(counted.any(dim=1), start)
             shift = (logits + torch.where(counted, coef, 1.0).log()).masked_fill(~counted, neg_inf).amax(dim=1)
         exponent = logits - shift[:, None]
         exponent = torch.where(counted, exponent, exponent.clamp(max=_ZERO_WEIGHT_EXP_CAP))
         log_den = shift + (coef * torch.exp(exponent)).sum(dim=1).log()
         return log_den - log_num
+
+    def _check_denominator(self, nonempty: torch.Tensor, start: int) -> None:
+        """Refuse anchors whose denominator is empty (all weights 0): their loss would be -inf."""
+        if self.weigh_positives:
+            what = "pair with weight > 0 (weigh_positives=True)"
+        else:
+            what = "negative with weight > 0"
+        _check_has_negative(nonempty[:, None], start, what)
 
 
 def _positive_logsumexp(logits: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
