@@ -71,6 +71,16 @@ def test_in_batch_negatives_exclude_own_key_and_mixing_adds_hard_negatives():
     assert mixed > plain  # extra negatives only add mass to the denominator
 
 
+def test_num_hard_larger_than_the_negatives_uses_all_of_them():
+    q, key, negs = _data()
+    loss = HardNegativeMixing(num_hard=100, num_mix=3, num_query_mix=0)
+    g = torch.Generator().manual_seed(0)
+    syn = loss.synthesize(F.normalize(q.detach(), dim=1), F.normalize(negs.detach(), dim=1),
+                          torch.ones(4, 7, dtype=torch.bool), g)
+    assert syn.shape == (4, 3, 5) and torch.isfinite(syn).all()
+    assert torch.isfinite(loss(q, key, negs, generator=torch.Generator().manual_seed(0)))
+
+
 def test_generator_makes_it_deterministic():
     q, key, negs = _data()
     loss = HardNegativeMixing(num_hard=5, num_mix=4, num_query_mix=4)

@@ -128,6 +128,8 @@ def test_symmetric_is_mean_of_both_directions():
     torch.testing.assert_close(got, 0.5 * (forward + backward).mean())
 
 
+@pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta:UserWarning")
+@pytest.mark.filterwarnings("ignore:Sparse invariant checks:UserWarning")
 def test_sparse_and_float_masks_equal_dense():
     a, c, pos, w = _inputs()
     loss = InfoNCE(0.5, chunk_size=4, symmetric=False)
