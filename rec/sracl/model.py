@@ -37,11 +37,13 @@ class SRACL(SASRec):
     """SASRec trained with SRA-CL's two semantic contrastive losses.
 
     Args:
-        config: RecBole ``Config``; besides SASRec's keys it reads ``sracl_index`` (path of a
-            saved :class:`SemanticIndex`), ``user_cl_weight``, ``item_cl_weight``,
-            ``cl_temperature``, ``substitution_rate`` and ``synthesis_dropout`` (see
-            :class:`rec.sracl.params.SRACLParams`).
-        dataset: the RecBole dataset (its ``field2id_token`` maps ids to the index's ids).
+        config: :class:`rec.shim_config.ShimConfig` (all :class:`rec.sracl.params.SRACLParams`
+            fields) or RecBole's ``Config``; besides SASRec's keys it reads ``user_cl_weight``,
+            ``item_cl_weight``, ``cl_temperature``, ``substitution_rate``,
+            ``synthesis_dropout``, ``neighbour_encoding`` and, optionally, ``sracl_index``
+            (path of a saved :class:`SemanticIndex`; required with a RecBole dataset).
+        dataset: :class:`rec.shim_dataset.ShimDataset` carrying the ``SequenceData`` (the index
+            is built from it) or a RecBole dataset (``field2id_token`` maps its ids to ours).
     """
 
     def __init__(self, config, dataset):
