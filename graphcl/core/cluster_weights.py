@@ -1,8 +1,6 @@
 """Turning k-means results into PCL concentrations and MEOW negative weights."""
 from __future__ import annotations
 
-import math
-
 import torch
 
 from graphcl.core._checks import check_embeddings, check_positive_float

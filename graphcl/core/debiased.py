@@ -1,13 +1,12 @@
 """Debiased contrastive loss (Chuang et al. 2020)."""
 from __future__ import annotations
 
-import math
-
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_embeddings,
-                                  check_positive_float, reduce, similarity_inputs)
+                                  check_positive_float, reduce)
 
 
 class DebiasedInfoNCE(nn.Module):
@@ -57,7 +56,9 @@ class DebiasedInfoNCE(nn.Module):
         b = z1.shape[0]
         if b < 2:
             raise ValueError("DebiasedInfoNCE needs a batch of at least 2 (B = 1 has no negatives)")
-        z, _ = similarity_inputs(torch.cat([z1, z2]), z1[:1], self.similarity)
+        z = torch.cat([z1, z2])
+        if self.similarity == "cosine":
+            z = F.normalize(z, dim=1)
         logits = z @ z.t() / self.temperature
         idx = torch.arange(2 * b, device=z.device)
         partner = (idx + b) % (2 * b)

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_embeddings,
-                                  check_positive_float, reduce, similarity_inputs)
+                                  check_positive_float, reduce)
 
 
 class NTXent(nn.Module):
@@ -53,7 +53,9 @@ class NTXent(nn.Module):
         b = z1.shape[0]
         if b < 2:
             raise ValueError("NTXent needs a batch of at least 2 (it has 2B - 2 in-batch negatives)")
-        z, _ = similarity_inputs(torch.cat([z1, z2]), z1[:1], self.similarity)
+        z = torch.cat([z1, z2])
+        if self.similarity == "cosine":
+            z = F.normalize(z, dim=1)
         logits = z @ z.t() / self.temperature
         logits = logits.masked_fill(torch.eye(2 * b, dtype=torch.bool, device=z.device), float("-inf"))
         target = torch.cat([torch.arange(b, 2 * b), torch.arange(0, b)]).to(z.device)
