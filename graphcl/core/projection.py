@@ -23,6 +23,7 @@ class ProjectionHead(nn.Module):
         batch_norm: add ``BatchNorm1d`` after each hidden linear layer (SimCLR v2 style).
 
     Example:
+        >>> import torch
         >>> ProjectionHead(64, 64, 32)(torch.randn(5, 64)).shape
         torch.Size([5, 32])
     """
