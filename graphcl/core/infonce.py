@@ -62,7 +62,9 @@ class InfoNCE(nn.Module):
             (ValueError naming the anchors otherwise).
         neg_weights: ``[N, M]`` tensor of weights >= 0, or ``callable(row_start, row_stop)`` returning
             the ``[row_stop - row_start, M]`` block (computed lazily per chunk, may carry gradients),
-            or ``None`` (all 1).
+            or ``None`` (all 1). With ``chunk_size`` and ``checkpoint=True`` the callable is called
+            again for each block during backward (under the same RNG state, so dropout replays),
+            so it must not have side effects.
 
     Example:
         >>> loss = InfoNCE(temperature=0.5)
