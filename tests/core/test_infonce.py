@@ -297,3 +297,20 @@ def test_inputs_on_another_device_are_rejected():
         InfoNCE()(a, c, pos.to("meta"))
     with pytest.raises(ValueError, match="candidates is on meta"):
         InfoNCE()(a, c.detach().to("meta"), pos)
+
+
+def test_checkpoint_replays_dropout_inside_callable_weights():
+    a, c, _, w = _inputs(n=6, m=6)
+    drop = torch.nn.Dropout(0.5)
+
+    def weights(start, stop):
+        return drop(w[start:stop])
+
+    results = []
+    for ckpt in (False, True):
+        torch.manual_seed(7)
+        loss = InfoNCE(0.5, chunk_size=2, checkpoint=ckpt)(a, c, None, weights)
+        results.append((loss.detach(), torch.autograd.grad(loss, (a, c))))
+    torch.testing.assert_close(results[0][0], results[1][0])
+    for x, y in zip(results[0][1], results[1][1]):
+        torch.testing.assert_close(x, y)
