@@ -1,6 +1,8 @@
 """Generalised InfoNCE: many positives, weighted negatives, row chunks."""
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint as _checkpoint
@@ -10,10 +12,12 @@ from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_
                                   similarity_inputs)
 from graphcl.core._pairs import NegativeWeights, PositiveMask
 
-# Exponent cap for zero-weight negatives (they contribute 0 to the loss but their exp would still
-# be evaluated): keeps 0 * exp(.) from becoming 0 * inf = NaN when such a negative is far more
-# similar than every counted pair.
-_ZERO_WEIGHT_EXP_CAP = 60.0
+# Exponent cap for zero-weight pairs (they contribute 0 to the loss but their exp is still
+# evaluated, and is their weight's gradient): keeps 0 * exp(.) from becoming 0 * inf = NaN when
+# such a pair is far more similar than every counted one. Set just below overflow for the dtype
+# (float32 ~78, float64 ~699), so the gradient is exact unless it would itself overflow.
+def _zero_weight_exp_cap(dtype: torch.dtype) -> float:
+    return math.log(torch.finfo(dtype).max) - 10.0
 
 
 class InfoNCE(nn.Module):
@@ -168,7 +172,7 @@ class InfoNCE(nn.Module):
             self._check_denominator(counted.any(dim=1), start)
             shift = (logits + torch.where(counted, coef, 1.0).log()).masked_fill(~counted, neg_inf).amax(dim=1)
         exponent = logits - shift[:, None]
-        exponent = torch.where(counted, exponent, exponent.clamp(max=_ZERO_WEIGHT_EXP_CAP))
+        exponent = torch.where(counted, exponent, exponent.clamp(max=_zero_weight_exp_cap(exponent.dtype)))
         log_den = shift + (coef * torch.exp(exponent)).sum(dim=1).log()
         return log_den - log_num
 

@@ -314,3 +314,15 @@ def test_checkpoint_replays_dropout_inside_callable_weights():
     torch.testing.assert_close(results[0][0], results[1][0])
     for x, y in zip(results[0][1], results[1][1]):
         torch.testing.assert_close(x, y)
+
+
+def test_far_zero_weight_pair_with_learned_weights_gives_no_nan():
+    # a zero-weight negative 1000 logits above everything else: exp would overflow float32
+    a = torch.tensor([[10.0, 0.0]], requires_grad=True)
+    c = torch.tensor([[0.0, 1.0], [1.0, 0.0], [0.0, -1.0]], requires_grad=True)
+    pos = torch.tensor([[True, False, False]])
+    w = torch.tensor([[1.0, 0.0, 1.0]], requires_grad=True)
+    loss = InfoNCE(0.01, "dot")(a, c, pos, w)
+    grads = torch.autograd.grad(loss, (a, c, w))
+    assert torch.isfinite(loss) and all(torch.isfinite(g).all() for g in grads)
+    torch.testing.assert_close(loss, torch.tensor(torch.log(torch.tensor(2.0)).item()))
