@@ -122,7 +122,7 @@ def load_study_config(source: str | Path | dict, overrides: list[str] | None = N
     else:
         path = Path(source)
         data, folder, stem = read_study_yaml(path), path.resolve().parent, path.stem
-    data = apply_overrides(data, overrides or [])
+    data = apply_overrides(data, _search_space_overrides(data, overrides or []))
     space = data.get("search_space")
     if space is not None and not isinstance(space, dict):
         raise ConfigError(f"search_space must map dotted config paths to specs, got {space!r}")
@@ -132,3 +132,34 @@ def load_study_config(source: str | Path | dict, overrides: list[str] | None = N
             raise ConfigError("study: study_name is required when the study is not read from a file")
         study.study_name = stem
     return study, folder
+
+
+def _search_space_overrides(data: dict, overrides: list[str]) -> list[str]:
+    """Apply ``search_space.params.lr.high=0.1`` overrides in place (search-space keys contain
+    dots, so the generic override would split them); return the other overrides.
+
+    Args:
+        data: the study mapping (its ``search_space`` is changed in place).
+        overrides: ``key=value`` strings.
+    """
+    from graphcl.config import parse_override
+
+    rest, space = [], data.get("search_space")
+    if isinstance(space, dict):
+        data["search_space"] = space = dict(space)  # never change the caller's mapping
+    for text in overrides:
+        key = text.split("=", 1)[0].strip()
+        if not key.startswith("search_space.") or not isinstance(space, dict):
+            rest.append(text)
+            continue
+        inner = key[len("search_space."):]
+        match = max((k for k in space if inner.startswith(k + ".")), key=len, default=None)
+        if match is None:
+            raise ConfigError(f"override {text!r}: no search_space entry is a prefix of {inner!r}; "
+                              f"entries: {sorted(space)}")
+        _, value = parse_override(text)
+        field_name = inner[len(match) + 1:]
+        if not isinstance(space[match], dict):
+            raise ConfigError(f"override {text!r}: search_space entry {match!r} is not a mapping")
+        space[match] = {**space[match], field_name: value}
+    return rest

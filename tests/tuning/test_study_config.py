@@ -109,3 +109,14 @@ def test_sampler_seed_is_offset_per_worker():
         s = optuna.create_study(sampler=cfg.sampler.build(worker))
         draws.append(s.ask().suggest_float("x", 0, 1))
     assert draws[0] == draws[2] and draws[0] != draws[1]
+
+
+def test_search_space_entries_can_be_overridden_despite_dotted_keys():
+    original = study()
+    cfg, _ = load_study_config(original, ["search_space.params.lr.high=0.1", "n_trials=3"])
+    assert cfg.search_space["params.lr"].high == 0.1 and cfg.n_trials == 3
+    assert original["search_space"]["params.lr"]["high"] == 1e-2  # input left alone
+    with pytest.raises(ConfigError, match="empty or inverted range"):
+        load_study_config(study(), ["search_space.params.lr.low=1.0"])
+    with pytest.raises(ConfigError, match="no search_space entry is a prefix"):
+        load_study_config(study(), ["search_space.params.tau.low=0.1"])
