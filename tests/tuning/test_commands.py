@@ -124,3 +124,15 @@ def test_study_stops_after_max_failed_trials(tmp_path, toy_model, capsys):
     trials = load(tmp_path / "out").trials
     assert [t.state for t in trials] == [optuna.trial.TrialState.FAIL] * 3
     assert "no complete trial" in capsys.readouterr().err
+
+
+def test_seeded_sampler_reproduces_the_same_trials(tmp_path, toy_model):
+    params = []
+    for run in ("a", "b"):
+        folder = tmp_path / run
+        folder.mkdir()
+        path = write_study(folder, n_trials=4, final_seeds=[], sampler={"type": "tpe", "seed": 7,
+                                                                        "args": {"n_startup_trials": 2}})
+        commands.run(tune_args(path, folder / "out"))
+        params.append([t.params for t in load(folder / "out").trials])
+    assert params[0] == params[1] and len(params[0]) == 4
