@@ -9,6 +9,7 @@ import time
 
 import optuna
 import pytest
+import sqlalchemy
 from optuna.trial import TrialState
 
 from graphcl.tuning import commands
@@ -55,7 +56,7 @@ def test_resume_after_sigkill_mid_study(tmp_path):
         def mid_trial():
             try:
                 s = states(optuna.load_study(study_name="toy_study", storage=storage))
-            except KeyError:  # study row not written yet
+            except (KeyError, sqlalchemy.exc.SQLAlchemyError):  # tables / study row not written yet
                 return False
             return s.get(TrialState.COMPLETE, 0) >= 2 and s.get(TrialState.RUNNING, 0) == 1
 
