@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tune", help="run an Optuna study")
     p.add_argument("study", help="study YAML path or shipped name, e.g. studies/meow_acm")
     p.add_argument("--storage", help="override the study's storage URL (sqlite:///..., postgresql://...)")
-    p.add_argument("--n-trials", type=int, help="trials for this worker")
+    p.add_argument("--n-trials", type=int, help="total finished trials the study should reach (overrides n_trials)")
     p.add_argument("--workers", type=int, default=1, help="local worker processes on the same study")
     p.add_argument("--data-root")
     p.add_argument("--out-dir", default="runs/studies")

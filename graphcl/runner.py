@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import platform
 from pathlib import Path
@@ -14,8 +15,8 @@ from graphcl.registry import train_function
 from graphcl.utils.seed import seed_everything
 
 
-def versions() -> dict[str, str]:
-    """Versions of the packages a result depends on (recorded in every run folder)."""
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple[tuple[str, str], ...]:
     import importlib.metadata as md
 
     out = {"python": platform.python_version()}
@@ -24,7 +25,13 @@ def versions() -> dict[str, str]:
             out[name] = md.version(name)
         except md.PackageNotFoundError:
             out[name] = "not installed"
-    return out
+    return tuple(out.items())
+
+
+def versions() -> dict[str, str]:
+    """Versions of the packages a result depends on (recorded in every run folder; read once,
+    since reading package metadata is a large share of a short tuning trial)."""
+    return dict(_versions())
 
 
 def make_run_dir(run: RunConfig) -> Path:
