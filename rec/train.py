@@ -53,7 +53,10 @@ def build(run, device: torch.device, sequences=None):
     """``(model, split)`` for a run config (``sequences``: preloaded ``SequenceData``)."""
     sequences = sequences if sequences is not None else load_sequence_data(run.dataset, run.data_root)
     split = LeaveOneOut.from_sequences(sequences, run.params.max_seq_length)
-    config = ShimConfig(run.params, device=device, seed=run.seed, dataset=run.dataset, data_root=run.data_root)
+    from graphcl.data import resolve_data_root
+
+    config = ShimConfig(run.params, device=device, seed=run.seed, dataset=run.dataset,
+                        data_root=str(resolve_data_root(run.data_root)))
     dataset = ShimDataset(split.num_items, split.num_users, split=split, sequences=sequences)
     return model_class(run.model)(config, dataset).to(device), split
 
@@ -70,6 +73,8 @@ def train(run, run_dir: Path, report=None, sequences=None) -> dict:
     result["history"] = trainer.history
     result["num_train_prefixes"] = int(split.train_seq.shape[0])
     result["num_eval_users"] = int(split.users.numel())
+    if hasattr(model, "semantic_sources"):  # SRA-CL: which item/user semantics were used
+        result["semantic_sources"] = model.semantic_sources
     (run_dir / "history.json").write_text(json.dumps(trainer.history, indent=2))
     return result
 

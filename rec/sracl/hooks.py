@@ -34,15 +34,18 @@ def recbole_config(params: SRACLParams) -> dict:
     return out
 
 
-def default_cache_dir(data_root: str | Path | None) -> Path:
-    """``<data root>/sracl_cache``; the data root is the flag, ``$GRAPHCL_DATA`` or
-    ``~/.cache/graphcl`` (the same order as ``graphcl.data.resolve_data_root``)."""
-    root = data_root or os.environ.get("GRAPHCL_DATA") or Path.home() / ".cache" / "graphcl"
-    return Path(root) / "sracl_cache"
+def default_cache_dir() -> Path:
+    """``<user cache>/sracl_cache`` (``$XDG_CACHE_HOME/graphcl`` or ``~/.cache/graphcl``).
+
+    Derived embeddings never go into the data root: it holds the public files as downloaded,
+    and CI and shared machines point ``GRAPHCL_DATA`` at a copy that must stay untouched.
+    """
+    from graphcl.data.root import user_cache_dir
+
+    return user_cache_dir() / "sracl_cache"
 
 
-def prepare(params: SRACLParams, data, run_dir: str | Path, data_root: str | Path | None = None,
-            encoder=None, holdout: int = 2) -> dict:
+def prepare(params: SRACLParams, data, run_dir: str | Path, encoder=None, holdout: int = 2) -> dict:
     """Build and save the :class:`SemanticIndex` of ``data``; return the extra RecBole config
     entries the model needs (``sracl_index`` path and the loss settings).
 
@@ -51,13 +54,12 @@ def prepare(params: SRACLParams, data, run_dir: str | Path, data_root: str | Pat
         data: ``graphcl.data.SequenceData`` (``user_ids``, ``sequences``, ``num_items``,
             ``item_text``), the same data the RecBole dataset is written from.
         run_dir: run folder; ``sracl_index.pt`` and ``sracl_semantics.json`` go there.
-        data_root: data root for the default embedding cache.
         encoder: optional text encoder (tests pass a small fake one).
         holdout: items at the end of each sequence reserved for validation and test.
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    cache = Path(params.cache_dir) if params.cache_dir else default_cache_dir(data_root)
+    cache = Path(params.cache_dir) if params.cache_dir else default_cache_dir()
     index = SemanticIndex.build(params, list(data.user_ids), data.sequences, data.num_items,
                                 getattr(data, "item_text", None), encoder=encoder, cache_dir=cache,
                                 holdout=holdout)

@@ -82,7 +82,7 @@ class SRACL(SASRec):
 
         names = {f.name for f in dataclasses.fields(SRACLParams)}
         params = SRACLParams(**{k: config[k] for k in names if k in config})
-        cache = params.cache_dir or default_cache_dir(config_get(config, "data_root"))
+        cache = params.cache_dir or default_cache_dir()
         return SemanticIndex.build(params, list(data.user_ids), data.sequences, data.num_items,
                                    getattr(data, "item_text", None), cache_dir=cache)
 
