@@ -33,11 +33,13 @@ class AdaMEOW(nn.Module):
         weight_hidden: hidden width of the pair-weight MLP.
         weight_reg: weight of the regulariser.
         chunk_size: anchor rows per block (``None``: 512; a block holds ``[chunk, N, weight_hidden]``).
+        weigh_positives: weight the positive's denominator term too (official ``weight_InfoNce``:
+            ``-log(e^{s_ii/t} / sum_j w_ij e^{s_ij/t})``, the positive included; unbounded below).
     """
 
     def __init__(self, inputs: MEOWInputs, hidden_dim: int = 64, proj_dim: int | None = None, tau: float = 1.0,
                  dropout: float = 0.3, weight_hidden: int = 16, weight_reg: float = 1.0,
-                 chunk_size: int | None = None):
+                 chunk_size: int | None = None, weigh_positives: bool = False):
         super().__init__()
         proj_dim = proj_dim or hidden_dim
         self.inputs = inputs
@@ -49,7 +51,7 @@ class AdaMEOW(nn.Module):
         self.weight_reg = weight_reg
         self.chunk_size = chunk_size or 512  # an unchunked pair tensor is N x N x weight_hidden floats
         self.info = InfoNCE(temperature=tau, similarity="cosine", positives_in_denominator=True,
-                            chunk_size=self.chunk_size)
+                            chunk_size=self.chunk_size, weigh_positives=weigh_positives)
 
     def _views(self):
         z_coarse, _, z = self.encoder(*self.inputs.encoder_args())

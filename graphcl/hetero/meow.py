@@ -33,11 +33,12 @@ class MEOW(nn.Module):
         kmeans_iters: Lloyd iterations per clustering.
         chunk_size: anchor rows per InfoNCE block (memory O(N * chunk_size)).
         seed: base seed of the k-means initialisations.
+        kmeans_restarts: k-means runs per clustering, the best kept (official: 5).
     """
 
     def __init__(self, inputs: MEOWInputs, hidden_dim: int = 64, tau: float = 0.4, dropout: float = 0.2,
                  num_clusters: list[int] = (100, 300), lam_proto: float = 1.0, kmeans_iters: int = 20,
-                 chunk_size: int | None = None, seed: int = 0):
+                 chunk_size: int | None = None, seed: int = 0, kmeans_restarts: int = 5):
         super().__init__()
         n = inputs.num_nodes[inputs.target]
         if max(num_clusters) > n:
@@ -48,6 +49,7 @@ class MEOW(nn.Module):
         self.project = nn.Linear(hidden_dim, hidden_dim)
         self.tau, self.lam_proto = tau, lam_proto
         self.num_clusters, self.kmeans_iters, self.seed = list(num_clusters), kmeans_iters, seed
+        self.kmeans_restarts = kmeans_restarts
         self.info = InfoNCE(temperature=tau, similarity="cosine", positives_in_denominator=False,
                             chunk_size=chunk_size)
         self.proto = ProtoNCE(temperature=tau)
@@ -64,7 +66,8 @@ class MEOW(nn.Module):
         detached = cand.detach()
         assignments, centroids, phis = [], [], []
         for i, k in enumerate(self.num_clusters):
-            a, c = kmeans(detached, k, n_iter=self.kmeans_iters, seed=self.seed + 1000 * self.epoch + i)
+            a, c = kmeans(detached, k, n_iter=self.kmeans_iters, seed=self.seed + 1000 * self.epoch + i,
+                          n_init=self.kmeans_restarts)
             assignments.append(a)
             centroids.append(F.normalize(c, dim=1))
             phis.append(cluster_concentration(detached, a, c, alpha=5.0, temperature=self.tau))

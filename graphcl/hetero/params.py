@@ -125,15 +125,19 @@ class MEOWParams(_MEOWCommon):
             the prototypical loss; recomputed every epoch.
         lam_proto: weight of the prototypical (ProtoNCE) term.
         kmeans_iters: Lloyd iterations per k-means run (faiss ``niter`` in the official code).
+        kmeans_restarts: k-means runs per clustering, the best kept (faiss ``nredo=5`` in the
+            official code).
         (plus the fields of the common section: epochs, patience, lr, ...)
     """
 
     num_clusters: list[int] = field(default_factory=lambda: [100, 300])
     lam_proto: float = 1.0
     kmeans_iters: int = 20
+    kmeans_restarts: int = 5
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        _check(self.kmeans_restarts >= 1, f"kmeans_restarts must be >= 1, got {self.kmeans_restarts}")
         _check(len(self.num_clusters) >= 1 and all(k >= 2 for k in self.num_clusters),
                f"num_clusters must list cluster counts >= 2, got {self.num_clusters}")
         _check(self.lam_proto >= 0, f"lam_proto must be >= 0, got {self.lam_proto}")
@@ -152,6 +156,10 @@ class AdaMEOWParams(_MEOWCommon):
         weight_reg: weight of the regulariser ``mean_i (mean_j w_ij - 1)^2`` that keeps the
             learned weights away from the trivial all-zero solution (absent in the official code;
             0 reproduces it).
+        weigh_positives: also weight the positive pair's denominator term by its learned weight,
+            as the official ``weight_InfoNce`` does. Off by default: then the loss is bounded
+            below by 0, whereas with it shrinking every weight drives the loss to -inf (the
+            bounded ``weight_reg`` cannot stop that).
         (plus dropout, feat_mask, adj_mask, nei_max, resample_augmentations and the common fields)
     """
 
@@ -166,6 +174,7 @@ class AdaMEOWParams(_MEOWCommon):
     weight_hidden: int = 16
     proj_dim: int | None = None
     weight_reg: float = 1.0
+    weigh_positives: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
