@@ -61,6 +61,25 @@ def check_embeddings(x, name: str, like: torch.Tensor | None = None) -> torch.Te
     return x
 
 
+def check_two_views(z1, z2, loss_name: str, why: str = "B = 1 has no negatives") -> int:
+    """Validate two ``[B, D]`` views of the same batch; returns ``B`` (at least 2)."""
+    check_embeddings(z1, "z1")
+    check_embeddings(z2, "z2", like=z1)
+    if z1.shape[0] != z2.shape[0]:
+        raise ValueError(f"z1 and z2 must hold the same B rows (two views), got {z1.shape[0]} and {z2.shape[0]}")
+    if z1.shape[0] < 2:
+        raise ValueError(f"{loss_name} needs a batch of at least 2 ({why})")
+    return z1.shape[0]
+
+
+def two_view_logits(z1: torch.Tensor, z2: torch.Tensor, similarity: str, temperature: float) -> torch.Tensor:
+    """``[2B, 2B]`` similarities / temperature of the stacked views ``[z1; z2]``."""
+    z = torch.cat([z1, z2])
+    if similarity == "cosine":
+        z = F.normalize(z, dim=1)
+    return z @ z.t() / temperature
+
+
 def similarity_inputs(a: torch.Tensor, c: torch.Tensor, similarity: str) -> tuple[torch.Tensor, torch.Tensor]:
     """Prepare embeddings so that ``a @ c.T`` is the requested similarity.
 

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_embeddings,
-                                  check_positive_float, reduce)
+from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_two_views,
+                                  check_positive_float, reduce, two_view_logits)
 
 
 class DebiasedInfoNCE(nn.Module):
@@ -49,21 +48,12 @@ class DebiasedInfoNCE(nn.Module):
         self.reduction = check_choice(reduction, "reduction", REDUCTIONS)
 
     def forward(self, z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
-        check_embeddings(z1, "z1")
-        check_embeddings(z2, "z2", like=z1)
-        if z1.shape[0] != z2.shape[0]:
-            raise ValueError(f"z1 and z2 must hold the same B rows (two views), got {z1.shape[0]} and {z2.shape[0]}")
-        b = z1.shape[0]
-        if b < 2:
-            raise ValueError("DebiasedInfoNCE needs a batch of at least 2 (B = 1 has no negatives)")
-        z = torch.cat([z1, z2])
-        if self.similarity == "cosine":
-            z = F.normalize(z, dim=1)
-        logits = z @ z.t() / self.temperature
-        idx = torch.arange(2 * b, device=z.device)
+        b = check_two_views(z1, z2, "DebiasedInfoNCE")
+        logits = two_view_logits(z1, z2, self.similarity, self.temperature)
+        idx = torch.arange(2 * b, device=z1.device)
         partner = (idx + b) % (2 * b)
         positive = logits[idx, partner]
-        excluded = torch.zeros(2 * b, 2 * b, dtype=torch.bool, device=z.device)
+        excluded = torch.zeros(2 * b, 2 * b, dtype=torch.bool, device=z1.device)
         excluded[idx, idx] = True
         excluded[idx, partner] = True
         # Shift by the row max so exp never overflows; the clamp is shifted the same way.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_embeddings,
+from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_two_views,
                                   check_positive_float, reduce, similarity_inputs)
 
 
@@ -50,12 +50,7 @@ class DecoupledInfoNCE(nn.Module):
         self.reduction = check_choice(reduction, "reduction", REDUCTIONS)
 
     def forward(self, z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
-        check_embeddings(z1, "z1")
-        check_embeddings(z2, "z2", like=z1)
-        if z1.shape[0] != z2.shape[0]:
-            raise ValueError(f"z1 and z2 must hold the same B rows (two views), got {z1.shape[0]} and {z2.shape[0]}")
-        if z1.shape[0] < 2:
-            raise ValueError("DecoupledInfoNCE needs a batch of at least 2 (B = 1 has no negatives)")
+        check_two_views(z1, z2, "DecoupledInfoNCE")
         a, b = similarity_inputs(z1, z2, self.similarity)
         per_row = self._direction(a, b)
         if self.symmetric:

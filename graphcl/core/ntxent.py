@@ -5,8 +5,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_embeddings,
-                                  check_positive_float, reduce)
+from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_two_views,
+                                  check_positive_float, reduce, two_view_logits)
 
 
 class NTXent(nn.Module):
@@ -46,17 +46,8 @@ class NTXent(nn.Module):
         return f"temperature={self.temperature}, similarity={self.similarity!r}, reduction={self.reduction!r}"
 
     def forward(self, z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
-        check_embeddings(z1, "z1")
-        check_embeddings(z2, "z2", like=z1)
-        if z1.shape[0] != z2.shape[0]:
-            raise ValueError(f"z1 and z2 must hold the same B rows (two views), got {z1.shape[0]} and {z2.shape[0]}")
-        b = z1.shape[0]
-        if b < 2:
-            raise ValueError("NTXent needs a batch of at least 2 (it has 2B - 2 in-batch negatives)")
-        z = torch.cat([z1, z2])
-        if self.similarity == "cosine":
-            z = F.normalize(z, dim=1)
-        logits = z @ z.t() / self.temperature
-        logits = logits.masked_fill(torch.eye(2 * b, dtype=torch.bool, device=z.device), float("-inf"))
-        target = torch.cat([torch.arange(b, 2 * b), torch.arange(0, b)]).to(z.device)
+        b = check_two_views(z1, z2, "NTXent", why="it has 2B - 2 in-batch negatives")
+        logits = two_view_logits(z1, z2, self.similarity, self.temperature)
+        logits = logits.masked_fill(torch.eye(2 * b, dtype=torch.bool, device=z1.device), float("-inf"))
+        target = torch.cat([torch.arange(b, 2 * b), torch.arange(0, b)]).to(z1.device)
         return reduce(F.cross_entropy(logits, target, reduction="none"), self.reduction)
