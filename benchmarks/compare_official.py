@@ -467,7 +467,7 @@ def main(argv=None) -> dict:
         "command": " ".join([Path(sys.argv[0]).name] + (argv if argv is not None else sys.argv[1:])),
     }
     unit = result["unit"]
-    print(f"| model | dataset | unit | ours median s | official median s | official/ours | load 1-min before/after |")
+    print("| model | dataset | unit | ours median s | official median s | official/ours | load 1-min before/after |")
     print("|---|---|---|---|---|---|---|")
     fmt = lambda s: f"{s['median_s']:.3f} (min {s['min_s']:.3f}, n={len(s['all_s'])})" if s else "n/a"  # noqa: E731
     ratio = result["ratio_official_over_ours"]

@@ -176,7 +176,7 @@ def print_table(rows, truncated):
     def fmt(pair):
         return f"{pair[0]:.4f} ± {pair[1]:.4f}"
 
-    head = f"| model | dataset | seeds | HR@20 | NDCG@20 | paper HR@20 | paper NDCG@20 | epochs | s/epoch |"
+    head = "| model | dataset | seeds | HR@20 | NDCG@20 | paper HR@20 | paper NDCG@20 | epochs | s/epoch |"
     print(("TRUNCATED RUNS (not a reproduction)\n" if truncated else "") + head)
     print("|" + "---|" * 9)
     for r in rows:

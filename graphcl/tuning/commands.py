@@ -134,7 +134,6 @@ def run(args) -> int:
         args: parsed arguments: ``study``, ``storage``, ``n_trials``, ``workers``, ``data_root``,
             ``out_dir``, ``set``.
     """
-    import optuna
 
     from graphcl.tuning.plots import write_plots
     from graphcl.tuning.results import format_summary, summarize, trial_counts

@@ -7,7 +7,6 @@ runs by :mod:`rec.sracl.embedding_cache`.
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 from rec.sracl.params import SRACLParams

@@ -5,7 +5,6 @@ import json
 
 import optuna
 import pytest
-import yaml
 
 from graphcl.config import load_run_config
 from graphcl.tuning import commands
