@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import json
+import logging
 import platform
 from pathlib import Path
 from typing import Callable
@@ -49,6 +50,16 @@ def run_training(run: RunConfig, report: Callable[[int, float], None] | None = N
     (run_dir / "config.yaml").write_text(yaml.safe_dump(to_dict(run), sort_keys=False))
     (run_dir / "versions.json").write_text(json.dumps(versions(), indent=2))
     seed_everything(run.seed)
-    metrics = train_function(run.model)(run, run_dir, report)
+    # every log line of the run (ours and the models') also lands in the run folder
+    handler = logging.FileHandler(run_dir / "train.log")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        logging.getLogger("graphcl.runner").info("run %s: %s on %s, seed %d", run_dir, run.model, run.dataset, run.seed)
+        metrics = train_function(run.model)(run, run_dir, report)
+    finally:
+        root.removeHandler(handler)
+        handler.close()
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
     return run_dir, metrics

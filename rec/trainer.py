@@ -7,6 +7,7 @@ from typing import Callable
 
 import torch
 
+from graphcl.utils.progress import progress
 from rec.evaluation import batch_interaction, evaluate_part
 
 OBJECTIVE = "ndcg@20"
@@ -88,7 +89,10 @@ class SeqRecTrainer:
         totals: dict[str, float] = {}
         count = 0
         start = time.perf_counter()
-        for interaction in self.batches():
+        n_rows, size = self.split.train_seq.shape[0], self.params.train_batch_size
+        total = -(-n_rows // size) if self.params.max_train_batches is None else \
+            min(-(-n_rows // size), self.params.max_train_batches)
+        for interaction in progress(self.batches(), f"epoch {self.epoch}", total=total):
             losses = step(interaction, self) if step is not None else self.default_step(interaction)
             for key, value in losses.items():
                 totals[key] = totals.get(key, 0.0) + float(value)

@@ -47,3 +47,18 @@ def test_pruning_propagates(tmp_path):
 
     with pytest.raises(registry.TrialPruned):
         run_training(_run(tmp_path), report=prune)
+
+
+def test_log_lines_land_in_the_run_folder(tmp_path):
+    import logging
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.INFO)
+    try:
+        run_dir, _ = run_training(_run(tmp_path))
+    finally:
+        root.setLevel(level)
+    assert "toy on x, seed 0" in (run_dir / "train.log").read_text()
+    # the handler is removed after the run: later runs do not write into this folder
+    assert not any(getattr(h, "baseFilename", "").startswith(str(run_dir)) for h in root.handlers)

@@ -25,6 +25,7 @@ import torch
 from graphcl.eval import evaluate_embeddings, logreg_evaluate
 from graphcl.hetero.params import AdaMEOWParams, HeCoParams, MEOWParams
 from graphcl.hetero.views import check_hetero, splits
+from graphcl.utils.progress import progress
 
 
 def _device(name: str) -> torch.device:
@@ -99,7 +100,8 @@ def fit(model_name: str, data, params, run_dir: Path, seed: int = 0, device: str
     best, wait, best_epoch, best_state = math.inf, 0, 0, None
     epoch_seconds, history = [], []
     epoch = -1
-    for epoch in range(params.epochs):
+    bar = progress(range(params.epochs), model_name)
+    for epoch in bar:
         start = time.perf_counter()
         model.train()
         opt.zero_grad()
@@ -119,6 +121,8 @@ def fit(model_name: str, data, params, run_dir: Path, seed: int = 0, device: str
             torch.cuda.synchronize(dev)
         epoch_seconds.append(time.perf_counter() - start)
         history.append(value)
+        if hasattr(bar, "set_postfix"):
+            bar.set_postfix(loss=f"{value:.4f}", best=f"{best:.4f}", wait=wait, refresh=False)
         if report is not None and params.eval_every and (epoch + 1) % params.eval_every == 0:
             tr, va, te = split[20]
             val = logreg_evaluate(model.embed(), labels, tr, va, te, lr=params.eval_lr,
