@@ -23,7 +23,8 @@ def _cmd_train(args) -> int:
     run = load_run_config(resolve_config_path(args.config), overrides)
     run_dir, metrics = run_training(run)
     print(f"run folder: {run_dir}")
-    _print_json(metrics)
+    # per-epoch history stays in the run folder's metrics.json; the summary fits a screen
+    _print_json({k: v for k, v in metrics.items() if k != "history"})
     return 0
 
 
