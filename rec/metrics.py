@@ -17,8 +17,15 @@ def target_ranks(scores: torch.Tensor, targets: torch.Tensor, exclude: torch.Ten
         exclude: optional ``[B, H]`` item ids to leave out of the ranking (history exclusion;
             0 entries are padding). The target itself is never excluded.
 
-    Counting the items above the target is the same as the target's position in ``topk``
-    (ties are resolved in the target's favour) and costs one comparison per score.
+    Counting the items above the target costs one comparison per score and equals the
+    target's position in a descending sort when no other item has exactly the target's score.
+    Ties are resolved in the target's favour (optimistic: RecBole's ``torch.topk`` breaks them
+    by index order instead); with float scores of a trained model exact ties do not occur in
+    practice, but a constant-score model would get HR@k = 1.
+
+    Raises:
+        FloatingPointError: a rankable score is NaN (``nan > x`` is False, so a NaN target
+            would otherwise rank first and a diverged model would score HR@k = 1).
     """
     if scores.dim() != 2 or targets.shape != scores.shape[:1]:
         raise ValueError(f"scores must be [B, N] and targets [B], got {tuple(scores.shape)} and {tuple(targets.shape)}")
@@ -27,6 +34,9 @@ def target_ranks(scores: torch.Tensor, targets: torch.Tensor, exclude: torch.Ten
     scores[:, 0] = float("-inf")
     if exclude is not None:
         scores.scatter_(1, exclude, float("-inf"))
+    if bool(torch.isnan(scores).any()) or bool(torch.isnan(target_score).any()):
+        raise FloatingPointError("scores contain NaN: the model diverged (NaN would rank the target "
+                                 "first); lower learning_rate or check the checkpoint")
     above = scores > target_score
     return above.sum(dim=1)
 

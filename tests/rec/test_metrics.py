@@ -42,3 +42,28 @@ def test_history_exclusion_keeps_target_and_removes_history():
     # items 1, 2 are history, 3 also appears in history (repeat) but stays ranked
     assert target_ranks(scores, target, exclude=torch.tensor([[1, 2, 3, 0]])).item() == 0
     assert torch.equal(scores, torch.tensor([[0.0, 0.9, 0.8, 0.5, 0.1]]))  # input untouched
+
+
+def test_nan_scores_raise_instead_of_ranking_first():
+    # `nan > x` and `x > nan` are both False: without a check a NaN target (or a model whose
+    # scores are all NaN) counted no item above it and got rank 0, i.e. HR@k = NDCG@k = 1.
+    import pytest
+
+    scores = torch.tensor([[0.0, 0.9, 0.8, float("nan"), 0.1]])
+    with pytest.raises(FloatingPointError, match="NaN"):
+        target_ranks(scores, torch.tensor([3]))
+    with pytest.raises(FloatingPointError, match="NaN"):
+        target_ranks(torch.full((2, 5), float("nan")), torch.tensor([1, 2]))
+    # a NaN in another item's column is an error too (it would silently never rank above)
+    with pytest.raises(FloatingPointError, match="NaN"):
+        target_ranks(scores, torch.tensor([4]))
+    # the padding column is not ranked: a NaN there is harmless
+    ok = torch.tensor([[float("nan"), 0.9, 0.8, 0.5, 0.1]])
+    assert target_ranks(ok, torch.tensor([3])).item() == 2
+
+
+def test_ties_are_counted_in_the_targets_favour():
+    # Documented policy: rank = number of items scoring strictly higher (optimistic on ties).
+    scores = torch.tensor([[0.0, 0.5, 0.5, 0.5, 0.1]])
+    assert target_ranks(scores, torch.tensor([3])).item() == 0
+    assert target_ranks(scores, torch.tensor([4])).item() == 3
