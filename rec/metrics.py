@@ -19,8 +19,9 @@ def target_ranks(scores: torch.Tensor, targets: torch.Tensor, exclude: torch.Ten
 
     Counting the items above the target costs one comparison per score and equals the
     target's position in a descending sort when no other item has exactly the target's score.
-    Ties are resolved in the target's favour (optimistic: RecBole's ``torch.topk`` breaks them
-    by index order instead); with float scores of a trained model exact ties do not occur in
+    Ties are resolved in the target's favour (optimistic; the official MCLRec code swaps the target's
+    score into column 0 and takes ``torch.topk``, whose order among equal scores is
+    implementation-defined); with float scores of a trained model exact ties do not occur in
     practice, but a constant-score model would get HR@k = 1.
 
     Raises:
