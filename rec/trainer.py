@@ -56,16 +56,29 @@ class SeqRecTrainer:
         self.history: list[dict] = []
         self.train_seconds: list[float] = []
 
+    def _batch_bounds(self) -> list[tuple[int, int]]:
+        """``(start, stop)`` of each batch over the shuffled prefixes. A 1-row tail (in-batch
+        contrastive losses need two rows) joins the previous batch instead of being dropped."""
+        n, size = self.split.train_seq.shape[0], self.params.train_batch_size
+        starts = list(range(0, n, size))
+        if len(starts) > 1 and n - starts[-1] < 2:
+            starts.pop()
+        bounds = [(start, stop) for start, stop in zip(starts, starts[1:] + [n])]
+        if self.params.max_train_batches is not None:
+            bounds = bounds[: self.params.max_train_batches]
+        return bounds
+
+    def num_batches(self) -> int:
+        """Training batches per epoch (what :meth:`batches` yields)."""
+        return sum(1 for start, stop in self._batch_bounds() if stop - start >= 2)
+
     def batches(self):
         """Shuffled training batches as RecBole ``Interaction``s on the device."""
-        split, size = self.split, self.params.train_batch_size
+        split = self.split
         order = torch.randperm(split.train_seq.shape[0], generator=self.generator)
-        limit = self.params.max_train_batches
-        for number, start in enumerate(range(0, order.numel(), size)):
-            if limit is not None and number >= limit:
-                break
-            rows = order[start:start + size]
-            if rows.numel() < 2:  # in-batch contrastive losses need two rows
+        for start, stop in self._batch_bounds():
+            rows = order[start:stop]
+            if rows.numel() < 2:  # in-batch contrastive losses need two rows (only a 1-row split)
                 continue
             yield batch_interaction(self.model, split.train_seq[rows], split.train_len[rows],
                                     split.train_target[rows], split.train_user[rows]).to(self.device)
@@ -89,10 +102,7 @@ class SeqRecTrainer:
         totals: dict[str, float] = {}
         count = 0
         start = time.perf_counter()
-        n_rows, size = self.split.train_seq.shape[0], self.params.train_batch_size
-        total = -(-n_rows // size) if self.params.max_train_batches is None else \
-            min(-(-n_rows // size), self.params.max_train_batches)
-        for interaction in progress(self.batches(), f"epoch {self.epoch}", total=total):
+        for interaction in progress(self.batches(), f"epoch {self.epoch}", total=self.num_batches()):
             losses = step(interaction, self) if step is not None else self.default_step(interaction)
             for key, value in losses.items():
                 totals[key] = totals.get(key, 0.0) + float(value)
