@@ -50,8 +50,9 @@ class AdaMEOW(nn.Module):
         self.w2 = nn.Linear(weight_hidden, 1)
         self.weight_reg = weight_reg
         self.chunk_size = chunk_size or 512  # an unchunked pair tensor is N x N x weight_hidden floats
+        # Per-block InfoNCE rows: AdaMEOW does the row chunking itself (see ``loss``).
         self.info = InfoNCE(temperature=tau, similarity="cosine", positives_in_denominator=True,
-                            chunk_size=self.chunk_size, weigh_positives=weigh_positives)
+                            reduction="none", weigh_positives=weigh_positives)
 
     def _views(self):
         z_coarse, _, z = self.encoder(*self.inputs.encoder_args())
@@ -64,24 +65,41 @@ class AdaMEOW(nn.Module):
         return torch.sigmoid(self.w2(torch.tanh(u[:, None, :] + v[None, :, :])).squeeze(-1))
 
     def loss(self) -> torch.Tensor:
+        """InfoNCE over weighted negatives + ``weight_reg * mean_i (mean_j w_ij - 1)^2``.
+
+        Anchor rows are processed in checkpointed blocks of ``chunk_size``; each block's pair
+        weights (the costly ``[chunk, N, weight_hidden]`` tanh) are computed once per forward and
+        once per backward recompute, and feed both the InfoNCE denominator and the regulariser.
+        """
         fine, coarse, _ = self._views()
         u = F.linear(fine, self.w1.weight)
         v = self.w1(coarse)
-        weights = lambda start, stop: self.pair_weights(u[start:stop], v)  # noqa: E731
-        loss = self.info(fine, coarse, neg_weights=weights)
+        n, step = fine.size(0), self.chunk_size
+        use_checkpoint = torch.is_grad_enabled()
+        rows, means = [], []
+        for start in range(0, n, step):
+            stop = min(n, start + step)
+            args = (fine[start:stop], coarse, u[start:stop], v, start)
+            if use_checkpoint:
+                r, m = checkpoint(self._block, *args, use_reentrant=False)
+            else:
+                r, m = self._block(*args)
+            rows.append(r)
+            means.append(m)
+        loss = torch.cat(rows).mean()
         if self.weight_reg > 0:
-            loss = loss + self.weight_reg * self.regulariser(u, v)
+            loss = loss + self.weight_reg * ((torch.cat(means) - 1.0) ** 2).mean()
         return loss
 
-    def regulariser(self, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        """``mean_i (mean_j w_ij - 1)^2``, in checkpointed row blocks (memory O(N * chunk))."""
-        step = self.chunk_size
-        means = []
-        for start in range(0, u.size(0), step):
-            block = lambda uu, vv: self.pair_weights(uu, vv).mean(dim=1)  # noqa: E731
-            part = u[start:start + step]
-            means.append(checkpoint(block, part, v, use_reentrant=False) if torch.is_grad_enabled() else block(part, v))
-        return ((torch.cat(means) - 1.0) ** 2).mean()
+    def _block(self, fine_rows: torch.Tensor, coarse: torch.Tensor, u_rows: torch.Tensor, v: torch.Tensor,
+               start: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per-anchor InfoNCE terms ``[n]`` and row means of the pair weights ``[n]`` of one block."""
+        w = self.pair_weights(u_rows, v)
+        n = fine_rows.size(0)
+        idx = torch.arange(n, device=fine_rows.device)
+        pos = torch.zeros(n, coarse.size(0), dtype=torch.bool, device=fine_rows.device)
+        pos[idx, idx + start] = True  # anchor start + i's positive is candidate start + i
+        return self.info(fine_rows, coarse, pos_mask=pos, neg_weights=w), w.mean(dim=1)
 
     @torch.no_grad()
     def embed(self) -> torch.Tensor:

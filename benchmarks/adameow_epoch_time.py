@@ -1,0 +1,52 @@
+"""AdaMEOW epoch time on a real dataset: fused block loss (pair weights once per block) versus the
+earlier formulation (InfoNCE with a lazy weight callable + a separately checkpointed regulariser).
+
+Epochs alternate between the two (same model, same optimiser), so background load affects both alike.
+Usage: PYTHONPATH=. OMP_NUM_THREADS=1 python benchmarks/adameow_epoch_time.py --data-root /work/shared/data --epochs 3
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+import torch
+
+from graphcl.config import from_dict
+from graphcl.data import load_hetero
+from graphcl.hetero.params import AdaMEOWParams
+from graphcl.hetero.train import build_model
+from tests.hetero.test_adameow_blocks import _reference_loss
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dataset", default="acm")
+    ap.add_argument("--data-root", default=os.environ.get("GRAPHCL_DATA"))
+    ap.add_argument("--epochs", type=int, default=3, help="timed epochs per variant (plus one warm-up each)")
+    args = ap.parse_args()
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    import yaml
+    cfg = yaml.safe_load(open(f"configs/hetero/adameow_{args.dataset}.yaml"))["params"]
+    params = from_dict(AdaMEOWParams, cfg)
+    model = build_model("adameow", load_hetero(args.dataset, args.data_root), params, seed=0)
+    opt = torch.optim.Adam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay)
+    variants = {"fused": model.loss, "previous": lambda: _reference_loss(model)}
+    times = {k: [] for k in variants}
+    for epoch in range(args.epochs + 1):
+        for name, fn in variants.items():
+            start = time.perf_counter()
+            opt.zero_grad()
+            loss = fn()
+            loss.backward()
+            opt.step()
+            if epoch > 0:
+                times[name].append(time.perf_counter() - start)
+            print(name, epoch, f"{time.perf_counter() - start:.2f}s loss={float(loss):.5f}", flush=True)
+    print(json.dumps({k: {"median_s": statistics.median(v), "all_s": [round(x, 2) for x in v]} for k, v in times.items()}))
+
+
+if __name__ == "__main__":
+    main()
