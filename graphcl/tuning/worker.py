@@ -112,7 +112,9 @@ def _trial_loop(job: WorkerJob, study: Any, objective: TrialObjective) -> int:
         if job.deadline is not None and time.time() >= job.deadline:
             break
         # memory is freed after every run inside the objective (gc + CUDA cache)
-        study.optimize(objective, n_trials=1, catch=(InvalidTrialConfig, SurplusTrial, _oom_error()))
+        # a diverged configuration (NaN loss or scores: FloatingPointError) fails its trial, not the study
+        study.optimize(objective, n_trials=1,
+                       catch=(InvalidTrialConfig, SurplusTrial, FloatingPointError, _oom_error()))
         started += 1
     return started
 

@@ -135,3 +135,23 @@ def test_seeded_sampler_reproduces_the_same_trials(tmp_path, toy_model):
         commands.run(tune_args(path, folder / "out"))
         params.append([t.params for t in load(folder / "out").trials])
     assert params[0] == params[1] and len(params[0]) == 4
+
+
+def test_a_diverged_trial_fails_alone(tmp_path, toy_model, monkeypatch):
+    import tests.tuning.toy_model as toy
+
+    real_train = toy.train
+
+    def diverging(run, run_dir, report=None):
+        if run.params.hidden_dim == 1000:
+            raise FloatingPointError("training loss is nan at epoch 1; lower learning_rate")
+        return real_train(run, run_dir, report)
+
+    monkeypatch.setattr(toy, "train", diverging)
+    path = write_study(tmp_path, n_trials=4, final_seeds=[], max_failed_trials=10,
+                       search_space={"params.hidden_dim": {"type": "categorical", "choices": [1000, 64]}},
+                       sampler={"type": "random", "seed": 0})
+    commands.run(tune_args(path, tmp_path / "out"))
+    states = [t.state for t in load(tmp_path / "out").trials]
+    assert states.count(optuna.trial.TrialState.COMPLETE) == 4
+    assert optuna.trial.TrialState.FAIL in states
