@@ -9,6 +9,8 @@ from typing import Callable
 
 import torch
 
+from graphcl.core.cluster_weights import ClusterNegativeWeights
+
 
 class PositiveMask:
     """Positive pairs of ``[N, M]`` anchors x candidates, dense bool or sparse indices."""
@@ -92,14 +94,20 @@ def _check_binary(values: torch.Tensor) -> None:
 
 
 class NegativeWeights:
-    """Per-pair weights ``[N, M]``: None (all ones), a tensor, or ``callable(start, stop) -> [n, M]``."""
+    """Per-pair weights ``[N, M]``: None (all ones), a tensor, ``callable(start, stop) -> [n, M]``, or
+    :class:`ClusterNegativeWeights` (``clusters``: InfoNCE uses its factorised sum instead of blocks)."""
 
     def __init__(self, weights, num_rows: int, num_cols: int, device: torch.device, transpose: bool = False):
         self.shape = (num_rows, num_cols)
         self.device = device
         self.fn: Callable[[int, int], torch.Tensor] | None = None
         self.tensor: torch.Tensor | None = None
+        self.clusters: ClusterNegativeWeights | None = None
         if weights is None:
+            return
+        if isinstance(weights, ClusterNegativeWeights):
+            weights.check_shape(num_rows, num_cols, device)
+            self.clusters = self.fn = weights  # still callable for dense blocks; symmetric, so transposes as is
             return
         if callable(weights) and not isinstance(weights, torch.Tensor):
             self.fn = weights

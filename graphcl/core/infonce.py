@@ -66,9 +66,11 @@ class InfoNCE(nn.Module):
             (ValueError naming the anchors otherwise).
         neg_weights: ``[N, M]`` tensor of weights >= 0, or ``callable(row_start, row_stop)`` returning
             the ``[row_stop - row_start, M]`` block (computed lazily per chunk, may carry gradients),
-            or ``None`` (all 1). With ``chunk_size`` and ``checkpoint=True`` the callable is called
-            again for each block during backward (under the same RNG state, so dropout replays),
-            so it must not have side effects.
+            or ``None`` (all 1), or :class:`~graphcl.core.ClusterNegativeWeights` (MEOW's cluster
+            weights, summed in factorised form without weight blocks; anchors and candidates are its
+            N nodes). With ``chunk_size`` and ``checkpoint=True`` the callable is called again for
+            each block during backward (under the same RNG state, so dropout replays), so it must
+            not have side effects.
 
     Example:
         >>> loss = InfoNCE(temperature=0.5)
@@ -145,7 +147,10 @@ class InfoNCE(nn.Module):
         # scaling the [n, D] side instead of the [n, M] product saves one block-sized temporary
         logits = (a / self.temperature) @ c.t()
         neg_inf = torch.finfo(logits.dtype).min
-        log_num = _positive_logsumexp(logits, *mask.pairs(start, stop))
+        pos_pairs = mask.pairs(start, stop)
+        log_num = _positive_logsumexp(logits, *pos_pairs)
+        if weights.clusters is not None:
+            return self._cluster_rows(logits, log_num, weights, pos_pairs, start)
         w = weights.rows(start, stop, logits.dtype)
         if w is None and self.positives_in_denominator:
             return torch.logsumexp(logits, dim=1) - log_num
@@ -175,6 +180,18 @@ class InfoNCE(nn.Module):
         exponent = torch.where(counted, exponent, exponent.clamp(max=_zero_weight_exp_cap(exponent.dtype)))
         log_den = shift + (coef * torch.exp(exponent)).sum(dim=1).log()
         return log_den - log_num
+
+    def _cluster_rows(self, logits: torch.Tensor, log_num: torch.Tensor, weights: NegativeWeights,
+                      pos_pairs: tuple[torch.Tensor, torch.Tensor], start: int) -> torch.Tensor:
+        """Same as the weighted path for ClusterNegativeWeights, without an [n, M] weight block."""
+        if self.weigh_positives:  # positives count with their cluster weight like any pair
+            none = torch.empty(0, dtype=torch.long, device=logits.device)
+            pos_pairs = (none, none)
+        log_neg = weights.clusters.log_weighted_sum(logits, start, *pos_pairs)
+        if self.positives_in_denominator and not self.weigh_positives:
+            return torch.logaddexp(log_neg, log_num) - log_num
+        self._check_denominator(torch.isfinite(log_neg), start)
+        return log_neg - log_num
 
     def _check_denominator(self, nonempty: torch.Tensor, start: int) -> None:
         """Refuse anchors whose denominator is empty (all weights 0): their loss would be -inf."""

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from graphcl.core import InfoNCE, ProtoNCE, cluster_concentration, cluster_negative_weights, kmeans
+from graphcl.core import ClusterNegativeWeights, InfoNCE, ProtoNCE, cluster_concentration, kmeans
 from graphcl.hetero.meow_encoder import MEOWEncoder
 from graphcl.hetero.meow_inputs import MEOWInputs
 
@@ -18,7 +18,8 @@ class MEOW(nn.Module):
     shared projection ``normalize(tanh(W z))`` (official ``project``). Every epoch the projected
     fine embeddings are clustered by k-means at each of ``num_clusters``; negative ``j`` of anchor
     ``i`` is weighted by the number of clusterings separating them
-    (:func:`graphcl.core.cluster_negative_weights`), the InfoNCE has no positive in the denominator
+    (:func:`graphcl.core.cluster_negative_weights`, summed via
+    :class:`graphcl.core.ClusterNegativeWeights`), the InfoNCE has no positive in the denominator
     (official form), and a ProtoNCE term pulls the coarse embeddings to the fine-view prototypes
     with PCL concentrations rescaled to ``tau``:
     ``loss = InfoNCE_w(coarse, fine) + lam_proto * ProtoNCE(coarse)``.
@@ -72,8 +73,8 @@ class MEOW(nn.Module):
             centroids.append(F.normalize(c, dim=1))
             phis.append(cluster_concentration(detached, a, c, alpha=5.0, temperature=self.tau))
         self.epoch += 1
-        weights = lambda start, stop: cluster_negative_weights(assignments, rows=(start, stop))  # noqa: E731
-        loss_info = self.info(anchor, cand, neg_weights=weights)
+        # summed in factorised form (no N x N weights); same values as cluster_negative_weights
+        loss_info = self.info(anchor, cand, neg_weights=ClusterNegativeWeights(assignments))
         loss_proto = self.proto(anchor, assignments, centroids, phis)
         return loss_info + self.lam_proto * loss_proto
 
