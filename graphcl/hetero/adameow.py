@@ -101,10 +101,6 @@ class AdaMEOW(nn.Module):
         pos[idx, idx + start] = True  # anchor start + i's positive is candidate start + i
         return self.info(fine_rows, coarse, pos_mask=pos, neg_weights=w), w.mean(dim=1)
 
-    @torch.no_grad()
     def embed(self) -> torch.Tensor:
-        was = self.training
-        self.eval()
-        z = self._views()[2]
-        self.train(was)
-        return z.detach()
+        """Node embeddings (fused fine-grained view), computed without dropout."""
+        return self.encoder.embed(self.inputs)

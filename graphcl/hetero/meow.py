@@ -78,11 +78,6 @@ class MEOW(nn.Module):
         loss_proto = self.proto(anchor, assignments, centroids, phis)
         return loss_info + self.lam_proto * loss_proto
 
-    @torch.no_grad()
     def embed(self) -> torch.Tensor:
         """Node embeddings (fused fine-grained view), computed without dropout."""
-        was = self.training
-        self.eval()
-        z = self._views()[2]
-        self.train(was)
-        return z.detach()
+        return self.encoder.embed(self.inputs)

@@ -73,3 +73,12 @@ class MEOWEncoder(nn.Module):
         fine = [F.normalize(z, dim=1) for z in fine]
         z_coarse = self.gcn(h, coarse_adj)
         return z_coarse, fine, self.att(fine)
+
+    @torch.no_grad()
+    def embed(self, inputs) -> torch.Tensor:
+        """Fused fine-grained embedding ``[N, D]`` of ``inputs`` (a :class:`MEOWInputs`), without dropout."""
+        was = self.training
+        self.eval()
+        z = self(*inputs.encoder_args())[2]
+        self.train(was)
+        return z.detach()
