@@ -7,8 +7,6 @@ import torch
 from graphcl.core import ClusterNegativeWeights, InfoNCE, cluster_negative_weights
 from tests.core import reference as ref
 
-torch.set_num_threads(1)
-
 
 def _case(n=11, d=4, ks=(2, 3), seed=0, dtype=torch.float64):
     g = torch.Generator().manual_seed(seed)

@@ -6,8 +6,6 @@ import torch
 from graphcl.core import InfoNCE, cluster_concentration, cluster_negative_weights
 from tests.core import reference as ref
 
-torch.set_num_threads(1)
-
 
 def _assignments(n=9, ks=(2, 3, 4), seed=0):
     g = torch.Generator().manual_seed(seed)

@@ -6,8 +6,6 @@ import torch
 from graphcl.core import DebiasedInfoNCE, NTXent
 from tests.core import reference as ref
 
-torch.set_num_threads(1)
-
 
 def _views(b=5, d=4, seed=0, scale=1.0):
     g = torch.Generator().manual_seed(seed)

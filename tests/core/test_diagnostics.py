@@ -5,8 +5,6 @@ import torch
 
 from graphcl.core import alignment, uniformity
 
-torch.set_num_threads(1)
-
 
 def test_alignment_reference_and_closed_form():
     g = torch.Generator().manual_seed(0)

@@ -5,8 +5,6 @@ import torch.nn.functional as F
 from graphcl.core import HardNegativeMixing
 from tests.core import reference as ref
 
-torch.set_num_threads(1)
-
 
 def _data(b=4, k=7, d=5, seed=0):
     g = torch.Generator().manual_seed(seed)

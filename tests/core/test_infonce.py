@@ -8,8 +8,6 @@ from hypothesis import strategies as st
 from graphcl.core import InfoNCE
 from tests.core import reference as ref
 
-torch.set_num_threads(1)
-
 
 def _inputs(n=6, m=5, d=4, seed=0, multi=True):
     g = torch.Generator().manual_seed(seed)

@@ -6,7 +6,6 @@ import torch
 from graphcl.core import kmeans
 from graphcl.core.kmeans import faiss_available
 
-torch.set_num_threads(1)
 
 BACKENDS = ["torch"] + (["faiss"] if faiss_available() else [])
 

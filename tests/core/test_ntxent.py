@@ -9,8 +9,6 @@ from hypothesis import strategies as st
 from graphcl.core import NTXent
 from tests.core import reference as ref
 
-torch.set_num_threads(1)
-
 
 def _views(b=5, d=4, seed=0):
     g = torch.Generator().manual_seed(seed)

@@ -4,8 +4,6 @@ from torch import nn
 
 from graphcl.core import ProjectionHead
 
-torch.set_num_threads(1)
-
 
 def test_layers_and_shapes():
     head = ProjectionHead(8, 16, 4, num_layers=3, activation="relu")

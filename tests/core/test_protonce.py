@@ -6,8 +6,6 @@ import torch
 from graphcl.core import ProtoNCE
 from tests.core import reference as ref
 
-torch.set_num_threads(1)
-
 
 def _data(n=7, d=4, ks=(2, 3), seed=0):
     g = torch.Generator().manual_seed(seed)

@@ -5,7 +5,6 @@ import random
 from types import SimpleNamespace
 
 import pytest
-import torch
 
 
 def synthetic_sequences(num_users: int = 40, num_items: int = 30, seed: int = 0, max_len: int = 12):
@@ -21,11 +20,3 @@ def synthetic_sequences(num_users: int = 40, num_items: int = 30, seed: int = 0,
 @pytest.fixture
 def tiny_data():
     return synthetic_sequences()
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)

@@ -4,7 +4,7 @@ import torch
 
 @pytest.fixture(autouse=True)
 def _one_thread():
-    """Tiny graphs run faster on one thread, and the CI machine is shared."""
+    """Test tensors are tiny (threads cost more than they give), and the CI machine is shared."""
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
