@@ -85,14 +85,20 @@ class SeqRecTrainer:
 
     def default_step(self, interaction) -> dict[str, float]:
         loss = self.model.calculate_loss(interaction)
+        self.step_on(loss)
+        return {"loss": float(loss.detach())}
+
+    def step_on(self, loss: torch.Tensor, detail: str = "") -> None:
+        """Backward ``loss`` and step every optimiser; a NaN/inf loss raises ``FloatingPointError``
+        (with ``detail``, e.g. the loss terms) before any parameter changes."""
         if not torch.isfinite(loss):
-            raise FloatingPointError(f"training loss is {loss.item()} at epoch {self.epoch}; lower learning_rate")
+            raise FloatingPointError(f"training loss is {loss.item()}{detail} at epoch {self.epoch}; "
+                                     "lower learning_rate")
         for optimizer in self.optimizers.values():
             optimizer.zero_grad(set_to_none=True)
         loss.backward()
         for optimizer in self.optimizers.values():
             optimizer.step()
-        return {"loss": float(loss.detach())}
 
     def train_epoch(self) -> dict[str, float]:
         """One pass over the training batches; returns the mean of each reported loss."""

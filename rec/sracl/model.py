@@ -151,11 +151,5 @@ class SRACL(SASRec):
         """Trainer hook (``rec.trainer.SeqRecTrainer``): one optimisation step that also reports
         the three loss terms (``rec``, ``inter``, ``intra``) in the training history."""
         loss = self.calculate_loss(interaction)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"SRA-CL loss is {loss.item()} ({self.last_losses}); lower learning_rate")
-        for optimizer in trainer.optimizers.values():
-            optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        for optimizer in trainer.optimizers.values():
-            optimizer.step()
+        trainer.step_on(loss, detail=f" (SRA-CL terms {self.last_losses})")
         return {"loss": float(loss.detach()), **self.last_losses}

@@ -29,3 +29,30 @@ def test_every_training_row_is_in_exactly_one_batch(n_rows, size):
     assert sorted(targets.tolist()) == split.train_target.tolist()
     assert all(len(b["item_id"]) >= 2 for b in batches)
     assert len(batches) == trainer.num_batches()
+
+
+class OneWeight(FieldsOnly):
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(1))
+
+    def configure_optimizers(self, learning_rate, weight_decay):
+        return {"all": torch.optim.SGD(self.parameters(), lr=learning_rate)}
+
+
+def _trainer(model):
+    seq = list(range(1, 8))
+    split = LeaveOneOut.from_sequences(SimpleNamespace(sequences=[seq], num_items=len(seq)), 3)
+    params = SimpleNamespace(train_batch_size=2, max_train_batches=None, learning_rate=0.1, weight_decay=0.0)
+    return SeqRecTrainer(model, split, params)
+
+
+def test_step_on_updates_parameters_and_refuses_a_nan_loss():
+    model = OneWeight()
+    trainer = _trainer(model)
+    trainer.step_on((model.w * 2).sum())
+    assert model.w.item() == pytest.approx(1 - 0.1 * 2)
+    before = model.w.detach().clone()
+    with pytest.raises(FloatingPointError, match=r"nan \(terms x\) at epoch .*lower learning_rate"):
+        trainer.step_on((model.w * float("nan")).sum(), detail=" (terms x)")
+    assert torch.equal(model.w.detach(), before) and model.w.grad is not None  # nothing stepped
