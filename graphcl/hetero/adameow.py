@@ -7,7 +7,7 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 
 from graphcl.core import InfoNCE
-from graphcl.hetero.meow_encoder import MEOWEncoder
+from graphcl.hetero.meow_encoder import EMBEDDINGS, MEOWEncoder, project_unit
 from graphcl.hetero.meow_inputs import MEOWInputs
 
 
@@ -35,12 +35,18 @@ class AdaMEOW(nn.Module):
         chunk_size: anchor rows per block (``None``: 512; a block holds ``[chunk, N, weight_hidden]``).
         weigh_positives: weight the positive's denominator term too (official ``weight_InfoNce``:
             ``-log(e^{s_ii/t} / sum_j w_ij e^{s_ij/t})``, the positive included; unbounded below).
+        embedding: what :meth:`embed` returns: ``"fused"`` (the attention fusion of the fine
+            views, as the official ``get_embeds``) or ``"projected"`` (its unit-norm projection,
+            the candidates the loss acts on; clusters better on ACM, see docs/hetero.md).
     """
 
     def __init__(self, inputs: MEOWInputs, hidden_dim: int = 64, proj_dim: int | None = None, tau: float = 1.0,
                  dropout: float = 0.3, weight_hidden: int = 16, weight_reg: float = 1.0,
-                 chunk_size: int | None = None, weigh_positives: bool = False):
+                 chunk_size: int | None = None, weigh_positives: bool = False, embedding: str = "fused"):
         super().__init__()
+        if embedding not in EMBEDDINGS:
+            raise ValueError(f"embedding must be one of {EMBEDDINGS}, got {embedding!r}")
+        self.embedding = embedding
         proj_dim = proj_dim or hidden_dim
         self.inputs = inputs
         self.encoder = MEOWEncoder(inputs.target, inputs.num_nodes, inputs.in_dims, inputs.context_types,
@@ -56,9 +62,7 @@ class AdaMEOW(nn.Module):
 
     def _views(self):
         z_coarse, _, z = self.encoder(*self.inputs.encoder_args())
-        coarse = F.normalize(torch.tanh(self.project(z_coarse)), dim=1)
-        fine = F.normalize(torch.tanh(self.project(z)), dim=1)
-        return fine, coarse, z
+        return project_unit(self.project, z), project_unit(self.project, z_coarse), z
 
     def pair_weights(self, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         """``[n, M]`` weights from ``u = W1 p_rows`` ``[n, h]`` and ``v = W1 q + b1`` ``[M, h]``."""
@@ -103,4 +107,4 @@ class AdaMEOW(nn.Module):
 
     def embed(self) -> torch.Tensor:
         """Node embeddings (fused fine-grained view), computed without dropout."""
-        return self.encoder.embed(self.inputs)
+        return self.encoder.embed(self.inputs, self.project if self.embedding == "projected" else None)

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from graphcl.core import ClusterNegativeWeights, InfoNCE, ProtoNCE, cluster_concentration, kmeans
-from graphcl.hetero.meow_encoder import MEOWEncoder
+from graphcl.hetero.meow_encoder import EMBEDDINGS, MEOWEncoder, project_unit
 from graphcl.hetero.meow_inputs import MEOWInputs
 
 
@@ -35,12 +35,19 @@ class MEOW(nn.Module):
         chunk_size: anchor rows per InfoNCE block (memory O(N * chunk_size)).
         seed: base seed of the k-means initialisations.
         kmeans_restarts: k-means runs per clustering, the best kept (official: 5).
+        embedding: what :meth:`embed` returns: ``"fused"`` (the attention fusion of the fine
+            views, as the official ``get_embeds``) or ``"projected"`` (its unit-norm projection,
+            the candidates the loss acts on; clusters better on ACM, see docs/hetero.md).
     """
 
     def __init__(self, inputs: MEOWInputs, hidden_dim: int = 64, tau: float = 0.4, dropout: float = 0.2,
                  num_clusters: list[int] = (100, 300), lam_proto: float = 1.0, kmeans_iters: int = 20,
-                 chunk_size: int | None = None, seed: int = 0, kmeans_restarts: int = 5):
+                 chunk_size: int | None = None, seed: int = 0, kmeans_restarts: int = 5,
+                 embedding: str = "fused"):
         super().__init__()
+        if embedding not in EMBEDDINGS:
+            raise ValueError(f"embedding must be one of {EMBEDDINGS}, got {embedding!r}")
+        self.embedding = embedding
         n = inputs.num_nodes[inputs.target]
         if max(num_clusters) > n:
             raise ValueError(f"num_clusters {list(num_clusters)} exceeds the {n} target nodes; use fewer clusters")
@@ -58,9 +65,7 @@ class MEOW(nn.Module):
 
     def _views(self):
         z_coarse, _, z = self.encoder(*self.inputs.encoder_args())
-        anchor = F.normalize(torch.tanh(self.project(z_coarse)), dim=1)
-        cand = F.normalize(torch.tanh(self.project(z)), dim=1)
-        return anchor, cand, z
+        return project_unit(self.project, z_coarse), project_unit(self.project, z), z
 
     def loss(self) -> torch.Tensor:
         anchor, cand, _ = self._views()
@@ -80,4 +85,4 @@ class MEOW(nn.Module):
 
     def embed(self) -> torch.Tensor:
         """Node embeddings (fused fine-grained view), computed without dropout."""
-        return self.encoder.embed(self.inputs)
+        return self.encoder.embed(self.inputs, self.project if self.embedding == "projected" else None)

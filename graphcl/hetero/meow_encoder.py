@@ -12,6 +12,9 @@ from graphcl.hetero.semantic_attention import SemanticAttention
 from graphcl.hetero.type_encoder import TypeEncoder
 
 
+EMBEDDINGS = ("fused", "projected")  # what MEOW.embed / AdaMEOW.embed may return
+
+
 class MEOWEncoder(nn.Module):
     r"""Coarse and fine-grained views of MEOW (Yu et al., arXiv:2212.13847, Sec. 4.1-4.2).
 
@@ -75,10 +78,16 @@ class MEOWEncoder(nn.Module):
         return z_coarse, fine, self.att(fine)
 
     @torch.no_grad()
-    def embed(self, inputs) -> torch.Tensor:
-        """Fused fine-grained embedding ``[N, D]`` of ``inputs`` (a :class:`MEOWInputs`), without dropout."""
+    def embed(self, inputs, project: nn.Module | None = None) -> torch.Tensor:
+        """Fused fine-grained embedding ``[N, D]`` of ``inputs`` (a :class:`MEOWInputs`), without
+        dropout; with ``project``, its unit-norm projection :func:`project_unit` instead."""
         was = self.training
         self.eval()
         z = self(*inputs.encoder_args())[2]
         self.train(was)
-        return z.detach()
+        return (z if project is None else project_unit(project, z)).detach()
+
+
+def project_unit(project: nn.Module, z: torch.Tensor) -> torch.Tensor:
+    """``normalize(tanh(project(z)))``: the official projection feeding MEOW's and AdaMEOW's losses."""
+    return F.normalize(torch.tanh(project(z)), dim=1)

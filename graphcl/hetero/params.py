@@ -96,6 +96,7 @@ class _MEOWCommon(_Common):
     adj_mask: list[float] = field(default_factory=lambda: [0.3, 0.2])
     nei_max: list[int] = field(default_factory=lambda: [110, 700])
     resample_augmentations: bool = False
+    embedding: Literal["fused", "projected"] = "fused"
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -121,6 +122,8 @@ class MEOWParams(_MEOWCommon):
         nei_max: PathSim top-k neighbours kept per node, one per meta-path.
         resample_augmentations: draw new feature/edge masks every epoch (the official code draws
             them once before training).
+        embedding: embedding that is evaluated and exported: ``"fused"`` (official) or
+            ``"projected"`` (unit-norm projection of it; higher k-means NMI on ACM, docs/hetero.md).
         num_clusters: k-means cluster counts (two granularities) for the weighted negatives and
             the prototypical loss; recomputed every epoch.
         lam_proto: weight of the prototypical (ProtoNCE) term.
@@ -160,7 +163,7 @@ class AdaMEOWParams(_MEOWCommon):
             as the official ``weight_InfoNce`` does. Off by default: then the loss is bounded
             below by 0, whereas with it shrinking every weight drives the loss to -inf (the
             bounded ``weight_reg`` cannot stop that).
-        (plus dropout, feat_mask, adj_mask, nei_max, resample_augmentations and the common fields)
+        (plus dropout, feat_mask, adj_mask, nei_max, resample_augmentations, embedding and the common fields)
     """
 
     epochs: int = 1200

@@ -64,11 +64,13 @@ def build_model(model: str, data, params, seed: int = 0) -> torch.nn.Module:
         from graphcl.hetero.meow import MEOW
 
         return MEOW(inputs, params.hidden_dim, params.tau, params.dropout, params.num_clusters, params.lam_proto,
-                    params.kmeans_iters, params.chunk_size, seed, kmeans_restarts=params.kmeans_restarts)
+                    params.kmeans_iters, params.chunk_size, seed, kmeans_restarts=params.kmeans_restarts,
+                    embedding=params.embedding)
     from graphcl.hetero.adameow import AdaMEOW
 
     return AdaMEOW(inputs, params.hidden_dim, params.proj_dim, params.tau, params.dropout, params.weight_hidden,
-                   params.weight_reg, params.chunk_size, weigh_positives=params.weigh_positives)
+                   params.weight_reg, params.chunk_size, weigh_positives=params.weigh_positives,
+                   embedding=params.embedding)
 
 
 def _move(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:

@@ -64,3 +64,32 @@ def test_sample_neighbors_without_and_with_replacement():
     assert set(out[2].tolist()) <= set(range(4, 9))
     with pytest.raises(ValueError, match="no network-schema neighbour"):
         sample_neighbors(torch.tensor([0, 0, 1]), torch.tensor([0]), 1)
+
+
+@pytest.mark.parametrize("name", ["meow", "adameow"])
+def test_projected_embedding_is_the_unit_norm_projection_of_the_fused_one(name):
+    data = make_planted_hetero(num_papers=60, seed=2)
+    fused = build_model(name, data, PARAMS[name], seed=0)
+    params = type(PARAMS[name])(**{**vars(PARAMS[name]), "embedding": "projected"})
+    projected = build_model(name, data, params, seed=0)
+    projected.load_state_dict(fused.state_dict())
+    z, p = fused.embed(), projected.embed()
+    assert projected.training and not torch.equal(z, p)  # embed leaves train mode on
+    with torch.no_grad():
+        expected = torch.nn.functional.normalize(torch.tanh(fused.project(z)), dim=1)
+    torch.testing.assert_close(p, expected)
+    torch.testing.assert_close(p.norm(dim=1), torch.ones(len(p)))
+
+
+def test_unknown_embedding_choice_is_rejected():
+    from graphcl.config import ConfigError, from_dict
+
+    with pytest.raises(ConfigError, match="embedding.*fused.*projected"):
+        from_dict(MEOWParams, {"embedding": "coarse"})
+    data = make_planted_hetero(num_papers=60, seed=2)
+    from graphcl.hetero.meow import MEOW
+    from graphcl.hetero.meow_inputs import MEOWInputs
+
+    inputs = MEOWInputs(data, ["PAP", "PSP"], [20, 40], 0.3, [0.3, 0.2], True, 0, [])
+    with pytest.raises(ValueError, match=r"embedding must be one of \('fused', 'projected'\)"):
+        MEOW(inputs, num_clusters=[5, 10], embedding="coarse")
