@@ -40,7 +40,7 @@ def _mean_std(values: list[float]) -> str:
     if not values:
         return "-"
     m = statistics.mean(values)
-    s = statistics.pstdev(values) if len(values) > 1 else 0.0
+    s = statistics.stdev(values) if len(values) > 1 else 0.0  # sample std over seeds (as rec_repro)
     return f"{100 * m:.2f}±{100 * s:.2f}"
 
 
