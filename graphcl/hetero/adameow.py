@@ -7,7 +7,7 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 
 from graphcl.core import InfoNCE
-from graphcl.hetero.meow_encoder import EMBEDDINGS, MEOWEncoder, project_unit
+from graphcl.hetero.meow_encoder import MEOWEncoder, check_embedding, project_unit
 from graphcl.hetero.meow_inputs import MEOWInputs
 
 
@@ -44,9 +44,7 @@ class AdaMEOW(nn.Module):
                  dropout: float = 0.3, weight_hidden: int = 16, weight_reg: float = 1.0,
                  chunk_size: int | None = None, weigh_positives: bool = False, embedding: str = "fused"):
         super().__init__()
-        if embedding not in EMBEDDINGS:
-            raise ValueError(f"embedding must be one of {EMBEDDINGS}, got {embedding!r}")
-        self.embedding = embedding
+        self.embedding = check_embedding(embedding)
         proj_dim = proj_dim or hidden_dim
         self.inputs = inputs
         self.encoder = MEOWEncoder(inputs.target, inputs.num_nodes, inputs.in_dims, inputs.context_types,
@@ -106,5 +104,6 @@ class AdaMEOW(nn.Module):
         return self.info(fine_rows, coarse, pos_mask=pos, neg_weights=w), w.mean(dim=1)
 
     def embed(self) -> torch.Tensor:
-        """Node embeddings (fused fine-grained view), computed without dropout."""
+        """Node embeddings without dropout: the fused fine-grained view, or its unit-norm
+        projection when ``embedding="projected"``."""
         return self.encoder.embed(self.inputs, self.project if self.embedding == "projected" else None)

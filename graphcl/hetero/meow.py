@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from graphcl.core import ClusterNegativeWeights, InfoNCE, ProtoNCE, cluster_concentration, kmeans
-from graphcl.hetero.meow_encoder import EMBEDDINGS, MEOWEncoder, project_unit
+from graphcl.hetero.meow_encoder import MEOWEncoder, check_embedding, project_unit
 from graphcl.hetero.meow_inputs import MEOWInputs
 
 
@@ -45,9 +45,7 @@ class MEOW(nn.Module):
                  chunk_size: int | None = None, seed: int = 0, kmeans_restarts: int = 5,
                  embedding: str = "fused"):
         super().__init__()
-        if embedding not in EMBEDDINGS:
-            raise ValueError(f"embedding must be one of {EMBEDDINGS}, got {embedding!r}")
-        self.embedding = embedding
+        self.embedding = check_embedding(embedding)
         n = inputs.num_nodes[inputs.target]
         if max(num_clusters) > n:
             raise ValueError(f"num_clusters {list(num_clusters)} exceeds the {n} target nodes; use fewer clusters")
@@ -84,5 +82,6 @@ class MEOW(nn.Module):
         return loss_info + self.lam_proto * loss_proto
 
     def embed(self) -> torch.Tensor:
-        """Node embeddings (fused fine-grained view), computed without dropout."""
+        """Node embeddings without dropout: the fused fine-grained view, or its unit-norm
+        projection when ``embedding="projected"``."""
         return self.encoder.embed(self.inputs, self.project if self.embedding == "projected" else None)

@@ -88,6 +88,13 @@ class MEOWEncoder(nn.Module):
         return (z if project is None else project_unit(project, z)).detach()
 
 
+def check_embedding(embedding: str) -> str:
+    """``embedding`` if it is one of :data:`EMBEDDINGS`, else a ``ValueError`` listing them."""
+    if embedding not in EMBEDDINGS:
+        raise ValueError(f"embedding must be one of {EMBEDDINGS}, got {embedding!r}")
+    return embedding
+
+
 def project_unit(project: nn.Module, z: torch.Tensor) -> torch.Tensor:
     """``normalize(tanh(project(z)))``: the official projection feeding MEOW's and AdaMEOW's losses."""
     return F.normalize(torch.tanh(project(z)), dim=1)
