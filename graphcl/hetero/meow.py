@@ -20,7 +20,8 @@ class MEOW(nn.Module):
     ``i`` is weighted by the number of clusterings separating them
     (:func:`graphcl.core.cluster_negative_weights`, summed via
     :class:`graphcl.core.ClusterNegativeWeights`), the InfoNCE has no positive in the denominator
-    (official form), and a ProtoNCE term pulls the coarse embeddings to the fine-view prototypes
+    (official form; ``inputs.pos_mask`` adds HeCo's meta-path positives, see
+    :class:`MEOWInputs`), and a ProtoNCE term pulls the coarse embeddings to the fine-view prototypes
     with PCL concentrations rescaled to ``tau``:
     ``loss = InfoNCE_w(coarse, fine) + lam_proto * ProtoNCE(coarse)``.
 
@@ -77,7 +78,8 @@ class MEOW(nn.Module):
             phis.append(cluster_concentration(detached, a, c, alpha=5.0, temperature=self.tau))
         self.epoch += 1
         # summed in factorised form (no N x N weights); same values as cluster_negative_weights
-        loss_info = self.info(anchor, cand, neg_weights=ClusterNegativeWeights(assignments))
+        loss_info = self.info(anchor, cand, pos_mask=self.inputs.pos_mask,
+                              neg_weights=ClusterNegativeWeights(assignments))
         loss_proto = self.proto(anchor, assignments, centroids, phis)
         return loss_info + self.lam_proto * loss_proto
 

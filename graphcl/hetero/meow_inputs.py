@@ -18,6 +18,22 @@ def _per_metapath(values: list, count: int, name: str) -> list:
     return list(values)
 
 
+POSITIVES = ("self", "heco")
+
+
+def positive_mask(data, positives: str) -> torch.Tensor | None:
+    """``None`` for ``"self"``; HeCo's ``data.pos`` (sparse ``[N, N]``, diagonal included) for ``"heco"``."""
+    if positives not in POSITIVES:
+        raise ValueError(f"positives must be one of {POSITIVES}, got {positives!r}")
+    if positives == "self":
+        return None
+    pos = getattr(data, "pos", None)
+    if pos is None:
+        raise ValueError("positives='heco' needs data.pos (HeCo's pos.npz); load the dataset with "
+                         "graphcl.data.load_hetero, or use positives='self'")
+    return pos.coalesce().float() if pos.is_sparse else pos.float()
+
+
 class MEOWInputs:
     """Everything MEOW's encoder reads, built once from a ``HeteroData``.
 
@@ -31,12 +47,16 @@ class MEOWInputs:
         normalize_features: row-normalise features.
         seed: seed of the augmentation generator.
         ignore_features: node types whose features are replaced by learned embeddings.
+        positives: ``"self"`` (official: each node's own other view is its only positive) or
+            ``"heco"`` (HeCo's ``data.pos`` pairs, nodes joined by many meta-path instances, are
+            positives too: kept as :attr:`pos_mask`, ``None`` for ``"self"``).
     """
 
     def __init__(self, data, metapaths: list[str], nei_max: list[int], feat_mask: float,
                  adj_mask: list[float], normalize_features: bool = True, seed: int = 0,
-                 ignore_features: list[str] = ()):
+                 ignore_features: list[str] = (), positives: str = "self"):
         self.target = data.target
+        self.pos_mask = positive_mask(data, positives)
         self.metapaths = list(metapaths)
         p = len(self.metapaths)
         self.nei_max = _per_metapath(nei_max, p, "nei_max")
@@ -89,6 +109,7 @@ class MEOWInputs:
         self.adjs = [mv(a) for a in self.adjs]
         self.masked_adjs = [mv(a) for a in self.masked_adjs]
         self.coarse_adj = mv(self.coarse_adj)
+        self.pos_mask = mv(self.pos_mask)
         return self
 
     def encoder_args(self) -> tuple:

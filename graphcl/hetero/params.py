@@ -127,6 +127,9 @@ class MEOWParams(_MEOWCommon):
         num_clusters: k-means cluster counts (two granularities) for the weighted negatives and
             the prototypical loss; recomputed every epoch.
         lam_proto: weight of the prototypical (ProtoNCE) term.
+        positives: ``"self"`` (official: a node's positive is its own other view) or ``"heco"``
+            (HeCo's ``pos.npz`` pairs are positives too and leave the negatives; needed on AMiner
+            with one-hot inputs, docs/hetero.md).
         kmeans_iters: Lloyd iterations per k-means run (faiss ``niter`` in the official code).
         kmeans_restarts: k-means runs per clustering, the best kept (faiss ``nredo=5`` in the
             official code).
@@ -135,6 +138,7 @@ class MEOWParams(_MEOWCommon):
 
     num_clusters: list[int] = field(default_factory=lambda: [100, 300])
     lam_proto: float = 1.0
+    positives: Literal["self", "heco"] = "self"
     kmeans_iters: int = 20
     kmeans_restarts: int = 5
 
@@ -144,6 +148,7 @@ class MEOWParams(_MEOWCommon):
         _check(len(self.num_clusters) >= 1 and all(k >= 2 for k in self.num_clusters),
                f"num_clusters must list cluster counts >= 2, got {self.num_clusters}")
         _check(self.lam_proto >= 0, f"lam_proto must be >= 0, got {self.lam_proto}")
+        _check(self.positives in ("self", "heco"), f"positives must be 'self' or 'heco', got {self.positives!r}")
         _check(self.kmeans_iters >= 1, f"kmeans_iters must be >= 1, got {self.kmeans_iters}")
 
 

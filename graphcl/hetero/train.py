@@ -59,7 +59,8 @@ def build_model(model: str, data, params, seed: int = 0) -> torch.nn.Module:
     from graphcl.hetero.meow_inputs import MEOWInputs
 
     inputs = MEOWInputs(data, metapaths, params.nei_max, params.feat_mask, params.adj_mask,
-                        params.normalize_features, seed, params.ignore_features)
+                        params.normalize_features, seed, params.ignore_features,
+                        positives=getattr(params, "positives", "self"))
     if model == "meow":
         from graphcl.hetero.meow import MEOW
 

@@ -93,3 +93,55 @@ def test_unknown_embedding_choice_is_rejected():
     inputs = MEOWInputs(data, ["PAP", "PSP"], [20, 40], 0.3, [0.3, 0.2], True, 0, [])
     with pytest.raises(ValueError, match=r"embedding must be one of \('fused', 'projected'\)"):
         MEOW(inputs, num_clusters=[5, 10], embedding="coarse")
+
+
+def test_meow_heco_positives_use_pos_npz_in_the_infonce():
+    """positives="heco" feeds data.pos as the InfoNCE positive mask; "self" keeps the diagonal."""
+    from graphcl.core import ClusterNegativeWeights
+
+    data = make_planted_hetero(num_papers=60, seed=2)
+    heco_params = MEOWParams(nei_max=[20, 40], num_clusters=[5, 10], lam_proto=0.0, dropout=0.0, positives="heco")
+    model = build_model("meow", data, heco_params, seed=0)
+    plain = build_model("meow", data, MEOWParams(nei_max=[20, 40], num_clusters=[5, 10], lam_proto=0.0, dropout=0.0),
+                        seed=0)
+    plain.load_state_dict(model.state_dict())
+    assert plain.inputs.pos_mask is None
+    torch.testing.assert_close(model.inputs.pos_mask.to_dense(), data.pos.to_dense())
+    torch.manual_seed(0)
+    loss_heco = model.loss()
+    torch.manual_seed(0)
+    loss_self = plain.loss()
+    assert not torch.isclose(loss_heco, loss_self)
+    # reference: the same cluster assignments, the positive mask given explicitly
+    anchor, cand, _ = model._views()
+    from graphcl.core import kmeans
+
+    assignments = [kmeans(cand.detach(), k, n_iter=model.kmeans_iters, seed=model.seed + 1000 * 0 + i,
+                          n_init=model.kmeans_restarts)[0] for i, k in enumerate(model.num_clusters)]
+    expected = model.info(anchor, cand, pos_mask=data.pos, neg_weights=ClusterNegativeWeights(assignments))
+    torch.testing.assert_close(loss_heco, expected)
+
+
+def test_meow_heco_positives_learn_and_need_pos():
+    torch.manual_seed(0)
+    data = make_planted_hetero(num_papers=120, seed=1)
+    params = MEOWParams(nei_max=[20, 40], num_clusters=[5, 10], lr=5e-3, positives="heco")
+    model = build_model("meow", data, params, seed=0)
+    opt = torch.optim.Adam(model.parameters(), lr=params.lr)
+    for _ in range(15):
+        opt.zero_grad()
+        model.loss().backward()
+        opt.step()
+    assert _score(model, data) > 0.6
+    del data.pos
+    with pytest.raises(ValueError, match="positives='heco' needs data.pos"):
+        build_model("meow", data, params, seed=0)
+
+
+def test_unknown_positives_choice_is_rejected():
+    from graphcl.config import ConfigError, from_dict
+
+    with pytest.raises(ConfigError, match="positives"):
+        from_dict(MEOWParams, {"positives": "cluster"})
+    with pytest.raises(ValueError, match="positives must be"):
+        MEOWParams(positives="cluster")
