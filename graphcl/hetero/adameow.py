@@ -20,6 +20,9 @@ class AdaMEOW(nn.Module):
     ``W1 q_j + b1`` are computed once and each InfoNCE block only forms ``[chunk, N, weight_hidden]``,
     so memory is O(N * chunk) instead of the official O(N^2 * D) pair tensor.
 
+    Positives: each node's own coarse view, plus HeCo's ``pos.npz`` pairs when the inputs were
+    built with ``positives="heco"`` (:class:`MEOWInputs`).
+
     Minimising the loss over ``w`` alone drives every weight to 0 (the denominator vanishes);
     the official code has no term against it. ``weight_reg`` adds
     ``mean_i (mean_j w_ij - 1)^2`` so the weights redistribute mass instead of vanishing.
@@ -99,8 +102,11 @@ class AdaMEOW(nn.Module):
         w = self.pair_weights(u_rows, v)
         n = fine_rows.size(0)
         idx = torch.arange(n, device=fine_rows.device)
-        pos = torch.zeros(n, coarse.size(0), dtype=torch.bool, device=fine_rows.device)
-        pos[idx, idx + start] = True  # anchor start + i's positive is candidate start + i
+        if self.inputs.pos_mask is None:
+            pos = torch.zeros(n, coarse.size(0), dtype=torch.bool, device=fine_rows.device)
+            pos[idx, idx + start] = True  # anchor start + i's positive is candidate start + i
+        else:  # HeCo's pairs (diagonal included): rows start .. start + n of the mask
+            pos = self.inputs.pos_mask.index_select(0, idx + start).to_dense() > 0
         return self.info(fine_rows, coarse, pos_mask=pos, neg_weights=w), w.mean(dim=1)
 
     def embed(self) -> torch.Tensor:

@@ -97,9 +97,11 @@ class _MEOWCommon(_Common):
     nei_max: list[int] = field(default_factory=lambda: [110, 700])
     resample_augmentations: bool = False
     embedding: Literal["fused", "projected"] = "fused"
+    positives: Literal["self", "heco"] = "self"
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        _check(self.positives in ("self", "heco"), f"positives must be 'self' or 'heco', got {self.positives!r}")
         _check_rate("dropout", self.dropout)
         _check_rate("feat_mask", self.feat_mask)
         for p in self.adj_mask:
@@ -124,12 +126,12 @@ class MEOWParams(_MEOWCommon):
             them once before training).
         embedding: embedding that is evaluated and exported: ``"fused"`` (official) or
             ``"projected"`` (unit-norm projection of it; higher k-means NMI on ACM, docs/hetero.md).
-        num_clusters: k-means cluster counts (two granularities) for the weighted negatives and
-            the prototypical loss; recomputed every epoch.
-        lam_proto: weight of the prototypical (ProtoNCE) term.
         positives: ``"self"`` (official: a node's positive is its own other view) or ``"heco"``
             (HeCo's ``pos.npz`` pairs are positives too and leave the negatives; needed on AMiner
             with one-hot inputs, docs/hetero.md).
+        num_clusters: k-means cluster counts (two granularities) for the weighted negatives and
+            the prototypical loss; recomputed every epoch.
+        lam_proto: weight of the prototypical (ProtoNCE) term.
         kmeans_iters: Lloyd iterations per k-means run (faiss ``niter`` in the official code).
         kmeans_restarts: k-means runs per clustering, the best kept (faiss ``nredo=5`` in the
             official code).
@@ -138,7 +140,6 @@ class MEOWParams(_MEOWCommon):
 
     num_clusters: list[int] = field(default_factory=lambda: [100, 300])
     lam_proto: float = 1.0
-    positives: Literal["self", "heco"] = "self"
     kmeans_iters: int = 20
     kmeans_restarts: int = 5
 
@@ -148,7 +149,6 @@ class MEOWParams(_MEOWCommon):
         _check(len(self.num_clusters) >= 1 and all(k >= 2 for k in self.num_clusters),
                f"num_clusters must list cluster counts >= 2, got {self.num_clusters}")
         _check(self.lam_proto >= 0, f"lam_proto must be >= 0, got {self.lam_proto}")
-        _check(self.positives in ("self", "heco"), f"positives must be 'self' or 'heco', got {self.positives!r}")
         _check(self.kmeans_iters >= 1, f"kmeans_iters must be >= 1, got {self.kmeans_iters}")
 
 
@@ -168,7 +168,8 @@ class AdaMEOWParams(_MEOWCommon):
             as the official ``weight_InfoNce`` does. Off by default: then the loss is bounded
             below by 0, whereas with it shrinking every weight drives the loss to -inf (the
             bounded ``weight_reg`` cannot stop that).
-        (plus dropout, feat_mask, adj_mask, nei_max, resample_augmentations, embedding and the common fields)
+        (plus dropout, feat_mask, adj_mask, nei_max, resample_augmentations, embedding, positives and the
+            common fields)
     """
 
     epochs: int = 1200

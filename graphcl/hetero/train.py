@@ -60,7 +60,7 @@ def build_model(model: str, data, params, seed: int = 0) -> torch.nn.Module:
 
     inputs = MEOWInputs(data, metapaths, params.nei_max, params.feat_mask, params.adj_mask,
                         params.normalize_features, seed, params.ignore_features,
-                        positives=getattr(params, "positives", "self"))
+                        positives=params.positives)
     if model == "meow":
         from graphcl.hetero.meow import MEOW
 

@@ -18,7 +18,7 @@ def _reference_loss(model):
     v = model.w1(coarse)
     info = InfoNCE(temperature=model.info.temperature, similarity="cosine", positives_in_denominator=True,
                    chunk_size=model.chunk_size, weigh_positives=model.info.weigh_positives)
-    loss = info(fine, coarse, neg_weights=lambda a, b: model.pair_weights(u[a:b], v))
+    loss = info(fine, coarse, pos_mask=model.inputs.pos_mask, neg_weights=lambda a, b: model.pair_weights(u[a:b], v))
     if model.weight_reg > 0:
         means = []
         for start in range(0, u.size(0), model.chunk_size):
@@ -39,11 +39,13 @@ def _grads(model, fn, leaves):
     return loss.detach(), out
 
 
-@pytest.mark.parametrize("chunk_size,weigh_positives,weight_reg", [(7, False, 1.0), (16, True, 0.5), (None, False, 0.0)])
-def test_fused_block_loss_matches_reference_float64(chunk_size, weigh_positives, weight_reg):
+@pytest.mark.parametrize("chunk_size,weigh_positives,weight_reg,positives",
+                         [(7, False, 1.0, "self"), (16, True, 0.5, "self"), (None, False, 0.0, "self"),
+                          (7, False, 1.0, "heco"), (16, True, 0.5, "heco")])
+def test_fused_block_loss_matches_reference_float64(chunk_size, weigh_positives, weight_reg, positives):
     data = make_planted_hetero(num_papers=45)
     params = AdaMEOWParams(nei_max=[10, 10], dropout=0.0, chunk_size=chunk_size, weigh_positives=weigh_positives,
-                           weight_reg=weight_reg, tau=0.5)
+                           weight_reg=weight_reg, tau=0.5, positives=positives)
     model = build_model("adameow", data, params, seed=0).double()
     with torch.no_grad():  # spread the weights out (default init gives w ~ 0.5 everywhere)
         model.w1.weight.mul_(4.0)
