@@ -22,7 +22,8 @@ POSITIVES = ("self", "heco")
 
 
 def positive_mask(data, positives: str) -> torch.Tensor | None:
-    """``None`` for ``"self"``; HeCo's ``data.pos`` (sparse ``[N, N]``, diagonal included) for ``"heco"``."""
+    """``None`` for ``"self"``; for ``"heco"``, HeCo's ``data.pos`` as a 0/1 sparse ``[N, N]`` mask
+    with the diagonal added (the node's own other view stays a positive)."""
     if positives not in POSITIVES:
         raise ValueError(f"positives must be one of {POSITIVES}, got {positives!r}")
     if positives == "self":
@@ -31,7 +32,12 @@ def positive_mask(data, positives: str) -> torch.Tensor | None:
     if pos is None:
         raise ValueError("positives='heco' needs data.pos (HeCo's pos.npz); load the dataset with "
                          "graphcl.data.load_hetero, or use positives='self'")
-    return pos.coalesce().float() if pos.is_sparse else pos.float()
+    pos = pos.to_sparse() if not pos.is_sparse else pos.coalesce()
+    n = pos.size(0)
+    # a node stays its own positive even if the file leaves the diagonal out
+    idx = torch.cat([pos.indices(), torch.arange(n).repeat(2, 1)], dim=1)
+    pos = torch.sparse_coo_tensor(idx, torch.ones(idx.size(1)), pos.shape).coalesce()
+    return torch.sparse_coo_tensor(pos.indices(), torch.ones(pos._nnz()), pos.shape).coalesce()
 
 
 class MEOWInputs:

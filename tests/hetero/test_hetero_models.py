@@ -145,3 +145,20 @@ def test_unknown_positives_choice_is_rejected():
         from_dict(MEOWParams, {"positives": "cluster"})
     with pytest.raises(ValueError, match="positives must be"):
         MEOWParams(positives="cluster")
+
+
+def test_heco_positive_mask_keeps_the_diagonal_and_is_binary():
+    from graphcl.hetero.meow_inputs import positive_mask
+
+    data = make_planted_hetero(num_papers=20, seed=3)
+    dense = data.pos.to_dense()
+    dense.fill_diagonal_(0)
+    dense[0, 1] = 3.0  # counts, not 0/1
+    data.pos = dense.to_sparse()
+    mask = positive_mask(data, "heco").to_dense()
+    expected = (dense > 0).float()
+    expected.fill_diagonal_(1)
+    torch.testing.assert_close(mask, expected)
+    assert positive_mask(data, "self") is None
+    with pytest.raises(ValueError, match="positives must be one of"):
+        positive_mask(data, "cluster")
