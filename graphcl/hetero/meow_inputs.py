@@ -5,6 +5,7 @@ import torch
 
 from graphcl.hetero.augment import drop_edges, mask_features
 from graphcl.hetero.metapath import gcn_normalize, metapath_contexts, metapath_counts, pathsim_topk
+from graphcl.hetero.params import POSITIVES
 from graphcl.hetero.spmm import SparseOperator
 from graphcl.hetero.views import node_features
 
@@ -18,9 +19,6 @@ def _per_metapath(values: list, count: int, name: str) -> list:
     return list(values)
 
 
-POSITIVES = ("self", "heco")
-
-
 def positive_mask(data, positives: str) -> torch.Tensor | None:
     """``None`` for ``"self"``; for ``"heco"``, HeCo's ``data.pos`` as a 0/1 sparse ``[N, N]`` mask
     with the diagonal added (the node's own other view stays a positive)."""
@@ -32,12 +30,11 @@ def positive_mask(data, positives: str) -> torch.Tensor | None:
     if pos is None:
         raise ValueError("positives='heco' needs data.pos (HeCo's pos.npz); load the dataset with "
                          "graphcl.data.load_hetero, or use positives='self'")
-    pos = pos.to_sparse() if not pos.is_sparse else pos.coalesce()
-    n = pos.size(0)
+    pos = pos if pos.is_sparse else pos.to_sparse()
     # a node stays its own positive even if the file leaves the diagonal out
-    idx = torch.cat([pos.indices(), torch.arange(n).repeat(2, 1)], dim=1)
-    pos = torch.sparse_coo_tensor(idx, torch.ones(idx.size(1)), pos.shape).coalesce()
-    return torch.sparse_coo_tensor(pos.indices(), torch.ones(pos._nnz()), pos.shape).coalesce()
+    idx = torch.cat([pos.coalesce().indices(), torch.arange(pos.size(0)).repeat(2, 1)], dim=1)
+    idx = torch.sparse_coo_tensor(idx, torch.ones(idx.size(1)), pos.shape).coalesce().indices()
+    return torch.sparse_coo_tensor(idx, torch.ones(idx.size(1)), pos.shape, is_coalesced=True)
 
 
 class MEOWInputs:

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 
+POSITIVES = ("self", "heco")  # values of _MEOWCommon.positives
+
+
 def _check(cond: bool, message: str) -> None:
     if not cond:
         raise ValueError(message)
@@ -101,7 +104,7 @@ class _MEOWCommon(_Common):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check(self.positives in ("self", "heco"), f"positives must be 'self' or 'heco', got {self.positives!r}")
+        _check(self.positives in POSITIVES, f"positives must be one of {POSITIVES}, got {self.positives!r}")
         _check_rate("dropout", self.dropout)
         _check_rate("feat_mask", self.feat_mask)
         for p in self.adj_mask:
