@@ -24,7 +24,7 @@ def remap_index(index: SemanticIndex, item_tokens, user_tokens) -> dict[str, tor
         user_tokens: internal user id -> token (the dataset user id as text); entry 0 = padding.
 
     Returns:
-        ``item_neighbours [n_items, k]``, ``user_emb [n_users, D]``, ``user_neighbours
+        ``item_emb [n_items, Di]``, ``item_neighbours [n_items, k]``, ``user_emb [n_users, D]``, ``user_neighbours
         [n_users, k]``, ``user_seqs [n_users, L]``, ``user_seq_len [n_users]`` (row 0 of each
         belongs to padding and is zero).
     """
@@ -61,7 +61,10 @@ def remap_index(index: SemanticIndex, item_tokens, user_tokens) -> dict[str, tor
     if (user_neighbours[1:] == 0).any():
         raise ValueError("some retrieved users are unknown to the model's dataset; build the index "
                          "from the same users the model trains on")
+    item_emb = index.item_emb[int2ext].clone()
+    item_emb[0] = 0
     out = {
+        "item_emb": item_emb,
         "item_neighbours": item_neighbours,
         "user_emb": index.user_emb[rows].clone(),
         "user_neighbours": user_neighbours,
@@ -76,6 +79,6 @@ def remap_index(index: SemanticIndex, item_tokens, user_tokens) -> dict[str, tor
 def row_tables(index: SemanticIndex) -> dict[str, torch.Tensor]:
     """The same tables without remapping: items keep their ids, users are the index's rows
     (``rec.split.LeaveOneOut.train_user`` numbers users the same way)."""
-    return {"item_neighbours": index.item_neighbours, "user_emb": index.user_emb,
+    return {"item_emb": index.item_emb, "item_neighbours": index.item_neighbours, "user_emb": index.user_emb,
             "user_neighbours": index.user_neighbours, "user_seqs": index.user_seqs,
             "user_seq_len": index.user_seq_len}

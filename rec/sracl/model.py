@@ -19,9 +19,10 @@ dataset the tables are remapped to its internal ids.
 """
 from __future__ import annotations
 
-import torch
-
 import dataclasses
+
+import torch
+import torch.nn.functional as F
 
 from graphcl.core import NTXent
 from rec.sasrec import SASRec
@@ -31,6 +32,9 @@ from rec.sracl.params import SRACLParams
 from rec.sracl.semantic_index import SemanticIndex
 from rec.sracl.substitution import semantic_substitute
 from rec.sracl.synthesis import SampleSynthesis
+from rec.sracl.user_profiles import prefix_mean_embeddings
+
+USER_RETRIEVAL = ("user", "prefix")
 
 
 class SRACL(SASRec):
@@ -40,7 +44,8 @@ class SRACL(SASRec):
         config: :class:`rec.shim_config.ShimConfig` (all :class:`rec.sracl.params.SRACLParams`
             fields) or RecBole's ``Config``; besides SASRec's keys it reads ``user_cl_weight``,
             ``item_cl_weight``, ``cl_temperature``, ``substitution_rate``,
-            ``synthesis_dropout``, ``neighbour_encoding`` and, optionally, ``sracl_index``
+            ``synthesis_dropout``, ``neighbour_encoding``, ``user_retrieval`` (default ``user``),
+            ``profile_max_items`` (default 20) and, optionally, ``sracl_index``
             (path of a saved :class:`SemanticIndex`; required with a RecBole dataset).
         dataset: :class:`rec.shim_dataset.ShimDataset` carrying the ``SequenceData`` (the index
             is built from it) or a RecBole dataset (``field2id_token`` maps its ids to ours).
@@ -54,8 +59,19 @@ class SRACL(SASRec):
                                  dataset.field2id_token[self.USER_ID])
         else:  # ShimDataset: item ids are the data's, user ids are its row indices
             tables = row_tables(index)
+        item_emb = tables.pop("item_emb")
         for name, table in tables.items():
             self.register_buffer(name, table, persistent=False)
+        self.user_retrieval = config_get(config, "user_retrieval", "user")
+        self.profile_max_items = int(config_get(config, "profile_max_items", 20))
+        if self.user_retrieval not in USER_RETRIEVAL:
+            raise ValueError(f"user_retrieval must be one of {USER_RETRIEVAL}, got {self.user_retrieval!r}")
+        if self.user_retrieval == "prefix":
+            if not index.user_source.startswith("mean-of-training-item-vectors"):
+                raise ValueError("user_retrieval='prefix' needs user vectors made with user_semantics='mean_items' "
+                                 f"(the index's users come from {index.user_source!r}); rebuild the index")
+            self.register_buffer("item_unit", F.normalize(item_emb.float(), dim=1), persistent=False)
+            self.register_buffer("user_unit", F.normalize(self.user_emb.float(), dim=1), persistent=False)
         self.semantic_sources = {"item": index.item_source, "user": index.user_source}
         self.user_cl_weight = float(config["user_cl_weight"])
         self.item_cl_weight = float(config["item_cl_weight"])
@@ -86,9 +102,31 @@ class SRACL(SASRec):
         return SemanticIndex.build(params, list(data.user_ids), data.sequences, data.num_items,
                                    getattr(data, "item_text", None), cache_dir=cache)
 
-    def inter_sequence_loss(self, seq_output: torch.Tensor, user_ids: torch.Tensor) -> torch.Tensor:
-        """NT-Xent between ``seq_output [B, H]`` and the synthesised cross-sequence positives."""
-        neighbours = self.user_neighbours[user_ids]  # [B, k]
+    def retrieve_users(self, item_seq: torch.Tensor, item_seq_len: torch.Tensor,
+                       user_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Each anchor's semantic vector ``[B, D]`` and its retrieved users ``[B, k]``.
+
+        ``user``: the precomputed per-user tables. ``prefix``: the mean item vector of the
+        prefix's own last ``profile_max_items`` items, matched by cosine against every other
+        user with a training sequence (the anchor's own user is excluded: its training
+        sequence holds this prefix's target).
+        """
+        if self.user_retrieval == "user":
+            return self.user_emb[user_ids], self.user_neighbours[user_ids]
+        query = prefix_mean_embeddings(item_seq, item_seq_len, self.item_unit, self.profile_max_items)
+        sim = F.normalize(query, dim=1) @ self.user_unit.T
+        sim[:, self.user_seq_len == 0] = float("-inf")
+        sim[torch.arange(sim.size(0), device=sim.device), user_ids] = float("-inf")
+        return query, sim.topk(self.user_neighbours.size(1), dim=1).indices
+
+    def inter_sequence_loss(self, seq_output: torch.Tensor, user_ids: torch.Tensor,
+                            item_seq: torch.Tensor | None = None,
+                            item_seq_len: torch.Tensor | None = None) -> torch.Tensor:
+        """NT-Xent between ``seq_output [B, H]`` and the synthesised cross-sequence positives
+        (``item_seq``/``item_seq_len``, the anchors' prefixes, are needed for ``prefix`` retrieval)."""
+        if self.user_retrieval == "prefix" and item_seq is None:
+            raise ValueError("user_retrieval='prefix' needs the anchors' item_seq and item_seq_len")
+        anchor_sem, neighbours = self.retrieve_users(item_seq, item_seq_len, user_ids)  # [B, D], [B, k]
         if self.neighbour_encoding == "epoch_cache":
             if self.user_repr_cache is None:
                 self.refresh_user_cache()
@@ -98,7 +136,7 @@ class SRACL(SASRec):
             unique, inverse = neighbours.unique(return_inverse=True)
             encoded = self.forward(self.user_seqs[unique], self.user_seq_len[unique])
             neighbour_repr = encoded[inverse]  # [B, k, H]
-        positive, _ = self.synthesis(self.user_emb[user_ids], self.user_emb[neighbours], neighbour_repr)
+        positive, _ = self.synthesis(anchor_sem, self.user_emb[neighbours], neighbour_repr)
         return self.cl_loss(seq_output, positive)
 
     @torch.no_grad()
@@ -137,7 +175,7 @@ class SRACL(SASRec):
         parts = {"rec": float(rec_loss.detach())}
         if item_seq.size(0) >= 2:  # NT-Xent needs in-batch negatives
             if self.user_cl_weight > 0:
-                inter = self.inter_sequence_loss(seq_output, interaction[self.USER_ID])
+                inter = self.inter_sequence_loss(seq_output, interaction[self.USER_ID], item_seq, item_seq_len)
                 total = total + self.user_cl_weight * inter
                 parts["inter"] = float(inter.detach())
             if self.item_cl_weight > 0:

@@ -42,6 +42,12 @@ class SRACLParams(SASRecParams):
             positive: ``online`` (every batch, with gradient: the official code) or
             ``epoch_cache`` (all users encoded once per epoch without gradient, a memory bank:
             about 2.5x cheaper per batch; for CPU budgets, not the paper's setting).
+        user_retrieval: what retrieves the cross-sequence neighbours: ``user`` (each user's
+            whole training history, retrieved once before training; a prefix's neighbours are
+            then picked with items that come after it, its own target included) or ``prefix``
+            (each training prefix's own last ``profile_max_items`` items, retrieved per batch
+            among the other users: no look-ahead, closer to the official per-prefix profiles;
+            needs ``user_semantics: mean_items`` so prefixes and users share one vector space).
         retrieval_backend: ``auto`` (faiss if installed), ``faiss`` or ``torch``.
         cache_dir: folder for cached text embeddings; ``None``: ``<data root>/sracl_cache``.
     """
@@ -65,6 +71,7 @@ class SRACLParams(SASRecParams):
     cl_temperature: float = 1.0
     synthesis_dropout: float = 0.5
     neighbour_encoding: Literal["online", "epoch_cache"] = "online"
+    user_retrieval: Literal["user", "prefix"] = "user"
     retrieval_backend: Literal["auto", "faiss", "torch"] = "auto"
     cache_dir: str | None = None
 
@@ -86,3 +93,6 @@ class SRACLParams(SASRecParams):
             raise ValueError("item_semantics='file' needs item_embedding_file (a .npy/.npz/.pt path)")
         if self.user_semantics == "file" and not self.user_embedding_file:
             raise ValueError("user_semantics='file' needs user_embedding_file (a .npy/.npz/.pt path)")
+        if self.user_retrieval == "prefix" and self.user_semantics != "mean_items":
+            raise ValueError("user_retrieval='prefix' compares a prefix's mean item vector with the users' "
+                             f"vectors, so it needs user_semantics='mean_items' (got {self.user_semantics!r})")

@@ -93,3 +93,24 @@ def history_mean_embeddings(sequences: list[list[int]], item_emb: torch.Tensor,
         if hist:
             out[u] = items[torch.tensor(hist)].mean(0)
     return out
+
+
+def prefix_mean_embeddings(item_seq: torch.Tensor, item_seq_len: torch.Tensor, item_unit: torch.Tensor,
+                           max_items: int = 20) -> torch.Tensor:
+    """:func:`history_mean_embeddings` of a batch of training prefixes: the mean of the
+    (already normalised) ``item_unit`` rows of each prefix's last ``max_items`` items; ``[B, D]``.
+
+    Args:
+        item_seq: ``[B, L]`` item ids, left-aligned, padded after ``item_seq_len``.
+        item_seq_len: ``[B]`` prefix lengths (only the ``L`` columns present count).
+        item_unit: ``[num_items + 1, D]`` unit-norm item vectors (zero rows: no vector).
+        max_items: how many trailing items of the prefix enter the mean.
+    """
+    if item_seq.dim() != 2 or item_seq_len.shape != item_seq.shape[:1]:
+        raise ValueError(f"item_seq must be [B, L] and item_seq_len [B], got {tuple(item_seq.shape)} "
+                         f"and {tuple(item_seq_len.shape)}")
+    pos = torch.arange(item_seq.size(1), device=item_seq.device)[None, :]
+    lens = item_seq_len[:, None]
+    keep = (pos < lens) & (pos >= lens - max_items)
+    total = (item_unit[item_seq] * keep[..., None]).sum(1)
+    return total / keep.sum(1, keepdim=True).clamp(min=1)

@@ -36,7 +36,7 @@ def write_atomic(data, folder, name):
     (folder / f"{name}.inter").write_text("\n".join(lines) + "\n")
 
 
-def build(tmp_path, **overrides):
+def build(tmp_path, config_extra=None, **overrides):
     from rec.sracl.hooks import prepare, recbole_config
     from rec.sracl.model import SRACL
 
@@ -49,7 +49,8 @@ def build(tmp_path, **overrides):
     cfg = recbole_compat.make_config(SRACL, "tiny", {
         **recbole_config(params), **small, "data_path": str(tmp_path / "data"), "seed": 0,
         "load_col": {"inter": ["user_id", "item_id", "timestamp"]}, "device": "cpu", "use_gpu": False, "show_progress": False,
-        "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full"}, **extra})
+        "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full"}, **extra,
+        **(config_extra or {})})
     dataset = recbole_compat.create_dataset(cfg)
     train, _, _ = recbole_compat.data_preparation(cfg, dataset)
     torch.manual_seed(0)
@@ -134,3 +135,67 @@ def test_epoch_cache_matches_online_encoding_in_eval_mode(tmp_path):
     loss = model.calculate_loss(batch)
     loss.backward()
     assert "inter" in model.last_losses and model.synthesis.attention.weight.grad.abs().sum() > 0
+
+
+def assert_prefix_retrieval_agrees_with_user_tables(model):
+    """A prefix that is a user's whole training sequence gets that user's own vector and
+    precomputed neighbours; no prefix ever retrieves its own user or a user with no items."""
+    users = (model.user_seq_len > 0).nonzero().flatten()
+    query, neigh = model.retrieve_users(model.user_seqs[users], model.user_seq_len[users], users)
+    assert torch.allclose(query, model.user_emb[users], atol=1e-5)
+    # same neighbours up to ties (the fake text encoder gives many users equal vectors)
+    unit = torch.nn.functional.normalize(model.user_emb, dim=1)
+    sims = lambda idx: torch.einsum("bd,bkd->bk", unit[users], unit[idx]).sort(dim=1).values  # noqa: E731
+    assert torch.allclose(sims(neigh), sims(model.user_neighbours[users]), atol=1e-5)
+    assert not (neigh == users[:, None]).any()
+    assert (model.user_seq_len[neigh] > 0).all()
+
+
+def test_prefix_retrieval_in_recbole_ids(tmp_path):
+    model, train, _ = build(tmp_path, user_semantics="mean_items", user_retrieval="prefix")
+    assert model.user_retrieval == "prefix"
+    assert_prefix_retrieval_agrees_with_user_tables(model)
+    # a short prefix is matched on its own items: its neighbours may differ from its user's
+    batch = next(iter(train))
+    seq, lens, users = batch["item_id_list"], batch["item_length"], batch["user_id"]
+    query, neigh = model.retrieve_users(seq, lens, users)
+    first = (lens == 1).nonzero().flatten()[0]
+    item = seq[first, 0]
+    assert torch.allclose(query[first], model.item_unit[item], atol=1e-6)
+    assert not (neigh == users[:, None]).any()
+
+
+def test_prefix_retrieval_trains(tmp_path):
+    model, train, _ = build(tmp_path, user_semantics="mean_items", user_retrieval="prefix")
+    batch = next(iter(train))
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    model.train()
+    losses = []
+    for _ in range(15):
+        torch.manual_seed(1)
+        loss = model.calculate_loss(batch)
+        losses.append(float(loss))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert "inter" in model.last_losses and losses[-1] < 0.8 * losses[0]
+    assert model.synthesis.project.weight.grad.abs().sum() > 0
+
+
+def test_prefix_retrieval_on_shim_dataset(tmp_path):
+    from graphcl.config import RunConfig
+    from rec.train import build as build_run
+
+    params = SRACLParams(hidden_size=16, inner_size=32, n_layers=1, max_seq_length=8, k_users=3, k_items=3,
+                         item_semantics="cooc", user_semantics="mean_items", user_retrieval="prefix",
+                         cooc_dim=4, cache_dir=str(tmp_path / "cache"))
+    run = RunConfig(task="rec", model="sracl", dataset="tiny", seed=0, device="cpu", params=params)
+    model, _ = build_run(run, torch.device("cpu"), tiny_data())
+    assert_prefix_retrieval_agrees_with_user_tables(model)
+
+
+def test_prefix_retrieval_refuses_text_user_vectors(tmp_path):
+    with pytest.raises(ValueError, match="mean_items"):
+        build(tmp_path, config_extra={"user_retrieval": "prefix"})
+    with pytest.raises(ValueError, match="user_retrieval must be one of"):
+        build(tmp_path / "b", config_extra={"user_retrieval": "session"})

@@ -16,6 +16,7 @@ def test_defaults_follow_the_paper():
     ({"hidden_size": 30, "n_heads": 4}, "divisible"),
     ({"item_semantics": "file"}, "item_embedding_file"),
     ({"cl_temperature": 0.0}, "cl_temperature"),
+    ({"user_retrieval": "prefix"}, "user_semantics='mean_items'"),
 ])
 def test_invalid_values_are_rejected(bad, match):
     with pytest.raises(ConfigError, match=match):
@@ -25,3 +26,5 @@ def test_invalid_values_are_rejected(bad, match):
 def test_unknown_choice_is_rejected():
     with pytest.raises(ConfigError, match="not one of"):
         from_dict(SRACLParams, {"item_semantics": "llm"})
+    with pytest.raises(ConfigError, match="not one of"):
+        from_dict(SRACLParams, {"user_retrieval": "session"})

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from rec.sracl.user_profiles import (build_profile_texts, history_mean_embeddings, load_profile_file,
-                                     profile_text, training_history)
+                                     prefix_mean_embeddings, profile_text, training_history)
 
 TEXT = {1: "Toy Story", 2: "Heat", 3: "Casino", 4: "FUTURE-VALID", 5: "FUTURE-TEST"}
 
@@ -49,3 +49,23 @@ def test_mean_item_profile_uses_training_items_only():
     out = history_mean_embeddings([[1, 2, 3, 4, 5]], emb)
     assert out[0, 4] == 0 and out[0, 5] == 0
     assert torch.allclose(out[0, 1:4], torch.full((3,), 1 / 3))
+
+
+def test_prefix_mean_matches_history_mean_on_padded_prefixes():
+    g = torch.Generator().manual_seed(0)
+    emb = torch.randn(12, 5, generator=g)
+    emb[0] = 0
+    emb[7] = 0  # an item without a vector counts as a zero vector in both
+    prefixes = [[3, 7, 1], [5], [2, 4, 6, 8, 9, 10, 11, 1]]
+    seq = torch.zeros(3, 8, dtype=torch.long)
+    for b, p in enumerate(prefixes):
+        seq[b, :len(p)] = torch.tensor(p)
+    lens = torch.tensor([len(p) for p in prefixes])
+    unit = torch.nn.functional.normalize(emb, dim=1)
+    for max_items in (2, 20):
+        got = prefix_mean_embeddings(seq, lens, unit, max_items)
+        # holdout=0: a prefix is all training items; the reference normalises emb itself
+        want = history_mean_embeddings(prefixes, emb, holdout=0, max_items=max_items)
+        assert torch.allclose(got, want, atol=1e-6)
+    with pytest.raises(ValueError, match="item_seq_len"):
+        prefix_mean_embeddings(seq, lens[:2], unit)
