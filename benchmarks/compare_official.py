@@ -9,11 +9,16 @@ The official code is NOT part of this repository. Fetch it into a folder outside
     python benchmarks/compare_official.py --official-dir /tmp/official/MEOW --model adameow --dataset acm
     python benchmarks/compare_official.py --official-dir /tmp/official/MCLRec --model mclrec --dataset beauty \
         --batches 20
+    python benchmarks/compare_official.py --model sasrec --dataset beauty --batches 20
+
+SASRec's reference is RecBole 1.2.1's own ``SASRec`` (installed, no ``--official-dir``), the
+backbone the MCLRec / CL4SRec code bases train, with the body of RecBole's
+``Trainer._train_epoch`` (zero_grad, ``calculate_loss``, NaN check, backward, step).
 
 What is timed, for both sides: one training epoch as each code base's own training loop runs it
 (forward, loss, the loop's early-stopping bookkeeping, backward, optimiser step). One-off
 preprocessing (loading, PathSim top-k, masks, leave-one-out prefixes) is excluded on both sides.
-For MCLRec an "epoch" is ``--batches`` training batches (a full Beauty epoch is ~600 batches of
+For MCLRec and SASRec an "epoch" is ``--batches`` training batches (a full Beauty epoch is ~600 batches of
 three meta-steps each), including each side's per-batch data pipeline (batch slicing and the two
 augmented views).
 
@@ -112,6 +117,10 @@ MCLREC = dict(n_layers=2, n_heads=2, hidden_size=64, inner_size=256, hidden_drop
               attn_dropout_prob=0.5, hidden_act="gelu", layer_norm_eps=1e-12, initializer_range=0.02,
               loss_type="CE", mask_ratio=0.5, crop_ratio=0.5, reorder_ratio=0.8, lmd=0.0, beta=0.05, use_rl=1,
               joint=0, tau=1.0, sim="dot", train_batch_size=256, learning_rate=0.001, weight_decay=0.0)
+# configs/rec/sasrec_<dataset>.yaml (the papers' SASRec baseline) in RecBole's key names
+SASREC = dict(n_layers=2, n_heads=2, hidden_size=64, inner_size=256, hidden_dropout_prob=0.5,
+              attn_dropout_prob=0.5, hidden_act="gelu", layer_norm_eps=1e-12, initializer_range=0.02,
+              loss_type="CE", train_batch_size=256, learning_rate=0.001, weight_decay=0.0)
 
 
 class Side:
@@ -249,6 +258,20 @@ def _load_method(path: Path, name: str, namespace: dict):
     return namespace[name]
 
 
+def _recbole_prefixes(dataset: str, data_root: str):
+    """Leave-one-out training prefixes (max 50 items, left-aligned) as a RecBole ``Interaction``:
+    the rows RecBole's sequential augmentation makes, and the same rows our trainer uses."""
+    from recbole.data.interaction import Interaction
+
+    from rec.split import LeaveOneOut
+    from rec.train import load_sequence_data
+
+    split = LeaveOneOut.from_sequences(load_sequence_data(dataset, data_root), 50)
+    data = Interaction({"user_id": split.train_user, "item_id_list": split.train_seq,
+                        "item_length": split.train_len, "item_id": split.train_target})
+    return split, data
+
+
 def official_mclrec(root: Path, dataset: str, batches: int, data_root: str, seed: int = 0) -> Side:
     import rec.recbole_compat  # noqa: F401  (NumPy-2 aliases + anomaly-mode fix for importing recbole)
     from recbole.data.interaction import Interaction
@@ -257,8 +280,6 @@ def official_mclrec(root: Path, dataset: str, batches: int, data_root: str, seed
 
     from rec.shim_config import ShimConfig
     from rec.shim_dataset import ShimDataset
-    from rec.split import LeaveOneOut
-    from rec.train import load_sequence_data
 
     sys.path.insert(0, str(root))  # the official model file imports recbole.* (installed 1.2.1 resolves them)
     import importlib.util
@@ -272,14 +293,11 @@ def official_mclrec(root: Path, dataset: str, batches: int, data_root: str, seed
     official = load("official_mclrec", root / "recbole/model/sequential_recommender/mclrec.py")
     extractors = load("official_extractors", root / "recbole/model/extractors.py")
     seed_all(seed)
-    split = LeaveOneOut.from_sequences(load_sequence_data(dataset, data_root), 50)
+    split, data = _recbole_prefixes(dataset, data_root)
     config = ShimConfig(MCLREC, device="cpu", seed=seed)
     config["MAX_ITEM_LIST_LENGTH"] = 50
     model = official.MCLRec(config, ShimDataset(split.num_items, split.num_users))
 
-    # RecBole's pre-processed training data: every prefix, left-aligned, max 50 items (same rows as ours)
-    data = Interaction({"user_id": split.train_user, "item_id_list": split.train_seq,
-                        "item_length": split.train_len, "item_id": split.train_target})
     aug_self = types.SimpleNamespace(config=MCLREC)
     aug = _load_method(root / "excerpts/dataloader_mclrec_aug.py", "mclrec_aug",
                        {"math": math, "random": random, "np": np, "torch": torch, "Interaction": Interaction})
@@ -320,6 +338,37 @@ def official_mclrec(root: Path, dataset: str, batches: int, data_root: str, seed
                        "train_prefixes": int(split.train_seq.shape[0])})
 
 
+def official_sasrec(dataset: str, batches: int, data_root: str, seed: int = 0) -> Side:
+    import rec.recbole_compat  # noqa: F401  (NumPy-2 aliases + anomaly-mode fix for importing recbole)
+    from recbole.model.sequential_recommender import SASRec
+
+    from rec.shim_config import ShimConfig
+    from rec.shim_dataset import ShimDataset
+
+    seed_all(seed)
+    split, data = _recbole_prefixes(dataset, data_root)
+    config = ShimConfig(SASREC, device="cpu", seed=seed)
+    config["MAX_ITEM_LIST_LENGTH"] = 50
+    model = SASRec(config, ShimDataset(split.num_items, split.num_users))
+    optimizer = torch.optim.Adam(model.parameters(), lr=SASREC["learning_rate"], weight_decay=SASREC["weight_decay"])
+    size = SASREC["train_batch_size"]
+
+    def step():  # RecBole 1.2.1 Trainer._train_epoch body, over shuffled slices as its dataloader makes
+        model.train()
+        data.shuffle()
+        for start in range(0, batches * size, size):
+            optimizer.zero_grad()
+            loss = model.calculate_loss(data[start:start + size])
+            if torch.isnan(loss):
+                raise ValueError("Training loss is nan")
+            loss.backward()
+            optimizer.step()
+
+    return Side(step, {"code": "recbole 1.2.1 recbole.model.sequential_recommender.SASRec + Trainer._train_epoch body",
+                       "hyperparameters": SASREC, "batches": batches, "batch_size": size,
+                       "train_prefixes": int(split.train_seq.shape[0])})
+
+
 # --------------------------------------------------------------------------------------------
 # ours
 
@@ -357,13 +406,13 @@ def ours_hetero(model_name: str, dataset: str, data_root: str, seed: int = 0) ->
     return Side(step, {"config": f"configs/hetero/{model_name}_{dataset}.yaml"})
 
 
-def ours_mclrec(dataset: str, batches: int, data_root: str, seed: int = 0) -> Side:
+def ours_rec(model_name: str, dataset: str, batches: int, data_root: str, seed: int = 0) -> Side:
     from graphcl.config import load_run_config
     from graphcl.resources import configs_dir
     from rec.train import build
     from rec.trainer import SeqRecTrainer
 
-    run = load_run_config(configs_dir() / "rec" / f"mclrec_{dataset}.yaml",
+    run = load_run_config(configs_dir() / "rec" / f"{model_name}_{dataset}.yaml",
                           [f"seed={seed}", "device=cpu", f"params.max_train_batches={batches}"]
                           + ([f"data_root={data_root}"] if data_root else []))
     torch.manual_seed(seed)
@@ -374,7 +423,7 @@ def ours_mclrec(dataset: str, batches: int, data_root: str, seed: int = 0) -> Si
     def step():
         trainer.train_epoch()
 
-    return Side(step, {"config": f"configs/rec/mclrec_{dataset}.yaml", "batches": batches,
+    return Side(step, {"config": f"configs/rec/{model_name}_{dataset}.yaml", "batches": batches,
                        "batch_size": run.params.train_batch_size})
 
 
@@ -390,29 +439,34 @@ def timed(side: Side) -> float:
 
 def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--official-dir", required=True, type=Path)
-    p.add_argument("--model", required=True, choices=["heco", "meow", "adameow", "mclrec"])
+    p.add_argument("--official-dir", type=Path, help="the official code (not needed for sasrec: RecBole's own)")
+    p.add_argument("--model", required=True, choices=["heco", "meow", "adameow", "mclrec", "sasrec"])
     p.add_argument("--dataset", required=True, choices=["acm", "dblp", "aminer", "beauty", "sports"])
     p.add_argument("--repeats", type=int, default=5, help="timed epochs per side")
     p.add_argument("--warmup", type=int, default=1, help="untimed epochs per side first")
-    p.add_argument("--batches", type=int, default=20, help="MCLRec: training batches per timed 'epoch'")
+    p.add_argument("--batches", type=int, default=20, help="MCLRec/SASRec: training batches per timed 'epoch'")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--data-root", default=os.environ.get("GRAPHCL_DATA", "/work/shared/data"))
     p.add_argument("--mem-limit-gb", type=float, default=None,
                    help="address-space limit for this process (an official model that needs more fails cleanly)")
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args(argv)
+    rec_model = args.model in ("mclrec", "sasrec")
+    if args.model != "sasrec" and args.official_dir is None:
+        p.error(f"--official-dir is required for {args.model} (the official code, see docs/speed.md)")
+    if rec_model != (args.dataset in ("beauty", "sports")):
+        p.error(f"--model {args.model} does not run on --dataset {args.dataset}")
     if args.mem_limit_gb:
         limit = int(args.mem_limit_gb * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     torch.set_num_threads(args.threads)
     install_shims(args.threads)
-    official_dir = args.official_dir.resolve()
+    official_dir = args.official_dir.resolve() if args.official_dir else None
     cwd = os.getcwd()
     out = args.out.resolve() if args.out else None
     load_before = os.getloadavg()
 
-    ours = (ours_mclrec(args.dataset, args.batches, args.data_root) if args.model == "mclrec"
+    ours = (ours_rec(args.model, args.dataset, args.batches, args.data_root) if rec_model
             else ours_hetero(args.model, args.dataset, args.data_root))
     official, official_error = None, None
     try:
@@ -422,6 +476,8 @@ def main(argv=None) -> dict:
             official = official_meow(official_dir, args.dataset)
         elif args.model == "adameow":
             official = official_adameow(official_dir, args.dataset)
+        elif args.model == "sasrec":
+            official = official_sasrec(args.dataset, args.batches, args.data_root)
         else:
             official = official_mclrec(official_dir, args.dataset, args.batches, args.data_root)
         for _ in range(args.warmup):
@@ -453,7 +509,7 @@ def main(argv=None) -> dict:
 
     result = {
         "model": args.model, "dataset": args.dataset,
-        "unit": f"{args.batches} training batches" if args.model == "mclrec" else "epoch",
+        "unit": f"{args.batches} training batches" if rec_model else "epoch",
         "ours": summary(times["ours"]), "official": summary(times["official"]),
         "official_error": official_error,
         "ratio_official_over_ours": (statistics.median(times["official"]) / statistics.median(times["ours"])
