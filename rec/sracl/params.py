@@ -29,7 +29,8 @@ class SRACLParams(SASRecParams):
         user_embedding_file: same for users (rows in the dataset's user order).
         user_profile_file: optional ``.json``/``.jsonl``/``.tsv`` of user profile texts (e.g.
             LLM-written); users it lists use that text, the others the built profile.
-        profile_max_items: items of the training history that enter a profile text (20).
+        profile_max_items: items of the training history that enter a profile text or a
+            ``mean_items`` vector, and of a prefix with ``user_retrieval: prefix`` (20).
         cooc_dim: size of the ``cooc`` fallback vectors (64).
         k_users: retrieved users per user for the cross-sequence positive (10).
         k_items: retrieved items per item for substitution (10).
