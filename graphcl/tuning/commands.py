@@ -10,6 +10,7 @@ from pathlib import Path
 from graphcl.config import ConfigError, load_run_config, to_dict
 from graphcl.tuning.metrics import check_objective
 from graphcl.tuning.run_configs import base_mapping
+from graphcl.tuning.sampling import default_trial
 from graphcl.tuning.space_check import check_search_space
 from graphcl.tuning.storage import check_storage_url, default_storage_url
 from graphcl.tuning.study_config import StudyConfig, load_study_config
@@ -63,6 +64,7 @@ def prepare(args) -> tuple[StudyConfig, WorkerJob, Path]:
     except ImportError as exc:
         raise ConfigError(f"model {run.model!r} cannot be imported ({exc}); is it installed?") from exc
     order = check_search_space(study.search_space, params_cls, base)
+    default = default_trial(study.search_space, order, to_dict(run)) if study.enqueue_default else None
     study_dir = Path(args.out_dir or "runs/studies") / study.study_name
     url = args.storage or study.storage or default_storage_url(study_dir)
     check_storage_url(url)
@@ -73,16 +75,19 @@ def prepare(args) -> tuple[StudyConfig, WorkerJob, Path]:
         data_root=args.data_root,
         deadline=time.time() + study.timeout if study.timeout else None,
         registry_entry=dict(MODELS[run.model]),
+        default_trial=default,
     )
     return study, job, study_dir
 
 
-def create_or_load(study: StudyConfig, url: str):
+def create_or_load(study: StudyConfig, url: str, default_trial: dict | None = None):
     """Create the study in its storage, or load it to resume; the direction must match.
 
     Args:
         study: the study config.
         url: storage URL.
+        default_trial: parameters to enqueue as the first trial of a new study (the base
+            config's values, see ``enqueue_default``); a resumed study is left as it is.
     """
     import optuna
 
@@ -99,6 +104,8 @@ def create_or_load(study: StudyConfig, url: str):
             f"the study file says {study.direction}; use another study_name or storage"
         )
     optuna_study.set_user_attr("study_config", to_dict(study))
+    if default_trial is not None and not optuna_study.trials:
+        optuna_study.enqueue_trial(default_trial, user_attrs={"base_config_values": True})
     return optuna_study
 
 
@@ -141,7 +148,7 @@ def run(args) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     study, job, study_dir = prepare(args)
     study_dir.mkdir(parents=True, exist_ok=True)
-    optuna_study = create_or_load(study, job.storage_url)
+    optuna_study = create_or_load(study, job.storage_url, job.default_trial)
     print(f"study {study.study_name}: storage {job.storage_url}, target {study.n_trials} trials, "
           f"{args.workers or 1} local worker(s)", flush=True)
     run_workers(job, args.workers or 1)

@@ -108,6 +108,25 @@ class ParamSpec:
             return stored
         return self.choices[self.labels().index(stored)]
 
+    def stored_value(self, value: Any) -> Any | None:
+        """What Optuna would store for the config value ``value`` (its choice label, or the
+        number), or ``None`` when ``value`` lies outside this distribution.
+
+        Args:
+            value: a config value (e.g. the base config's own).
+        """
+        if self.type == "categorical":
+            return self.labels()[self.choices.index(value)] if value in self.choices else None
+        if not _is_number(value) or not self.low <= value <= self.high:
+            return None
+        if self.type == "int" and not float(value).is_integer():
+            return None
+        if self.step is not None:
+            steps = (value - self.low) / self.step
+            if not math.isclose(steps, round(steps), abs_tol=1e-9):
+                return None
+        return int(value) if self.type == "int" else float(value)
+
     def suggest(self, trial: Any, name: str) -> Any:
         """Ask ``trial`` (an ``optuna.Trial``) for a value of this parameter called ``name``.
 

@@ -50,6 +50,9 @@ class StudyConfig:
             metrics (mean ± std); ``[]`` skips the re-runs.
         compare_default: also re-run the untuned base config with ``final_seeds`` so the summary
             shows tuned vs default.
+        enqueue_default: make the base config's own values the study's first trial, so the
+            best trial is never worse on validation than the default (the TPE startup trials are
+            random). Every searched value of the base config must then lie in the search space.
         heartbeat_interval: seconds between heartbeats of running trials in SQL storages; a
             trial silent for twice as long is marked failed (workers on other machines died).
         max_failed_trials: stop after this many failed trials (invalid parameter combinations,
@@ -70,6 +73,7 @@ class StudyConfig:
     overrides: dict[str, Any] = field(default_factory=dict)
     final_seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     compare_default: bool = True
+    enqueue_default: bool = True
     heartbeat_interval: int = 60
     max_failed_trials: int | None = None
 

@@ -6,7 +6,7 @@ import json
 import optuna
 import pytest
 
-from graphcl.config import load_run_config
+from graphcl.config import ConfigError, load_run_config
 from graphcl.tuning import commands
 from graphcl.tuning.results import format_summary, mean_std
 from tests.tuning.conftest import tune_args, write_study
@@ -92,7 +92,7 @@ def test_invalid_combination_fails_the_trial_not_the_study(tmp_path, toy_model):
     path = write_study(tmp_path, n_trials=3, final_seeds=[], params={"activation": "relu"},
                        search_space={"params.hidden_dim": {"type": "categorical", "choices": [1001, 64]},
                                      "params.optim.kind": {"type": "categorical", "choices": ["sgd", "adam"]}},
-                       sampler={"type": "random", "seed": 0})
+                       sampler={"type": "random", "seed": 0}, enqueue_default=False)
     commands.run(tune_args(path, tmp_path / "out", set=["max_failed_trials=20"]))
     trials = load(tmp_path / "out").trials
     failed = [t for t in trials if t.state == optuna.trial.TrialState.FAIL]
@@ -118,7 +118,8 @@ def test_study_stops_after_max_failed_trials(tmp_path, toy_model, capsys):
     # every sampled combination (relu + sgd + 1001) is invalid, although each value alone is fine
     path = write_study(tmp_path, n_trials=5, final_seeds=[], params={"activation": "relu"}, max_failed_trials=2,
                        search_space={"params.hidden_dim": {"type": "categorical", "choices": [1001]},
-                                     "params.optim.kind": {"type": "categorical", "choices": ["sgd"]}})
+                                     "params.optim.kind": {"type": "categorical", "choices": ["sgd"]}},
+                       enqueue_default=False)
     assert commands.run(tune_args(path, tmp_path / "out")) == 1
     trials = load(tmp_path / "out").trials
     assert [t.state for t in trials] == [optuna.trial.TrialState.FAIL] * 3
@@ -155,3 +156,31 @@ def test_a_diverged_trial_fails_alone(tmp_path, toy_model, monkeypatch):
     states = [t.state for t in load(tmp_path / "out").trials]
     assert states.count(optuna.trial.TrialState.COMPLETE) == 4
     assert optuna.trial.TrialState.FAIL in states
+
+
+def test_first_trial_is_the_base_config(tmp_path, toy_model):
+    path = write_study(tmp_path, n_trials=3, final_seeds=[], params={"lr": 0.01, "hidden_dim": 64, "activation": "elu"},
+                       search_space={"params.lr": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True},
+                                     "params.hidden_dim": {"type": "int", "low": 16, "high": 256, "step": 16},
+                                     "params.activation": {"type": "categorical", "choices": ["relu", "elu"]}},
+                       sampler={"type": "random", "seed": 0})
+    commands.run(tune_args(path, tmp_path / "out"))
+    trials = load(tmp_path / "out").trials
+    assert trials[0].params == {"params.lr": 0.01, "params.hidden_dim": 64, "params.activation": "elu"}
+    assert trials[0].user_attrs["base_config_values"] is True
+    assert all("base_config_values" not in t.user_attrs for t in trials[1:])
+    # resuming does not enqueue the defaults again
+    commands.run(tune_args(path, tmp_path / "out", n_trials=5))
+    trials = load(tmp_path / "out").trials
+    assert sum("base_config_values" in t.user_attrs for t in trials) == 1 and len(trials) == 5
+
+
+def test_base_value_outside_the_space_is_named(tmp_path, toy_model):
+    path = write_study(tmp_path, params={"hidden_dim": 72},
+                       search_space={"params.hidden_dim": {"type": "int", "low": 16, "high": 256, "step": 16}})
+    with pytest.raises(ConfigError, match=r"params.hidden_dim=72 is outside range 16..256.*enqueue_default: false"):
+        commands.run(tune_args(path, tmp_path / "out"))
+    path = write_study(tmp_path, params={"hidden_dim": 64},
+                       search_space={"params.hidden_dim": {"type": "categorical", "choices": [32, 128]}})
+    with pytest.raises(ConfigError, match=r"outside choices \[32, 128\]"):
+        commands.run(tune_args(path, tmp_path / "out"))

@@ -15,7 +15,7 @@ def test_median_pruner_prunes_bad_trials(tmp_path, toy_model):
     # warm-up step, the good ones never.
     path = write_study(
         tmp_path, n_trials=8, final_seeds=[], params={"epochs": 6},
-        sampler={"type": "random", "seed": 1},
+        sampler={"type": "random", "seed": 1}, enqueue_default=False,  # the test enqueues its own
         pruner={"type": "median", "args": {"n_startup_trials": 2, "n_warmup_steps": 1}},
         search_space={"params.bad": {"type": "categorical", "choices": [True, False]},
                       "params.lr": {"type": "float", "low": 2e-3, "high": 4e-3}},

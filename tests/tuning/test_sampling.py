@@ -51,3 +51,27 @@ def test_list_choices_are_stored_as_json_and_decoded():
         seen.add(tuple(values["params.num_clusters"]))
         study.tell(trial, 0.0)
     assert seen == {(50, 150), (100, 300)}
+
+
+def test_stored_value_of_base_config_values():
+    assert ParamSpec(type="categorical", choices=[[2, 4], [3, 6]]).stored_value([3, 6]) == "[3, 6]"
+    assert ParamSpec(type="categorical", choices=[[2, 4]]).stored_value([2, 5]) is None
+    assert ParamSpec(type="float", low=1e-4, high=1e-1, log=True).stored_value(1e-3) == 1e-3
+    assert ParamSpec(type="float", low=0.0, high=1.0).stored_value(1.5) is None
+    assert ParamSpec(type="int", low=16, high=256, step=16).stored_value(64) == 64
+    assert ParamSpec(type="int", low=16, high=256, step=16).stored_value(72) is None
+    assert ParamSpec(type="float", low=0.1, high=0.5, step=0.1).stored_value(0.3) == 0.3
+    assert ParamSpec(type="float", low=0.0, high=1.0).stored_value("0.5") is None
+
+
+def test_default_trial_skips_inactive_conditional_params():
+    from graphcl.tuning.sampling import default_trial
+
+    space = {"params.optim.kind": ParamSpec(type="categorical", choices=["adam", "sgd"]),
+             "params.optim.momentum": ParamSpec(type="float", low=0.0, high=0.99,
+                                                condition={"params.optim.kind": "sgd"})}
+    order = ["params.optim.kind", "params.optim.momentum"]
+    resolved = {"params": {"optim": {"kind": "adam", "momentum": 0.9}}}
+    assert default_trial(space, order, resolved) == {"params.optim.kind": "adam"}
+    resolved["params"]["optim"]["kind"] = "sgd"
+    assert default_trial(space, order, resolved) == {"params.optim.kind": "sgd", "params.optim.momentum": 0.9}
