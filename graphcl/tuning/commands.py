@@ -103,10 +103,37 @@ def create_or_load(study: StudyConfig, url: str, default_trial: dict | None = No
             f"study {study.study_name!r} in {url} was created to {optuna_study.direction.name.lower()}, "
             f"the study file says {study.direction}; use another study_name or storage"
         )
+    check_resumable(optuna_study, study)
     optuna_study.set_user_attr("study_config", to_dict(study))
     if default_trial is not None and not optuna_study.trials:
         optuna_study.enqueue_trial(default_trial, user_attrs={"base_config_values": True})
     return optuna_study
+
+
+def check_resumable(optuna_study, study: StudyConfig) -> None:
+    """Raise :class:`ConfigError` when the study file changed a parameter's distribution in a way
+    Optuna cannot mix with the stored trials (other categorical choices, int/float or log).
+
+    Args:
+        optuna_study: the loaded study.
+        study: the study config about to add trials.
+    """
+    from optuna.distributions import check_distribution_compatibility
+
+    seen = set()
+    for trial in optuna_study.get_trials(deepcopy=False):
+        for name, stored in trial.distributions.items():
+            if name in seen or name not in study.search_space:
+                continue
+            seen.add(name)
+            try:
+                check_distribution_compatibility(stored, study.search_space[name].distribution())
+            except ValueError as exc:
+                raise ConfigError(
+                    f"search_space.{name} differs from the stored study {study.study_name!r} "
+                    f"({stored} there; {exc}); restore it with --set search_space.{name}... "
+                    "or start a new study (another study_name or storage)"
+                ) from exc
 
 
 def run_workers(job: WorkerJob, workers: int) -> None:

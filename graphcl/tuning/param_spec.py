@@ -127,6 +127,16 @@ class ParamSpec:
                 return None
         return int(value) if self.type == "int" else float(value)
 
+    def distribution(self):
+        """The Optuna distribution :meth:`suggest` asks for (to compare with a stored study)."""
+        from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+        if self.type == "categorical":
+            return CategoricalDistribution(self.labels())
+        if self.type == "int":
+            return IntDistribution(self.low, self.high, log=self.log, step=self.step or 1)
+        return FloatDistribution(float(self.low), float(self.high), log=self.log, step=self.step)
+
     def suggest(self, trial: Any, name: str) -> Any:
         """Ask ``trial`` (an ``optuna.Trial``) for a value of this parameter called ``name``.
 

@@ -107,7 +107,8 @@ def _trial_loop(job: WorkerJob, study: Any, objective: TrialObjective) -> int:
             optuna.storages.fail_stale_trials(study)
         c = _counts(study)
         finished = c["COMPLETE"] + c["PRUNED"]
-        if finished + c["RUNNING"] + c["WAITING"] >= job.study.n_trials:
+        # WAITING (enqueued) trials do not count: optimize() runs them first
+        if finished + c["RUNNING"] >= job.study.n_trials:
             break
         if c["FAIL_COUNTED"] > job.study.failure_limit:
             log.error("stopping: %d failed trials (max_failed_trials=%d)", c["FAIL_COUNTED"], job.study.failure_limit)

@@ -184,3 +184,19 @@ def test_base_value_outside_the_space_is_named(tmp_path, toy_model):
                        search_space={"params.hidden_dim": {"type": "categorical", "choices": [32, 128]}})
     with pytest.raises(ConfigError, match=r"outside choices \[32, 128\]"):
         commands.run(tune_args(path, tmp_path / "out"))
+
+
+def test_resuming_with_other_choices_is_refused_before_any_trial(tmp_path, toy_model):
+    space = {"params.activation": {"type": "categorical", "choices": ["relu", "elu"]}}
+    path = write_study(tmp_path, n_trials=1, final_seeds=[], search_space=space)
+    commands.run(tune_args(path, tmp_path / "out"))
+    path = write_study(tmp_path, n_trials=3, final_seeds=[],
+                       search_space={"params.activation": {"type": "categorical", "choices": ["elu", "relu"]}})
+    with pytest.raises(ConfigError, match="search_space.params.activation differs from the stored study"):
+        commands.run(tune_args(path, tmp_path / "out"))
+    assert len(load(tmp_path / "out").trials) == 1
+    # a wider float range is compatible: the study resumes
+    path = write_study(tmp_path, n_trials=2, final_seeds=[], search_space={
+        **space, "params.lr": {"type": "float", "low": 1e-5, "high": 1e-1, "log": True}})
+    commands.run(tune_args(path, tmp_path / "out"))
+    assert len(load(tmp_path / "out").trials) == 2
