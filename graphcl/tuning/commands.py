@@ -87,17 +87,24 @@ def create_or_load(study: StudyConfig, url: str, default_trial: dict | None = No
         study: the study config.
         url: storage URL.
         default_trial: parameters to enqueue as the first trial of a new study (the base
-            config's values, see ``enqueue_default``); a resumed study is left as it is.
+            config's values, see ``enqueue_default``), by the one invocation that creates it; a
+            resumed study is left as it is.
     """
     import optuna
 
     from graphcl.tuning.storage import open_storage
 
     storage = open_storage(url, study.heartbeat_interval)
-    optuna_study = optuna.create_study(
-        storage=storage, study_name=study.study_name, direction=study.direction, load_if_exists=True,
-        sampler=study.sampler.build(), pruner=study.pruner.build(),
-    )
+    try:  # only the invocation that creates the study enqueues the defaults (several may start at once)
+        optuna_study = optuna.create_study(
+            storage=storage, study_name=study.study_name, direction=study.direction,
+            sampler=study.sampler.build(), pruner=study.pruner.build(),
+        )
+        created = True
+    except optuna.exceptions.DuplicatedStudyError:
+        optuna_study = optuna.load_study(study_name=study.study_name, storage=storage,
+                                         sampler=study.sampler.build(), pruner=study.pruner.build())
+        created = False
     if optuna_study.direction.name.lower() != study.direction:
         raise ConfigError(
             f"study {study.study_name!r} in {url} was created to {optuna_study.direction.name.lower()}, "
@@ -105,7 +112,7 @@ def create_or_load(study: StudyConfig, url: str, default_trial: dict | None = No
         )
     check_resumable(optuna_study, study)
     optuna_study.set_user_attr("study_config", to_dict(study))
-    if default_trial is not None and not optuna_study.trials:
+    if default_trial is not None and created:
         optuna_study.enqueue_trial(default_trial, user_attrs={"base_config_values": True})
     return optuna_study
 
