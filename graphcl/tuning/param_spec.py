@@ -128,7 +128,7 @@ class ParamSpec:
         return int(value) if self.type == "int" else float(value)
 
     def distribution(self):
-        """The Optuna distribution :meth:`suggest` asks for (to compare with a stored study)."""
+        """The Optuna distribution :meth:`suggest` asks for (also compared with a stored study)."""
         from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
         if self.type == "categorical":
@@ -144,8 +144,9 @@ class ParamSpec:
             trial: the Optuna trial.
             name: the parameter's dotted path (the name shown in Optuna's plots).
         """
+        dist = self.distribution()  # one description, also compared against stored studies
         if self.type == "categorical":
-            return self.decode(trial.suggest_categorical(name, self.labels()))
+            return self.decode(trial.suggest_categorical(name, list(dist.choices)))
         if self.type == "int":
-            return trial.suggest_int(name, self.low, self.high, step=self.step or 1, log=self.log)
-        return trial.suggest_float(name, float(self.low), float(self.high), step=self.step, log=self.log)
+            return trial.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log)
+        return trial.suggest_float(name, dist.low, dist.high, step=dist.step, log=dist.log)
