@@ -258,6 +258,12 @@ def _load_method(path: Path, name: str, namespace: dict):
     return namespace[name]
 
 
+def check_nan(loss) -> None:
+    """RecBole 1.2.1 ``Trainer._check_nan``: both official loops stop on a NaN loss."""
+    if torch.isnan(loss):
+        raise ValueError("Training loss is nan")
+
+
 def _recbole_prefixes(dataset: str, data_root: str):
     """Leave-one-out training prefixes (max 50 items, left-aligned) as a RecBole ``Interaction``:
     the rows RecBole's sequential augmentation makes, and the same rows our trainer uses."""
@@ -315,10 +321,6 @@ def official_mclrec(root: Path, dataset: str, batches: int, data_root: str, seed
     trainer.optimizer_2 = torch.optim.Adam([{"params": model.parameters()}, {"params": trainer.aug_1.parameters()},
                                             {"params": trainer.aug_2.parameters()}], lr=lr, weight_decay=wd)
 
-    def check_nan(loss):
-        if torch.isnan(loss):
-            raise ValueError("Training loss is nan")
-
     trainer._check_nan = check_nan
     size = MCLREC["train_batch_size"]
 
@@ -359,8 +361,7 @@ def official_sasrec(dataset: str, batches: int, data_root: str, seed: int = 0) -
         for start in range(0, batches * size, size):
             optimizer.zero_grad()
             loss = model.calculate_loss(data[start:start + size])
-            if torch.isnan(loss):
-                raise ValueError("Training loss is nan")
+            check_nan(loss)
             loss.backward()
             optimizer.step()
 

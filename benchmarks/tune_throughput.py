@@ -55,7 +55,7 @@ def run_one(storage_kind: str, url: str, workers: int, trials: int, sleep: float
         "search_space": {"params.lr": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True}},
     }))
     args = tune_args(study_path, out / "runs", storage=url, workers=workers)
-    study_cfg, job, _ = commands.prepare(args)
+    study_cfg, job, _, _ = commands.prepare(args)
     commands.create_or_load(study_cfg, job.storage_url)
     start = time.perf_counter()
     commands.run_workers(job, workers)

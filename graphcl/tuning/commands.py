@@ -39,9 +39,10 @@ def study_file(name: str) -> Path:
     raise ConfigError(f"no study file {name!r}: give a path or one of the shipped studies {names}")
 
 
-def prepare(args) -> tuple[StudyConfig, WorkerJob, Path]:
+def prepare(args) -> tuple[StudyConfig, WorkerJob, Path, dict | None]:
     """Check everything that can be checked before a trial runs; return the study config,
-    a worker job template and the study's output folder.
+    a worker job template, the study's output folder and the base config's values to enqueue
+    as the first trial of a new study (``None`` when ``enqueue_default`` is off).
 
     Args:
         args: parsed ``graphcl tune`` arguments (see ``graphcl.cli``).
@@ -75,9 +76,8 @@ def prepare(args) -> tuple[StudyConfig, WorkerJob, Path]:
         data_root=args.data_root,
         deadline=time.time() + study.timeout if study.timeout else None,
         registry_entry=dict(MODELS[run.model]),
-        default_trial=default,
     )
-    return study, job, study_dir
+    return study, job, study_dir, default
 
 
 def create_or_load(study: StudyConfig, url: str, default_trial: dict | None = None):
@@ -180,9 +180,9 @@ def run(args) -> int:
     from graphcl.tuning.results import format_summary, summarize, trial_counts
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    study, job, study_dir = prepare(args)
+    study, job, study_dir, default = prepare(args)
     study_dir.mkdir(parents=True, exist_ok=True)
-    optuna_study = create_or_load(study, job.storage_url, job.default_trial)
+    optuna_study = create_or_load(study, job.storage_url, default)
     print(f"study {study.study_name}: storage {job.storage_url}, target {study.n_trials} trials, "
           f"{args.workers or 1} local worker(s)", flush=True)
     run_workers(job, args.workers or 1)

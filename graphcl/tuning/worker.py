@@ -39,8 +39,6 @@ class WorkerJob:
         worker_index: 0..K-1 among this invocation's local workers (offsets the sampler seed).
         registry_entry: the model's ``graphcl.registry.MODELS`` entry in the parent, so models
             registered at run time (plugins, tests) exist in spawned children too.
-        default_trial: the base config's values as stored parameters, enqueued as the first
-            trial of a new study (``enqueue_default``); ``None``: nothing enqueued.
     """
 
     study: StudyConfig
@@ -52,7 +50,6 @@ class WorkerJob:
     deadline: float | None = None
     worker_index: int = 0
     registry_entry: dict | None = None
-    default_trial: dict | None = None
 
 
 def _counts(study: Any) -> dict[str, int]:

@@ -20,6 +20,7 @@ dataset the tables are remapped to its internal ids.
 from __future__ import annotations
 
 import dataclasses
+from typing import get_args
 
 import torch
 import torch.nn.functional as F
@@ -28,13 +29,13 @@ from graphcl.core import NTXent
 from rec.sasrec import SASRec
 from rec.shim_config import config_get
 from rec.sracl.id_mapping import remap_index, row_tables
-from rec.sracl.params import SRACLParams
+from rec.sracl.params import SRACLParams, UserRetrieval
 from rec.sracl.semantic_index import SemanticIndex
 from rec.sracl.substitution import semantic_substitute
 from rec.sracl.synthesis import SampleSynthesis
 from rec.sracl.user_profiles import prefix_mean_embeddings
 
-USER_RETRIEVAL = ("user", "prefix")
+USER_RETRIEVAL = get_args(UserRetrieval)
 
 
 class SRACL(SASRec):

@@ -7,6 +7,9 @@ from typing import Literal
 from rec.params import SASRecParams
 
 
+UserRetrieval = Literal["user", "prefix"]  # also checked by rec.sracl.model.SRACL (RecBole configs)
+
+
 @dataclass
 class SRACLParams(SASRecParams):
     """SRA-CL (Cui et al., "Semantic Retrieval Augmented Contrastive Learning for Sequential
@@ -72,7 +75,7 @@ class SRACLParams(SASRecParams):
     cl_temperature: float = 1.0
     synthesis_dropout: float = 0.5
     neighbour_encoding: Literal["online", "epoch_cache"] = "online"
-    user_retrieval: Literal["user", "prefix"] = "user"
+    user_retrieval: UserRetrieval = "user"
     retrieval_backend: Literal["auto", "faiss", "torch"] = "auto"
     cache_dir: str | None = None
 

@@ -20,7 +20,7 @@ def test_every_model_and_dataset_has_a_study():
 
 @pytest.mark.parametrize("path", STUDIES, ids=[p.stem for p in STUDIES])
 def test_shipped_study_is_valid_against_the_real_model(path: Path, tmp_path):
-    study, job, study_dir = commands.prepare(tune_args(path.stem, tmp_path))
+    study, job, study_dir, _ = commands.prepare(tune_args(path.stem, tmp_path))
     assert study.study_name == path.stem
     assert not study.objective.startswith("test")
     assert job.order and set(job.order) == set(study.search_space)
