@@ -8,6 +8,7 @@ Examples (CPU, background)::
 
     nice python benchmarks/sracl_repro.py --dataset ml-100k --seeds 0 1 --epochs 30
     nice python benchmarks/sracl_repro.py --dataset beauty --epochs 5 --item-semantics cooc
+    python benchmarks/sracl_repro.py --collect runs/sracl_repro/ml-100k-*/results.json   # one table
 
 Beauty/Sports: the shipped ICLRec files carry relabelled ids without the asin map, so item text
 cannot be aligned; they run with ``--item-semantics cooc`` (PPMI co-occurrence + SVD over
@@ -105,6 +106,45 @@ def write_report(out_dir: Path, args, argv, params: dict, results: list) -> None
     (out_dir / "results.json").write_text(json.dumps(report, indent=2, default=str))
 
 
+METRICS = ("hr@10", "ndcg@10", "hr@20", "ndcg@20")
+
+
+def summary_table(results: list[dict], dataset: str) -> str:
+    """Markdown table of test metrics per model, mean ± sample std over its seeds."""
+    lines = ["| model | seeds | epochs (best) | " + " | ".join(f"test {m.upper()}" for m in METRICS) + " |",
+             "|---|---|---|" + "---|" * len(METRICS)]
+    for model in dict.fromkeys(r["model"] for r in results):
+        runs = [r for r in results if r["model"] == model]
+        cells = []
+        for metric in METRICS:
+            values = torch.tensor([r["test"][metric] for r in runs], dtype=torch.float64)
+            std = f" ± {values.std().item():.4f}" if len(runs) > 1 else ""  # sample std (n - 1)
+            cells.append(f"{values.mean().item():.4f}{std}")
+        seeds = ", ".join(str(r["seed"]) for r in runs)
+        epochs = ", ".join(f"{r['epochs']} ({r['best_epoch']})" for r in runs)
+        lines.append(f"| {model} | {seeds} | {epochs} | " + " | ".join(cells) + " |")
+    if dataset in PAPER:
+        p = PAPER[dataset]
+        lines.append(f"| paper SRA-CL (Table 2, GPU) | | | | | {p['hr@20']:.4f} | {p['ndcg@20']:.4f} |")
+    return "\n".join(lines)
+
+
+def collect(paths: list[str]) -> str:
+    """Table over several ``results.json`` files (seeds or models run as separate processes);
+    they must be of one dataset, and each model's hyperparameters must agree across files."""
+    reports = [json.loads(Path(p).read_text()) for p in paths]
+    datasets = {r["dataset"] for r in reports}
+    if len(datasets) != 1:
+        raise SystemExit(f"--collect: the files mix datasets {sorted(datasets)}; give one dataset's files")
+    for model in {res["model"] for r in reports for res in r["results"]}:
+        variants = {json.dumps(r["params"][model], sort_keys=True) for r in reports
+                    if any(res["model"] == model for res in r["results"])}
+        if len(variants) > 1:
+            raise SystemExit(f"--collect: {model} ran with different hyperparameters in these files "
+                             "(e.g. --neighbour-encoding or --epochs); collect one setting at a time")
+    return summary_table([res for r in reports for res in r["results"]], datasets.pop())
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dataset", choices=["ml-100k", "beauty", "sports"], default="ml-100k")
@@ -119,7 +159,12 @@ def main(argv=None):
                     help="epoch_cache: memory bank of user encodings refreshed per epoch (CPU budget)")
     ap.add_argument("--out", default="runs/sracl_repro")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--collect", nargs="+", metavar="RESULTS_JSON",
+                    help="only print the table over these results.json files (no training)")
     args = ap.parse_args(argv)
+    if args.collect:
+        print(collect(args.collect))
+        return
     torch.set_num_threads(args.threads)
 
     from rec.params import SASRecParams
@@ -144,13 +189,7 @@ def main(argv=None):
                   f"HR@10 {t['hr@10']:.4f} NDCG@10 {t['ndcg@10']:.4f}  epochs {res['epochs']} "
                   f"(best {res['best_epoch']}, {res['seconds_per_epoch']:.0f} s/epoch)", flush=True)
             write_report(out_dir, args, argv, params, results)  # after every run: partial results survive
-    print(f"\n{'model':8s} {'HR@20':>8s} {'NDCG@20':>8s}   test, mean over seeds {args.seeds}")
-    for m in args.models:
-        rows = [r["test"] for r in results if r["model"] == m]
-        print(f"{m:8s} {sum(r['hr@20'] for r in rows) / len(rows):8.4f} {sum(r['ndcg@20'] for r in rows) / len(rows):8.4f}")
-    if args.dataset in PAPER:
-        p = PAPER[args.dataset]
-        print(f"{'paper':8s} {p['hr@20']:8.4f} {p['ndcg@20']:8.4f}   (SRA-CL, paper Table 2, full training, GPU)")
+    print("\n" + summary_table(results, args.dataset))
     print(f"results: {out_dir / 'results.json'}")
 
 
