@@ -157,6 +157,10 @@ def main(argv=None):
                     help="default: text for ml-100k, cooc for Beauty/Sports (no aligned text)")
     ap.add_argument("--neighbour-encoding", choices=["online", "epoch_cache"], default="online",
                     help="epoch_cache: memory bank of user encodings refreshed per epoch (CPU budget)")
+    ap.add_argument("--user-retrieval", choices=["user", "prefix"], default=None,
+                    help="default: user with text, prefix with cooc (the shipped Beauty/Sports configs)")
+    ap.add_argument("--retrieval-candidates", choices=["users", "prefixes"], default="users",
+                    help="with prefix retrieval: other users' whole sequences, or their training prefixes")
     ap.add_argument("--out", default="runs/sracl_repro")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--collect", nargs="+", metavar="RESULTS_JSON",
@@ -176,7 +180,9 @@ def main(argv=None):
                   max_train_batches=args.max_train_batches)
     params = {"sasrec": SASRecParams(**common),
               "sracl": SRACLParams(**common, item_semantics=semantics, neighbour_encoding=args.neighbour_encoding,
-                                   user_semantics="text" if semantics == "text" else "mean_items")}
+                                   user_semantics="text" if semantics == "text" else "mean_items",
+                                   user_retrieval=args.user_retrieval or ("user" if semantics == "text" else "prefix"),
+                                   retrieval_candidates=args.retrieval_candidates)}
     stamp = f"{dt.datetime.now(dt.timezone.utc):%Y%m%d-%H%M%S}"
     out_dir = Path(args.out) / f"{args.dataset}-s{'-'.join(map(str, args.seeds))}-{stamp}"
     results = []

@@ -14,7 +14,7 @@ from rec.sracl.semantic_index import SemanticIndex
 
 # SRACLParams fields the model reads from the RecBole config (the rest configure the index).
 MODEL_KEYS = ("user_cl_weight", "item_cl_weight", "cl_temperature", "substitution_rate", "synthesis_dropout",
-              "neighbour_encoding", "user_retrieval", "profile_max_items")
+              "neighbour_encoding", "user_retrieval", "retrieval_candidates", "profile_max_items")
 
 
 # SRACLParams fields passed to RecBole under the same name (SASRec backbone + training loop).

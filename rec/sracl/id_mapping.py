@@ -26,7 +26,8 @@ def remap_index(index: SemanticIndex, item_tokens, user_tokens) -> dict[str, tor
     Returns:
         ``item_emb [n_items, Di]``, ``item_neighbours [n_items, k]``, ``user_emb [n_users, D]``, ``user_neighbours
         [n_users, k]``, ``user_seqs [n_users, L]``, ``user_seq_len [n_users]`` (row 0 of each
-        belongs to padding and is zero).
+        belongs to padding and is zero), and, when the index has them, ``prefix_seqs [P, L]``,
+        ``prefix_len [P]`` and ``prefix_owner [P]`` (internal user ids).
     """
     item_int = _lookup(item_tokens)
     n_ext = index.item_emb.size(0) - 1
@@ -73,12 +74,21 @@ def remap_index(index: SemanticIndex, item_tokens, user_tokens) -> dict[str, tor
     }
     for key in ("user_emb", "user_neighbours", "user_seqs", "user_seq_len"):
         out[key][0] = 0
+    if index.prefix_seqs is not None:
+        owner = row2int[index.prefix_owner]
+        if (owner == 0).any():
+            raise ValueError("some prefixes belong to users unknown to the model's dataset; build the index "
+                             "from the same users the model trains on")
+        out.update(prefix_seqs=ext2int[index.prefix_seqs], prefix_len=index.prefix_len.clone(), prefix_owner=owner)
     return out
 
 
 def row_tables(index: SemanticIndex) -> dict[str, torch.Tensor]:
     """The same tables without remapping: items keep their ids, users are the index's rows
     (``rec.split.LeaveOneOut.train_user`` numbers users the same way)."""
-    return {"item_emb": index.item_emb, "item_neighbours": index.item_neighbours, "user_emb": index.user_emb,
-            "user_neighbours": index.user_neighbours, "user_seqs": index.user_seqs,
-            "user_seq_len": index.user_seq_len}
+    tables = {"item_emb": index.item_emb, "item_neighbours": index.item_neighbours, "user_emb": index.user_emb,
+              "user_neighbours": index.user_neighbours, "user_seqs": index.user_seqs,
+              "user_seq_len": index.user_seq_len}
+    if index.prefix_seqs is not None:
+        tables.update(prefix_seqs=index.prefix_seqs, prefix_len=index.prefix_len, prefix_owner=index.prefix_owner)
+    return tables

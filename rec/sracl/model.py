@@ -29,13 +29,15 @@ from graphcl.core import NTXent
 from rec.sasrec import SASRec
 from rec.shim_config import config_get
 from rec.sracl.id_mapping import remap_index, row_tables
-from rec.sracl.params import SRACLParams, UserRetrieval
+from rec.sracl.candidates import masked_topk
+from rec.sracl.params import RetrievalCandidates, SRACLParams, UserRetrieval
 from rec.sracl.semantic_index import SemanticIndex
 from rec.sracl.substitution import semantic_substitute
 from rec.sracl.synthesis import SampleSynthesis
 from rec.sracl.user_profiles import prefix_mean_embeddings
 
 USER_RETRIEVAL = get_args(UserRetrieval)
+RETRIEVAL_CANDIDATES = get_args(RetrievalCandidates)
 
 
 class SRACL(SASRec):
@@ -46,7 +48,8 @@ class SRACL(SASRec):
             fields) or RecBole's ``Config``; besides SASRec's keys it reads ``user_cl_weight``,
             ``item_cl_weight``, ``cl_temperature``, ``substitution_rate``,
             ``synthesis_dropout``, ``neighbour_encoding``, ``user_retrieval`` (default ``user``),
-            ``profile_max_items`` (default 20) and, optionally, ``sracl_index``
+            ``retrieval_candidates`` (default ``users``), ``profile_max_items`` (default 20) and,
+            optionally, ``sracl_index``
             (path of a saved :class:`SemanticIndex`; required with a RecBole dataset).
         dataset: :class:`rec.shim_dataset.ShimDataset` carrying the ``SequenceData`` (the index
             is built from it) or a RecBole dataset (``field2id_token`` maps its ids to ours).
@@ -64,15 +67,28 @@ class SRACL(SASRec):
         for name, table in tables.items():
             self.register_buffer(name, table, persistent=False)
         self.user_retrieval = config_get(config, "user_retrieval", "user")
+        self.retrieval_candidates = config_get(config, "retrieval_candidates", "users")
         self.profile_max_items = int(config_get(config, "profile_max_items", 20))
         if self.user_retrieval not in USER_RETRIEVAL:
             raise ValueError(f"user_retrieval must be one of {USER_RETRIEVAL}, got {self.user_retrieval!r}")
+        if self.retrieval_candidates not in RETRIEVAL_CANDIDATES:
+            raise ValueError(f"retrieval_candidates must be one of {RETRIEVAL_CANDIDATES}, "
+                             f"got {self.retrieval_candidates!r}")
         if self.user_retrieval == "prefix":
             if not index.user_source.startswith("mean-of-training-item-vectors"):
                 raise ValueError("user_retrieval='prefix' needs user vectors made with user_semantics='mean_items' "
                                  f"(the index's users come from {index.user_source!r}); rebuild the index")
             self.register_buffer("item_unit", F.normalize(item_emb.float(), dim=1), persistent=False)
-            self.register_buffer("user_unit", F.normalize(self.user_emb.float(), dim=1), persistent=False)
+        if self.retrieval_candidates == "prefixes":
+            if self.user_retrieval != "prefix":
+                raise ValueError("retrieval_candidates='prefixes' needs user_retrieval='prefix'")
+            if index.prefix_seqs is None:
+                raise ValueError("retrieval_candidates='prefixes' but the semantic index has no prefix tables; "
+                                 "rebuild it with retrieval_candidates='prefixes'")
+            self.register_buffer("prefix_emb", prefix_mean_embeddings(
+                self.prefix_seqs, self.prefix_len, self.item_unit, self.profile_max_items), persistent=False)
+        if self.user_retrieval == "prefix":
+            self.register_buffer("candidate_unit", F.normalize(self.candidates()[2].float(), dim=1), persistent=False)
         self.semantic_sources = {"item": index.item_source, "user": index.user_source}
         self.user_cl_weight = float(config["user_cl_weight"])
         self.item_cl_weight = float(config["item_cl_weight"])
@@ -103,22 +119,31 @@ class SRACL(SASRec):
         return SemanticIndex.build(params, list(data.user_ids), data.sequences, data.num_items,
                                    getattr(data, "item_text", None), cache_dir=cache)
 
+    def candidates(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """What the cross-sequence retrieval returns rows of: ``(sequences [C, L], lengths [C],
+        semantic vectors [C, D], owning user [C] or None when the rows are the users)``.
+        Users' training sequences, or with ``retrieval_candidates='prefixes'`` every training
+        prefix."""
+        if self.retrieval_candidates == "prefixes":
+            return self.prefix_seqs, self.prefix_len, self.prefix_emb, self.prefix_owner
+        return self.user_seqs, self.user_seq_len, self.user_emb, None
+
     def retrieve_users(self, item_seq: torch.Tensor, item_seq_len: torch.Tensor,
                        user_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Each anchor's semantic vector ``[B, D]`` and its retrieved users ``[B, k]``.
+        """Each anchor's semantic vector ``[B, D]`` and its retrieved candidates ``[B, k]``
+        (rows of :meth:`candidates`).
 
         ``user``: the precomputed per-user tables. ``prefix``: the mean item vector of the
-        prefix's own last ``profile_max_items`` items, matched by cosine against every other
-        user with a training sequence (the anchor's own user is excluded: its training
-        sequence holds this prefix's target).
+        prefix's own last ``profile_max_items`` items, matched by cosine against every
+        candidate (user or prefix) of another user: the anchor's own user is excluded, as its
+        training sequence holds this prefix's target.
         """
         if self.user_retrieval == "user":
             return self.user_emb[user_ids], self.user_neighbours[user_ids]
         query = prefix_mean_embeddings(item_seq, item_seq_len, self.item_unit, self.profile_max_items)
-        sim = F.normalize(query, dim=1) @ self.user_unit.T
-        sim[:, self.user_seq_len == 0] = float("-inf")
-        sim[torch.arange(sim.size(0), device=sim.device), user_ids] = float("-inf")
-        return query, sim.topk(self.user_neighbours.size(1), dim=1).indices
+        _, lens, _, owner = self.candidates()
+        valid = None if owner is not None else lens > 0  # every prefix has items; some users may not
+        return query, masked_topk(query, self.candidate_unit, self.user_neighbours.size(1), user_ids, owner, valid)
 
     def inter_sequence_loss(self, seq_output: torch.Tensor, user_ids: torch.Tensor,
                             item_seq: torch.Tensor | None = None,
@@ -128,29 +153,30 @@ class SRACL(SASRec):
         if self.user_retrieval == "prefix" and item_seq is None:
             raise ValueError("user_retrieval='prefix' needs the anchors' item_seq and item_seq_len")
         anchor_sem, neighbours = self.retrieve_users(item_seq, item_seq_len, user_ids)  # [B, D], [B, k]
+        seqs, lens, vectors, _ = self.candidates()
         if self.neighbour_encoding == "epoch_cache":
             if self.user_repr_cache is None:
                 self.refresh_user_cache()
             neighbour_repr = self.user_repr_cache[neighbours]
         else:
-            # Encode each distinct retrieved user once per batch (anchors share many neighbours).
+            # Encode each distinct retrieved candidate once per batch (anchors share many neighbours).
             unique, inverse = neighbours.unique(return_inverse=True)
-            encoded = self.forward(self.user_seqs[unique], self.user_seq_len[unique])
-            neighbour_repr = encoded[inverse]  # [B, k, H]
-        positive, _ = self.synthesis(anchor_sem, self.user_emb[neighbours], neighbour_repr)
+            neighbour_repr = self.forward(seqs[unique], lens[unique])[inverse]  # [B, k, H]
+        positive, _ = self.synthesis(anchor_sem, vectors[neighbours], neighbour_repr)
         return self.cl_loss(seq_output, positive)
 
     @torch.no_grad()
     def refresh_user_cache(self, batch_size: int = 1024) -> None:
-        """Encode every user's training sequence (eval mode, no gradient) into the memory bank
-        used by ``neighbour_encoding='epoch_cache'``."""
+        """Encode every retrieval candidate (users' training sequences, or training prefixes)
+        in eval mode without gradient into the memory bank of ``neighbour_encoding='epoch_cache'``."""
         was_training = self.training
         self.eval()
-        out = torch.zeros(self.user_seqs.size(0), self.hidden_size, device=self.user_seqs.device)
-        has_items = (self.user_seq_len > 0).nonzero().flatten()
+        seqs, lens, _, _ = self.candidates()
+        out = torch.zeros(seqs.size(0), self.hidden_size, device=seqs.device)
+        has_items = (lens > 0).nonzero().flatten()
         for start in range(0, has_items.numel(), batch_size):
             rows = has_items[start:start + batch_size]
-            out[rows] = self.forward(self.user_seqs[rows], self.user_seq_len[rows])
+            out[rows] = self.forward(seqs[rows], lens[rows])
         self.user_repr_cache = out
         self.train(was_training)
 

@@ -8,6 +8,7 @@ from rec.params import SASRecParams
 
 
 UserRetrieval = Literal["user", "prefix"]  # also checked by rec.sracl.model.SRACL (RecBole configs)
+RetrievalCandidates = Literal["users", "prefixes"]  # likewise
 
 
 @dataclass
@@ -52,6 +53,11 @@ class SRACLParams(SASRecParams):
             (each training prefix's own last ``profile_max_items`` items, retrieved per batch
             among the other users: no look-ahead, closer to the official per-prefix profiles;
             needs ``user_semantics: mean_items`` so prefixes and users share one vector space).
+        retrieval_candidates: what ``user_retrieval: prefix`` retrieves: ``users`` (each other
+            user's whole training sequence) or ``prefixes`` (every non-empty prefix of the other
+            users' training sequences, as the official code's per-prefix table; the neighbour
+            encoded for the positive is then that prefix). Prefixes of the anchor's own user
+            are never retrieved either way.
         retrieval_backend: ``auto`` (faiss if installed), ``faiss`` or ``torch``.
         cache_dir: folder for cached text embeddings; ``None``: ``<data root>/sracl_cache``.
     """
@@ -76,6 +82,7 @@ class SRACLParams(SASRecParams):
     synthesis_dropout: float = 0.5
     neighbour_encoding: Literal["online", "epoch_cache"] = "online"
     user_retrieval: UserRetrieval = "user"
+    retrieval_candidates: RetrievalCandidates = "users"
     retrieval_backend: Literal["auto", "faiss", "torch"] = "auto"
     cache_dir: str | None = None
 
@@ -100,3 +107,6 @@ class SRACLParams(SASRecParams):
         if self.user_retrieval == "prefix" and self.user_semantics != "mean_items":
             raise ValueError("user_retrieval='prefix' compares a prefix's mean item vector with the users' "
                              f"vectors, so it needs user_semantics='mean_items' (got {self.user_semantics!r})")
+        if self.retrieval_candidates == "prefixes" and self.user_retrieval != "prefix":
+            raise ValueError("retrieval_candidates='prefixes' is retrieved per training prefix: set "
+                             f"user_retrieval='prefix' (got {self.user_retrieval!r})")

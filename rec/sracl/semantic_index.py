@@ -12,6 +12,7 @@ from pathlib import Path
 
 import torch
 
+from rec.sracl.candidates import training_prefixes
 from rec.sracl.cooccurrence import cooccurrence_item_embeddings
 from rec.sracl.embedding_cache import cached_encode
 from rec.sracl.embedding_file import load_embedding_file
@@ -35,6 +36,10 @@ class SemanticIndex:
             ``cooc-ppmi-svd``), recorded with results.
         user_source: same for users.
         user_ids: the dataset's user ids, in row order (to map onto another id space).
+        prefix_seqs: ``[P, max_len]`` every non-empty training prefix (its last items,
+            left-aligned), built with ``retrieval_candidates='prefixes'``; else ``None``.
+        prefix_len: ``[P]`` lengths of ``prefix_seqs``.
+        prefix_owner: ``[P]`` user row each prefix belongs to.
     """
 
     item_emb: torch.Tensor
@@ -46,6 +51,9 @@ class SemanticIndex:
     item_source: str
     user_source: str
     user_ids: list
+    prefix_seqs: torch.Tensor | None = None
+    prefix_len: torch.Tensor | None = None
+    prefix_owner: torch.Tensor | None = None
 
     def save(self, path: str | Path) -> None:
         torch.save({f: getattr(self, f) for f in self.__dataclass_fields__}, path)
@@ -95,8 +103,10 @@ class SemanticIndex:
         # A user without training items has nothing to encode: never retrieve it.
         user_neighbours = topk_neighbours(user_emb, params.k_users, backend=params.retrieval_backend,
                                           valid=lens > 0)
+        prefixes = (training_prefixes(sequences, params.max_seq_length, holdout)
+                    if params.retrieval_candidates == "prefixes" else (None, None, None))
         return cls(item_emb, item_neighbours, user_emb, user_neighbours, seqs, lens, item_source, user_source,
-                   [str(u) for u in user_ids])
+                   [str(u) for u in user_ids], *prefixes)
 
 
 def _item_vectors(params, sequences, num_items, item_text, encoder, cache_dir, holdout):

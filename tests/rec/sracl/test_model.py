@@ -199,3 +199,84 @@ def test_prefix_retrieval_refuses_text_user_vectors(tmp_path):
         build(tmp_path, config_extra={"user_retrieval": "prefix"})
     with pytest.raises(ValueError, match="user_retrieval must be one of"):
         build(tmp_path / "b", config_extra={"user_retrieval": "session"})
+
+
+def assert_prefix_candidates_are_other_users_prefixes(model, seq, lens, users):
+    """Retrieved rows are prefixes of other users, and they are the brute-force cosine top-k."""
+    query, neigh = model.retrieve_users(seq, lens, users)
+    seqs, cand_len, vectors, owner = model.candidates()
+    assert seqs is model.prefix_seqs and not (owner[neigh] == users[:, None]).any()
+    assert (cand_len[neigh] > 0).all()
+    sim = torch.nn.functional.normalize(query, dim=1) @ torch.nn.functional.normalize(vectors, dim=1).T
+    sim[owner[None, :] == users[:, None]] = float("-inf")
+    best = sim.topk(neigh.size(1), dim=1).values
+    assert torch.allclose(sim.gather(1, neigh), best, atol=1e-6)
+
+
+def test_prefix_candidates_in_recbole_ids(tmp_path):
+    model, train, dataset = build(tmp_path, user_semantics="mean_items", user_retrieval="prefix",
+                                  retrieval_candidates="prefixes")
+    data = tiny_data()
+    # every non-empty training prefix (length 9 - 2 held-out items = 7 per user), in RecBole's ids
+    assert model.prefix_seqs.size(0) == len(data.sequences) * 7
+    item_tok = dataset.field2id_token["item_id"]
+    user_tok = dataset.field2id_token["user_id"]
+    for row in (0, 6, 100):
+        user = int(user_tok[model.prefix_owner[row]][1:])
+        n = int(model.prefix_len[row])
+        items = [int(item_tok[i]) for i in model.prefix_seqs[row, :n]]
+        end = row % 7 + 1
+        assert items == data.sequences[user][max(0, end - 8):end]
+    batch = next(iter(train))
+    assert_prefix_candidates_are_other_users_prefixes(model, batch["item_id_list"], batch["item_length"],
+                                                      batch["user_id"])
+    # a candidate's vector is the mean of its own items' unit vectors
+    n = int(model.prefix_len[6])
+    assert torch.allclose(model.prefix_emb[6], model.item_unit[model.prefix_seqs[6, :n]].mean(0), atol=1e-6)
+
+
+def test_prefix_candidates_train_online_and_from_the_epoch_cache(tmp_path):
+    for encoding in ("online", "epoch_cache"):
+        model, train, _ = build(tmp_path / encoding, user_semantics="mean_items", user_retrieval="prefix",
+                                retrieval_candidates="prefixes", neighbour_encoding=encoding)
+        batch = next(iter(train))
+        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+        losses = []
+        for _ in range(12):
+            torch.manual_seed(1)
+            loss = model.calculate_loss(batch)
+            losses.append(float(loss))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        assert "inter" in model.last_losses and losses[-1] < 0.8 * losses[0]
+    # the memory bank holds one row per candidate prefix, equal to encoding it online in eval mode
+    model.eval()
+    model.refresh_user_cache()
+    rows = torch.arange(0, model.prefix_seqs.size(0), 17)
+    online = model.forward(model.prefix_seqs[rows], model.prefix_len[rows])
+    assert model.user_repr_cache.size(0) == model.prefix_seqs.size(0)
+    assert torch.allclose(model.user_repr_cache[rows], online, atol=1e-5)
+
+
+def test_prefix_candidates_on_shim_dataset(tmp_path):
+    from graphcl.config import RunConfig
+    from rec.train import build as build_run
+
+    params = SRACLParams(hidden_size=16, inner_size=32, n_layers=1, max_seq_length=8, k_users=3, k_items=3,
+                         item_semantics="cooc", user_semantics="mean_items", user_retrieval="prefix",
+                         retrieval_candidates="prefixes", cooc_dim=4, cache_dir=str(tmp_path / "cache"))
+    run = RunConfig(task="rec", model="sracl", dataset="tiny", seed=0, device="cpu", params=params)
+    model, _ = build_run(run, torch.device("cpu"), tiny_data())
+    users = torch.arange(model.user_seqs.size(0))
+    assert_prefix_candidates_are_other_users_prefixes(model, model.user_seqs, model.user_seq_len, users)
+
+
+def test_prefix_candidates_need_prefix_tables_and_prefix_retrieval(tmp_path):
+    with pytest.raises(ValueError, match="no prefix tables"):
+        build(tmp_path / "a", user_semantics="mean_items", user_retrieval="prefix",
+              config_extra={"retrieval_candidates": "prefixes"})
+    with pytest.raises(ValueError, match="needs user_retrieval='prefix'"):
+        build(tmp_path / "b", config_extra={"retrieval_candidates": "prefixes"})
+    with pytest.raises(ValueError, match="retrieval_candidates must be one of"):
+        build(tmp_path / "c", config_extra={"retrieval_candidates": "sessions"})

@@ -17,6 +17,7 @@ def test_defaults_follow_the_paper():
     ({"item_semantics": "file"}, "item_embedding_file"),
     ({"cl_temperature": 0.0}, "cl_temperature"),
     ({"user_retrieval": "prefix"}, "user_semantics='mean_items'"),
+    ({"retrieval_candidates": "prefixes"}, "set user_retrieval='prefix'"),
 ])
 def test_invalid_values_are_rejected(bad, match):
     with pytest.raises(ConfigError, match=match):
