@@ -1,7 +1,7 @@
 """Seconds per training batch: SASRec vs SRA-CL (neighbour encoding and retrieval variants).
 
     nice python benchmarks/sracl_step_time.py --batches 10
-    nice python benchmarks/sracl_step_time.py --dataset beauty --batches 10 --out step_time_beauty.json
+    nice python benchmarks/sracl_step_time.py --dataset beauty --batches 10 --tcmalloc --out step_time_beauty.json
 
 Batch size 256, max_len 20, one torch thread; prints the mean seconds of ``batches``
 optimisation steps after one warm-up step, and the ratio to SASRec. ml-100k uses real titles
@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
+from rec_repro import TCMALLOC, maybe_reexec_with_tcmalloc  # noqa: E402
 from sracl_repro import load_iclrec, load_ml100k  # noqa: E402
 
 
@@ -65,8 +66,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dataset", choices=["ml-100k", "beauty", "sports"], default="ml-100k")
     ap.add_argument("--batches", type=int, default=10)
+    ap.add_argument("--tcmalloc", action="store_true", help=f"re-run with LD_PRELOAD={TCMALLOC}")
     ap.add_argument("--out", help="also write the rows to this JSON file")
     args = ap.parse_args(argv)
+    tcmalloc = maybe_reexec_with_tcmalloc(args)
     torch.set_num_threads(1)
     data = load_ml100k() if args.dataset == "ml-100k" else load_iclrec(args.dataset)
     base, rows = None, []
@@ -77,7 +80,7 @@ def main(argv=None):
         print(f"{label:22s} {sec:7.3f} s/batch  x{sec / base:4.1f}", flush=True)
     if args.out:
         Path(args.out).write_text(json.dumps({
-            "dataset": args.dataset, "batches": args.batches, "batch_size": 256, "threads": 1,
+            "dataset": args.dataset, "batches": args.batches, "batch_size": 256, "threads": 1, "tcmalloc": tcmalloc,
             "torch": torch.__version__, "machine": platform.platform(), "argv": sys.argv[1:],
             "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), "rows": rows}, indent=2) + "\n")
 

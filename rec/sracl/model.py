@@ -66,6 +66,23 @@ class SRACL(SASRec):
         item_emb = tables.pop("item_emb")
         for name, table in tables.items():
             self.register_buffer(name, table, persistent=False)
+        self._setup_retrieval(config, index, item_emb)
+        self.semantic_sources = {"item": index.item_source, "user": index.user_source}
+        self.user_cl_weight = float(config["user_cl_weight"])
+        self.item_cl_weight = float(config["item_cl_weight"])
+        self.substitution_rate = float(config["substitution_rate"])
+        self.synthesis = SampleSynthesis(self.user_emb.size(1), self.hidden_size,
+                                         neighbour_dropout=float(config["synthesis_dropout"]))
+        self.cl_loss = NTXent(temperature=float(config["cl_temperature"]), similarity="dot")
+        self.neighbour_encoding = config_get(config, "neighbour_encoding", "online")
+        if self.neighbour_encoding not in ("online", "epoch_cache"):
+            raise ValueError(f"neighbour_encoding must be 'online' or 'epoch_cache', got {self.neighbour_encoding!r}")
+        self.user_repr_cache: torch.Tensor | None = None
+        self.last_losses: dict[str, float] = {}
+
+    def _setup_retrieval(self, config, index: SemanticIndex, item_emb: torch.Tensor) -> None:
+        """Read and check ``user_retrieval`` / ``retrieval_candidates``; register the unit
+        vectors that per-prefix retrieval scores against."""
         self.user_retrieval = config_get(config, "user_retrieval", "user")
         self.retrieval_candidates = config_get(config, "retrieval_candidates", "users")
         self.profile_max_items = int(config_get(config, "profile_max_items", 20))
@@ -89,18 +106,6 @@ class SRACL(SASRec):
                 self.prefix_seqs, self.prefix_len, self.item_unit, self.profile_max_items), persistent=False)
         if self.user_retrieval == "prefix":
             self.register_buffer("candidate_unit", F.normalize(self.candidates()[2].float(), dim=1), persistent=False)
-        self.semantic_sources = {"item": index.item_source, "user": index.user_source}
-        self.user_cl_weight = float(config["user_cl_weight"])
-        self.item_cl_weight = float(config["item_cl_weight"])
-        self.substitution_rate = float(config["substitution_rate"])
-        self.synthesis = SampleSynthesis(self.user_emb.size(1), self.hidden_size,
-                                         neighbour_dropout=float(config["synthesis_dropout"]))
-        self.cl_loss = NTXent(temperature=float(config["cl_temperature"]), similarity="dot")
-        self.neighbour_encoding = config_get(config, "neighbour_encoding", "online")
-        if self.neighbour_encoding not in ("online", "epoch_cache"):
-            raise ValueError(f"neighbour_encoding must be 'online' or 'epoch_cache', got {self.neighbour_encoding!r}")
-        self.user_repr_cache: torch.Tensor | None = None
-        self.last_losses: dict[str, float] = {}
 
     @staticmethod
     def _semantic_index(config, dataset) -> SemanticIndex:
