@@ -165,19 +165,24 @@ def test_prefix_retrieval_in_recbole_ids(tmp_path):
     assert not (neigh == users[:, None]).any()
 
 
-def test_prefix_retrieval_trains(tmp_path):
-    model, train, _ = build(tmp_path, user_semantics="mean_items", user_retrieval="prefix")
-    batch = next(iter(train))
+def losses_on_one_batch(model, batch, steps: int) -> list[float]:
+    """Adam steps on one batch with the same dropout draws each step."""
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
     model.train()
     losses = []
-    for _ in range(15):
+    for _ in range(steps):
         torch.manual_seed(1)
         loss = model.calculate_loss(batch)
         losses.append(float(loss))
         opt.zero_grad()
         loss.backward()
         opt.step()
+    return losses
+
+
+def test_prefix_retrieval_trains(tmp_path):
+    model, train, _ = build(tmp_path, user_semantics="mean_items", user_retrieval="prefix")
+    losses = losses_on_one_batch(model, next(iter(train)), 15)
     assert "inter" in model.last_losses and losses[-1] < 0.8 * losses[0]
     assert model.synthesis.project.weight.grad.abs().sum() > 0
 
@@ -239,16 +244,7 @@ def test_prefix_candidates_train_online_and_from_the_epoch_cache(tmp_path):
     for encoding in ("online", "epoch_cache"):
         model, train, _ = build(tmp_path / encoding, user_semantics="mean_items", user_retrieval="prefix",
                                 retrieval_candidates="prefixes", neighbour_encoding=encoding)
-        batch = next(iter(train))
-        opt = torch.optim.Adam(model.parameters(), lr=0.01)
-        losses = []
-        for _ in range(12):
-            torch.manual_seed(1)
-            loss = model.calculate_loss(batch)
-            losses.append(float(loss))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+        losses = losses_on_one_batch(model, next(iter(train)), 12)
         assert "inter" in model.last_losses and losses[-1] < 0.8 * losses[0]
     # the memory bank holds one row per candidate prefix, equal to encoding it online in eval mode
     model.eval()
