@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import math
 import resource
 import time
@@ -26,6 +27,9 @@ from graphcl.eval import evaluate_embeddings, logreg_evaluate
 from graphcl.hetero.params import AdaMEOWParams, HeCoParams, MEOWParams
 from graphcl.hetero.views import check_hetero, splits
 from graphcl.utils.progress import progress
+
+log = logging.getLogger(__name__)
+LOG_EVERY = 100  # epochs between progress lines in the log (runs can last thousands of epochs)
 
 
 def _device(name: str) -> torch.device:
@@ -126,6 +130,10 @@ def fit(model_name: str, data, params, run_dir: Path, seed: int = 0, device: str
         history.append(value)
         if hasattr(bar, "set_postfix"):
             bar.set_postfix(loss=f"{value:.4f}", best=f"{best:.4f}", wait=wait, refresh=False)
+        if (epoch + 1) % LOG_EVERY == 0:
+            log.info("%s epoch %d: loss %.4f, best %.4f at epoch %d, %d/%d epochs without improvement, %.2f s/epoch",
+                     model_name, epoch + 1, value, best, best_epoch + 1, wait, params.patience,
+                     sum(epoch_seconds[-LOG_EVERY:]) / len(epoch_seconds[-LOG_EVERY:]))
         if report is not None and params.eval_every and (epoch + 1) % params.eval_every == 0:
             tr, va, te = split[20]
             val = logreg_evaluate(model.embed(), labels, tr, va, te, lr=params.eval_lr,

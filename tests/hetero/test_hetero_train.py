@@ -58,3 +58,16 @@ def test_objective_selects_the_reported_score(tmp_path):
             report=lambda e, v, o=objective: calls.__setitem__(o, v))
     assert set(calls) == {"macro_f1_20", "micro_f1_20"}
     assert all(0 <= v <= 1 for v in calls.values())
+
+
+def test_long_runs_log_progress(tmp_path, caplog, monkeypatch):
+    import graphcl.hetero.train as train_module
+
+    monkeypatch.setattr(train_module, "LOG_EVERY", 2)
+    data = make_planted_hetero(num_papers=40)
+    params = MEOWParams(epochs=4, nei_max=[10, 10], num_clusters=[3, 5], final_eval_repeats=1)
+    with caplog.at_level("INFO", logger="graphcl.hetero.train"):
+        fit("meow", data, params, tmp_path, device="cpu")
+    lines = [r.getMessage() for r in caplog.records if r.name == "graphcl.hetero.train"]
+    assert [line.split(":")[0] for line in lines] == ["meow epoch 2", "meow epoch 4"]
+    assert "best" in lines[0] and "s/epoch" in lines[0]
