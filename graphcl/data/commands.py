@@ -14,6 +14,8 @@ def _summary(info: dict) -> str:
         nodes = stats.get("nodes") or {}
         return (f"{info['target']} x{nodes.get(info['target'], '?')}, {len(nodes)} node types, "
                 f"{stats.get('num_classes', '?')} classes, meta-paths {'/'.join(info['metapaths'])}")
+    if info["kind"] == "item_metadata":
+        return f"item text for {info['for_dataset']} ({info['meta_file']}, ids from {info['reviews_file']})"
     return f"{stats.get('users', '?')} users, {stats.get('items', '?')} items, {stats.get('interactions', '?')} interactions"
 
 

@@ -14,7 +14,7 @@ import yaml
 
 from graphcl.data.errors import UnknownDatasetError
 
-KINDS = ("hetero", "sequences", "recbole_builtin")
+KINDS = ("hetero", "sequences", "recbole_builtin", "item_metadata")
 
 
 @functools.lru_cache(maxsize=1)

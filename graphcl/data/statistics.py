@@ -86,6 +86,8 @@ def compute_statistics(name: str, root: str | Path | None = None, registry: dict
         return _hetero(folder, info)
     if kind == "sequences":
         return _sequences(folder, info)
+    if kind == "item_metadata":
+        return {}  # product records, aligned and checked when used (rec.sracl.amazon_meta)
     return _builtin(info)
 
 

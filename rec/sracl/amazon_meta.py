@@ -119,3 +119,40 @@ def check_alignment(asin_to_id: dict[str, int], user_to_id: dict[str, int],
 def aligned_item_text(meta: dict[str, dict], asin_to_id: dict[str, int]) -> dict[int, str]:
     """``{item id: text}`` for the items with metadata."""
     return {iid: item_text(meta[a]) for a, iid in asin_to_id.items() if a in meta}
+
+
+def registry_item_text(name: str, user_ids: list, sequences: list[list[int]], root: str | Path | None = None,
+                       min_alignment: float = 1.0, registry: dict | None = None) -> dict[int, str]:
+    """``{item id: text}`` for a sequence dataset from its registered Amazon 2014 files.
+
+    The files of the ``item_metadata`` dataset ``name`` (e.g. ``beauty-meta``) are downloaded
+    when missing (:func:`graphcl.data.ensure_dataset`), the review file is relabelled
+    (:func:`asin_to_id_from_reviews`) and the result is checked against the sequences: at least
+    ``min_alignment`` of the users must have exactly their sequence, else the ids are not the
+    ones the file was made with and no text is attached.
+
+    Args:
+        name: registry name of an ``item_metadata`` dataset.
+        user_ids: the sequence file's user ids (integers, or their text).
+        sequences: the users' full item sequences in those ids.
+        root: data root (``None``: ``$GRAPHCL_DATA``, then the user cache).
+        min_alignment: fraction of users whose sequences must match (1.0: all).
+        registry: registry mapping to use instead of the shipped one (tests).
+    """
+    from graphcl.data import ensure_dataset
+    from graphcl.data.registry import dataset_info
+
+    info = dataset_info(name, registry)
+    if info["kind"] != "item_metadata":
+        raise ValueError(f"dataset {name!r} is of kind {info['kind']!r}, not item_metadata; "
+                         "name one of the *-meta datasets of `graphcl data list`")
+    folder = ensure_dataset(name, root, registry=registry)
+    reviews = folder / info["reviews_file"]
+    asin_to_id, user_to_id = asin_to_id_from_reviews(reviews)
+    alignment = check_alignment(asin_to_id, user_to_id, reviews, {int(u): s for u, s in zip(user_ids, sequences)})
+    if alignment < min_alignment:
+        raise ValueError(
+            f"{reviews}: relabelling it reproduces {alignment:.1%} of the users' sequences of "
+            f"{info['for_dataset']!r} (needed: {min_alignment:.0%}), so its item ids are not this file's; "
+            "use item_semantics='cooc', or item vectors from a file aligned to these ids (item_semantics='file')")
+    return aligned_item_text(parse_amazon_meta(folder / info["meta_file"], set(asin_to_id)), asin_to_id)

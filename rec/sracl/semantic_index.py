@@ -12,6 +12,7 @@ from pathlib import Path
 
 import torch
 
+from rec.sracl.amazon_meta import registry_item_text
 from rec.sracl.candidates import training_prefixes
 from rec.sracl.cooccurrence import cooccurrence_item_embeddings
 from rec.sracl.embedding_cache import cached_encode
@@ -66,7 +67,7 @@ class SemanticIndex:
     @classmethod
     def build(cls, params, user_ids: list, sequences: list[list[int]], num_items: int,
               item_text: dict[int, str] | None, encoder=None, cache_dir: str | Path | None = None,
-              holdout: int = 2) -> "SemanticIndex":
+              holdout: int = 2, data_root: str | Path | None = None) -> "SemanticIndex":
         """Build from full user sequences (the last ``holdout`` items of each, the validation
         and test targets, are never used).
 
@@ -80,13 +81,18 @@ class SemanticIndex:
                 when needed and not given.
             cache_dir: embedding cache folder (``None``: no cache).
             holdout: trailing items per sequence held out for evaluation.
+            data_root: where ``params.item_metadata`` files live (downloaded when missing).
         """
+        if params.item_metadata:
+            item_text = registry_item_text(params.item_metadata, user_ids, sequences, data_root)
         need_text = params.item_semantics == "text" or params.user_semantics == "text"
         if need_text and encoder is None:
             from rec.sracl.text_encoder import SentenceEncoder
 
             encoder = SentenceEncoder(params.text_model)
         item_emb, item_source = _item_vectors(params, sequences, num_items, item_text, encoder, cache_dir, holdout)
+        if params.item_metadata:
+            item_source += f"+{params.item_metadata}"
         valid = item_emb.abs().sum(1) > 0
         valid[0] = False
         item_neighbours = torch.zeros(num_items + 1, params.k_items, dtype=torch.long)
