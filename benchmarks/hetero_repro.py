@@ -12,6 +12,8 @@ file after every run, so an interrupted benchmark keeps what finished.
 
 ``--max-epochs N`` caps training (rows are then labelled "capped at N"): use it only to fit a
 time budget, and never compare a capped row with the paper as if it were a reproduction.
+``kill -INT <pid>`` (or Ctrl-C) ends the current run early: its best-loss parameters are
+evaluated and the row is labelled "capped at" the epoch it reached.
 """
 from __future__ import annotations
 
@@ -57,7 +59,9 @@ def run_one(model: str, dataset: str, seed: int, data, max_epochs: int | None, d
     with tempfile.TemporaryDirectory() as tmp:
         metrics = fit(model, data, run.params, Path(tmp), seed=seed, device=device)
     metrics["wall_seconds"] = time.perf_counter() - start
-    metrics["capped_at"] = max_epochs if max_epochs and metrics["epochs"] >= max_epochs else None
+    # a run stopped by hand (kill -INT) is a cap too: evaluated, but not a reproduction
+    metrics["capped_at"] = metrics.get("interrupted_at_epoch") or (
+        max_epochs if max_epochs and metrics["epochs"] >= max_epochs else None)
     return metrics
 
 

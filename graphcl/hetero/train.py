@@ -9,6 +9,10 @@ Pruning: with ``params.eval_every = k > 0`` the current embeddings are scored ev
 logistic regression on the 20-labels-per-class split (``eval_repeats`` classifiers) and
 ``report(epoch, value)`` is called with the validation ``params.objective`` (default Macro-F1 at 20); a ``TrialPruned`` raised by ``report`` propagates.
 These intermediate scores only feed the tuner; they do not change when training stops.
+
+Interrupting a plain run (Ctrl-C, ``kill -INT``; not a tuning trial) ends training early: the
+parameters of the best loss so far are evaluated and saved as usual, and the metrics record
+``interrupted_at_epoch``.
 """
 from __future__ import annotations
 
@@ -108,42 +112,51 @@ def fit(model_name: str, data, params, run_dir: Path, seed: int = 0, device: str
     epoch_seconds, history = [], []
     epoch = -1
     bar = progress(range(params.epochs), model_name)
-    for epoch in bar:
-        start = time.perf_counter()
-        model.train()
-        opt.zero_grad()
-        loss = model.loss()
-        value = float(loss.detach())
-        if not math.isfinite(value):
-            raise FloatingPointError(f"{model_name}: loss became {value} at epoch {epoch}; lower lr or raise tau")
-        if value < best:
-            best, wait, best_epoch = value, 0, epoch
-            if params.restore_best:  # parameters that produced this loss (HeCo saves before the step)
-                best_state = copy.deepcopy(model.state_dict())
-        else:
-            wait += 1
-        loss.backward()
-        opt.step()
-        if dev.type == "cuda":
-            torch.cuda.synchronize(dev)
-        epoch_seconds.append(time.perf_counter() - start)
-        history.append(value)
-        if hasattr(bar, "set_postfix"):
-            bar.set_postfix(loss=f"{value:.4f}", best=f"{best:.4f}", wait=wait, refresh=False)
-        if (epoch + 1) % LOG_EVERY == 0:
-            log.info("%s epoch %d: loss %.4f, best %.4f at epoch %d, %d/%d epochs without improvement, %.2f s/epoch",
-                     model_name, epoch + 1, value, best, best_epoch + 1, wait, params.patience,
-                     sum(epoch_seconds[-LOG_EVERY:]) / len(epoch_seconds[-LOG_EVERY:]))
-        if report is not None and params.eval_every and (epoch + 1) % params.eval_every == 0:
-            tr, va, te = split[20]
-            val = logreg_evaluate(model.embed(), labels, tr, va, te, lr=params.eval_lr,
-                                  weight_decay=params.eval_weight_decay, repeats=params.eval_repeats,
-                                  seed=seed)["val_" + params.objective.rsplit("_", 1)[0]]
-            report(epoch, val)
-        if wait >= params.patience:
-            break
-        if getattr(params, "resample_augmentations", False):
-            model.inputs.resample()
+    interrupted_at = None
+    try:
+        for epoch in bar:
+            start = time.perf_counter()
+            model.train()
+            opt.zero_grad()
+            loss = model.loss()
+            value = float(loss.detach())
+            if not math.isfinite(value):
+                raise FloatingPointError(f"{model_name}: loss became {value} at epoch {epoch}; lower lr or raise tau")
+            if value < best:
+                best, wait, best_epoch = value, 0, epoch
+                if params.restore_best:  # parameters that produced this loss (HeCo saves before the step)
+                    best_state = copy.deepcopy(model.state_dict())
+            else:
+                wait += 1
+            loss.backward()
+            opt.step()
+            if dev.type == "cuda":
+                torch.cuda.synchronize(dev)
+            epoch_seconds.append(time.perf_counter() - start)
+            history.append(value)
+            if hasattr(bar, "set_postfix"):
+                bar.set_postfix(loss=f"{value:.4f}", best=f"{best:.4f}", wait=wait, refresh=False)
+            if (epoch + 1) % LOG_EVERY == 0:
+                log.info("%s epoch %d: loss %.4f, best %.4f at epoch %d, %d/%d epochs without improvement, %.2f s/epoch",
+                         model_name, epoch + 1, value, best, best_epoch + 1, wait, params.patience,
+                         sum(epoch_seconds[-LOG_EVERY:]) / len(epoch_seconds[-LOG_EVERY:]))
+            if report is not None and params.eval_every and (epoch + 1) % params.eval_every == 0:
+                tr, va, te = split[20]
+                val = logreg_evaluate(model.embed(), labels, tr, va, te, lr=params.eval_lr,
+                                      weight_decay=params.eval_weight_decay, repeats=params.eval_repeats,
+                                      seed=seed)["val_" + params.objective.rsplit("_", 1)[0]]
+                report(epoch, val)
+            if wait >= params.patience:
+                break
+            if getattr(params, "resample_augmentations", False):
+                model.inputs.resample()
+    except KeyboardInterrupt:
+        # Plain training (no tuner listening): Ctrl-C / SIGINT ends it early but keeps the run.
+        if report is not None or not epoch_seconds:
+            raise
+        interrupted_at = epoch + 1
+        log.warning("%s interrupted at epoch %d: evaluating the parameters of the best loss so far (epoch %d)",
+                    model_name, interrupted_at, best_epoch + 1)
     if best_state is not None:
         model.load_state_dict(best_state)
     embeds = model.embed().cpu()
@@ -162,7 +175,7 @@ def fit(model_name: str, data, params, run_dir: Path, seed: int = 0, device: str
         # the first epoch includes one-off costs (allocations, k-means warm-up): excluded when possible
         "seconds_per_epoch": sum(epoch_seconds[1:]) / max(1, len(epoch_seconds) - 1) if len(epoch_seconds) > 1
         else epoch_seconds[0],
-        "peak_memory_mb": _peak_memory_mb(dev), "device": str(dev),
+        "peak_memory_mb": _peak_memory_mb(dev), "device": str(dev), "interrupted_at_epoch": interrupted_at,
     })
     return metrics
 

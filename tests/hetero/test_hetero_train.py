@@ -14,6 +14,7 @@ def test_fit_saves_embeddings_and_metrics(tmp_path):
     params = MEOWParams(epochs=3, nei_max=[10, 10], num_clusters=[3, 5], final_eval_repeats=2, export_npy=True)
     m = fit("meow", data, params, tmp_path, device="cpu")
     assert m["epochs"] == 3 and m["seconds_per_epoch"] > 0 and m["peak_memory_mb"] > 0
+    assert m["interrupted_at_epoch"] is None
     for key in ("macro_f1_20", "micro_f1_20", "auc_20", "macro_f1_60", "nmi", "ari"):
         assert 0.0 <= m["test"][key] <= 1.0 or key == "ari"
     assert (tmp_path / "embeddings.npy").is_file()
@@ -71,3 +72,32 @@ def test_long_runs_log_progress(tmp_path, caplog, monkeypatch):
     lines = [r.getMessage() for r in caplog.records if r.name == "graphcl.hetero.train"]
     assert [line.split(":")[0] for line in lines] == ["meow epoch 2", "meow epoch 4"]
     assert "best" in lines[0] and "s/epoch" in lines[0]
+
+
+def test_interrupt_keeps_and_evaluates_a_plain_run(tmp_path, monkeypatch):
+    import graphcl.hetero.train as train_module
+
+    calls = {"n": 0}
+
+    def interrupt_third_epoch(model_self):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return original_loss(model_self)
+
+    data = make_planted_hetero(num_papers=40)
+    params = HeCoParams(epochs=50, schema_types=["author", "subject"], final_eval_repeats=1)
+    model = train_module.build_model("heco", data, params)
+    original_loss = type(model).loss
+    monkeypatch.setattr(type(model), "loss", interrupt_third_epoch)
+    m = fit("heco", data, params, tmp_path, device="cpu")
+    assert m["interrupted_at_epoch"] == 3 and m["epochs"] == 3
+    assert (tmp_path / "embeddings.pt").is_file() and 0 <= m["test"]["macro_f1_20"] <= 1
+
+    # a tuning trial (report given) or an interrupt before any finished epoch is not swallowed
+    calls["n"] = 0
+    with pytest.raises(KeyboardInterrupt):
+        fit("heco", data, params, tmp_path / "b", device="cpu", report=lambda e, v: None)
+    calls["n"] = 2
+    with pytest.raises(KeyboardInterrupt):
+        fit("heco", data, params, tmp_path / "c", device="cpu")
