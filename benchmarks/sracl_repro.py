@@ -76,7 +76,8 @@ def load_iclrec(name: str) -> Sequences:
     return Sequences([str(u) for u in data.user_ids], data.sequences, data.num_items, None)
 
 
-def run_one(model_name: str, data: Sequences, dataset: str, run_dir: Path, params, seed: int) -> dict:
+def run_one(model_name: str, data: Sequences, dataset: str, run_dir: Path, params, seed: int,
+            device: str = "cpu") -> dict:
     """Train through the project's trainer (``rec.train.train``: leave-one-out, full ranking,
     early stopping on validation NDCG@20) and return its metrics."""
     from graphcl.config import RunConfig
@@ -84,7 +85,7 @@ def run_one(model_name: str, data: Sequences, dataset: str, run_dir: Path, param
     from rec.train import train
 
     run_dir.mkdir(parents=True, exist_ok=True)
-    run = RunConfig(task="rec", model=model_name, dataset=dataset, seed=seed, device="cpu", params=params)
+    run = RunConfig(task="rec", model=model_name, dataset=dataset, seed=seed, device=device, params=params)
     seed_everything(seed)
     start = time.time()
     result = train(run, run_dir, sequences=data)
@@ -163,6 +164,7 @@ def main(argv=None):
                     help="with prefix retrieval: other users' whole sequences, or their training prefixes")
     ap.add_argument("--out", default="runs/sracl_repro")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1 or auto")
     ap.add_argument("--collect", nargs="+", metavar="RESULTS_JSON",
                     help="only print the table over these results.json files (no training)")
     args = ap.parse_args(argv)
@@ -188,7 +190,8 @@ def main(argv=None):
     results = []
     for seed in args.seeds:
         for model_name in args.models:
-            res = run_one(model_name, data, args.dataset, out_dir / f"{model_name}-s{seed}", params[model_name], seed)
+            res = run_one(model_name, data, args.dataset, out_dir / f"{model_name}-s{seed}", params[model_name], seed,
+                          args.device)
             results.append(res)
             t = res["test"]
             print(f"{model_name:7s} seed {seed}: test HR@20 {t['hr@20']:.4f} NDCG@20 {t['ndcg@20']:.4f} "
