@@ -91,21 +91,21 @@ class SRACL(SASRec):
         if self.retrieval_candidates not in RETRIEVAL_CANDIDATES:
             raise ValueError(f"retrieval_candidates must be one of {RETRIEVAL_CANDIDATES}, "
                              f"got {self.retrieval_candidates!r}")
-        if self.user_retrieval == "prefix":
-            if not index.user_source.startswith("mean-of-training-item-vectors"):
-                raise ValueError("user_retrieval='prefix' needs user vectors made with user_semantics='mean_items' "
-                                 f"(the index's users come from {index.user_source!r}); rebuild the index")
-            self.register_buffer("item_unit", F.normalize(item_emb.float(), dim=1), persistent=False)
+        if self.retrieval_candidates == "prefixes" and self.user_retrieval != "prefix":
+            raise ValueError("retrieval_candidates='prefixes' needs user_retrieval='prefix'")
+        if self.user_retrieval != "prefix":
+            return
+        if not index.user_source.startswith("mean-of-training-item-vectors"):
+            raise ValueError("user_retrieval='prefix' needs user vectors made with user_semantics='mean_items' "
+                             f"(the index's users come from {index.user_source!r}); rebuild the index")
+        self.register_buffer("item_unit", F.normalize(item_emb.float(), dim=1), persistent=False)
         if self.retrieval_candidates == "prefixes":
-            if self.user_retrieval != "prefix":
-                raise ValueError("retrieval_candidates='prefixes' needs user_retrieval='prefix'")
             if index.prefix_seqs is None:
                 raise ValueError("retrieval_candidates='prefixes' but the semantic index has no prefix tables; "
                                  "rebuild it with retrieval_candidates='prefixes'")
             self.register_buffer("prefix_emb", prefix_mean_embeddings(
                 self.prefix_seqs, self.prefix_len, self.item_unit, self.profile_max_items), persistent=False)
-        if self.user_retrieval == "prefix":
-            self.register_buffer("candidate_unit", F.normalize(self.candidates()[2].float(), dim=1), persistent=False)
+        self.register_buffer("candidate_unit", F.normalize(self.candidates()[2].float(), dim=1), persistent=False)
 
     @staticmethod
     def _semantic_index(config, dataset) -> SemanticIndex:
