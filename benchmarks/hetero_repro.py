@@ -46,13 +46,14 @@ def _mean_std(values: list[float]) -> str:
     return f"{100 * m:.2f}±{100 * s:.2f}"
 
 
-def run_one(model: str, dataset: str, seed: int, data, max_epochs: int | None, device: str) -> dict:
+def run_one(model: str, dataset: str, seed: int, data, max_epochs: int | None, device: str,
+            extra: list[str] = ()) -> dict:
     from graphcl.config import load_run_config
     from graphcl.hetero.train import fit
     from graphcl.resources import configs_dir
     from graphcl.utils.seed import seed_everything
 
-    overrides = [f"seed={seed}"] + ([f"params.epochs={max_epochs}"] if max_epochs else [])
+    overrides = [f"seed={seed}"] + ([f"params.epochs={max_epochs}"] if max_epochs else []) + list(extra)
     run = load_run_config(configs_dir() / "hetero" / f"{model}_{dataset}.yaml", overrides)
     seed_everything(seed)
     start = time.perf_counter()
@@ -68,11 +69,14 @@ def run_one(model: str, dataset: str, seed: int, data, max_epochs: int | None, d
 def table(results: list[dict]) -> str:
     groups: dict[tuple, list[dict]] = {}
     for r in results:
-        groups.setdefault((r["model"], r["dataset"], r["capped_at"]), []).append(r)
+        key = (r["model"], r["dataset"], r["capped_at"], tuple(r.get("overrides", ())))
+        groups.setdefault(key, []).append(r)
     head = ["model", "dataset", "seeds"] + COLUMNS + ["paper Ma-F1@20", "epochs", "s/epoch", "peak MB"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for (model, dataset, cap), rows in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or 0)):
-        cells = [model + (f" (capped at {cap} epochs)" if cap else ""), dataset, str(len(rows))]
+    for (model, dataset, cap, extra), rows in sorted(groups.items(),
+                                                     key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or 0, kv[0][3])):
+        name = model + (f" (capped at {cap} epochs)" if cap else "") + (f" [{', '.join(extra)}]" if extra else "")
+        cells = [name, dataset, str(len(rows))]
         cells += [_mean_std([r["metrics"]["test"][c] for r in rows]) for c in COLUMNS]
         paper = PAPER_MA_F1_20.get((model, dataset))
         cells.append(f"{paper[0]:.2f} ({paper[1]})" if paper else "n/a")
@@ -92,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-root", default=None)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="config override for every run, e.g. params.final_eval_repeats=5 (kept in the JSON)")
     parser.add_argument("--out", default="benchmarks/results/hetero_repro.json")
     args = parser.parse_args(argv)
     import logging
@@ -107,8 +113,9 @@ def main(argv: list[str] | None = None) -> int:
         data = load_hetero(dataset, args.data_root)
         for model in args.models:
             for seed in args.seeds:
-                m = run_one(model, dataset, seed, data, args.max_epochs, args.device)
+                m = run_one(model, dataset, seed, data, args.max_epochs, args.device, args.set)
                 results.append({"model": model, "dataset": dataset, "seed": seed, "capped_at": m["capped_at"],
+                                "overrides": args.set,
                                 "device": m["device"], "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                                 "metrics": m})
                 out.write_text(json.dumps(results, indent=1, default=float))
