@@ -12,20 +12,71 @@ def _print_json(obj) -> None:
 
 
 def _cmd_train(args) -> int:
-    from graphcl.config import load_run_config
-    from graphcl.runner import run_training
+    import signal
 
+    from graphcl.config import ConfigError, load_run_config
+    from graphcl.runner import resume_training, run_training
+
+    if (args.config is None) == (args.resume is None):
+        raise ConfigError("graphcl train needs a config (to start a run) or --resume RUN_DIR (to continue one), "
+                          "not both")
     overrides = list(args.set or [])
+    if args.resume and (overrides or args.data_root or args.out_dir):
+        raise ConfigError("--resume continues a run with the config stored in its folder; "
+                          "--set, --data-root and --out-dir cannot change it")
     if args.data_root:
         overrides.append(f"data_root={args.data_root}")
     if args.out_dir:
         overrides.append(f"out_dir={args.out_dir}")
-    run = load_run_config(resolve_config_path(args.config), overrides)
-    run_dir, metrics = run_training(run)
+    set_threads(args.threads)
+    # SIGTERM (kill, a scheduler's stop) ends the run like Ctrl-C: the last epoch's checkpoint stays
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        if args.resume:
+            run_dir, metrics = resume_training(args.resume)
+        else:
+            run_dir, metrics = run_training(load_run_config(resolve_config_path(args.config), overrides))
+    except KeyboardInterrupt:
+        print("graphcl: interrupted; a rec run continues from its last finished epoch with "
+              "`graphcl train --resume RUN_DIR` (the run folder printed in the log above)", file=sys.stderr)
+        return 130
     print(f"run folder: {run_dir}")
-    # per-epoch history stays in the run folder's metrics.json; the summary fits a screen
-    _print_json({k: v for k, v in metrics.items() if k != "history"})
+    print(metrics_table(metrics))
     return 0
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def set_threads(threads: int | None) -> None:
+    """``torch.set_num_threads`` (``None``: every core of this machine)."""
+    import os
+
+    import torch
+
+    if threads is not None and threads < 1:
+        from graphcl.config import ConfigError
+
+        raise ConfigError(f"--threads must be >= 1, got {threads}")
+    torch.set_num_threads(threads or os.cpu_count() or 1)
+
+
+def metrics_table(metrics: dict) -> str:
+    """The run summary as text: rec runs get a test table (HR/NDCG@5/10/20 under P2 and P1),
+    other runs their metrics as JSON (the per-epoch history stays in metrics.json)."""
+    if "test_p2" not in metrics:
+        return json.dumps({k: v for k, v in metrics.items() if k != "history"}, indent=2, default=float)
+    keys = [f"{m}@{k}" for k in (5, 10, 20) for m in ("hr", "ndcg")]
+    lines = ["| test protocol | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
+    names = {"p2": "P2 (all items)", "p1": "P1 (history masked)"}
+    for protocol, name in names.items():
+        values = metrics[f"test_{protocol}"]
+        lines.append(f"| {name} | " + " | ".join(f"{values[k]:.4f}" for k in keys) + " |")
+    lines.append(f"epochs {metrics['epochs']} (best {metrics['best_epoch']}, "
+                 f"{'early stop' if metrics.get('stopped_early') else 'epoch cap'}), "
+                 f"{metrics['seconds_per_epoch']:.1f} s/epoch, {metrics.get('threads')} threads")
+    return "\n".join(lines)
 
 
 def _cmd_eval(args) -> int:
@@ -92,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="train a model from a run config")
-    p.add_argument("config", help="YAML path or shipped name, e.g. rec/sasrec_ml-100k")
+    p.add_argument("config", nargs="?", help="YAML path or shipped name, e.g. rec/sasrec_ml-100k")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted rec run from its last.pt")
+    p.add_argument("--threads", type=int, help="torch threads (default: every core)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key")
     p.add_argument("--data-root", help="dataset folder (default: $GRAPHCL_DATA, then the user cache)")
     p.add_argument("--out-dir", help="parent folder of run folders (default: runs)")
@@ -119,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--storage", help="override the study's storage URL (sqlite:///..., postgresql://...)")
     p.add_argument("--n-trials", type=int, help="total finished trials the study should reach (overrides n_trials)")
     p.add_argument("--workers", type=int, default=1, help="local worker processes on the same study")
+    p.add_argument("--threads", type=int, help="torch threads per worker (default: the cores shared out)")
     p.add_argument("--data-root")
     p.add_argument("--out-dir", default="runs/studies")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a study key")

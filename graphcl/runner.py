@@ -11,7 +11,9 @@ from typing import Callable
 
 import yaml
 
-from graphcl.config import RunConfig, to_dict
+import torch
+
+from graphcl.config import ConfigError, RunConfig, load_run_config, to_dict
 from graphcl.registry import train_function
 from graphcl.utils.seed import seed_everything
 
@@ -43,12 +45,21 @@ def make_run_dir(run: RunConfig) -> Path:
 
 
 def run_training(run: RunConfig, report: Callable[[int, float], None] | None = None,
-                 run_dir: Path | None = None) -> tuple[Path, dict]:
-    """Train ``run`` and return ``(run_dir, metrics)``; ``metrics.json`` lands in the run folder."""
+                 run_dir: Path | None = None, resume: bool = False) -> tuple[Path, dict]:
+    """Train ``run`` and return ``(run_dir, metrics)``; ``metrics.json`` lands in the run folder.
+
+    ``resume=True`` continues the run folder ``run_dir`` from its checkpoint (rec runs): its
+    ``config.yaml`` must describe ``run`` (use :func:`resume_training`).
+    """
+    if resume and run_dir is None:
+        raise ConfigError("resume needs the run folder to continue")
+    if resume and run.task != "rec":
+        raise ConfigError(f"--resume continues rec runs from their last.pt; {run.model} is a {run.task} model")
     run_dir = Path(run_dir) if run_dir else make_run_dir(run)
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.yaml").write_text(yaml.safe_dump(to_dict(run), sort_keys=False))
-    (run_dir / "versions.json").write_text(json.dumps(versions(), indent=2))
+    if not resume:
+        (run_dir / "config.yaml").write_text(yaml.safe_dump(to_dict(run), sort_keys=False))
+        (run_dir / "versions.json").write_text(json.dumps(versions(), indent=2))
     seed_everything(run.seed)
     # every log line of the run (ours and the models') also lands in the run folder
     handler = logging.FileHandler(run_dir / "train.log")
@@ -56,10 +67,22 @@ def run_training(run: RunConfig, report: Callable[[int, float], None] | None = N
     root = logging.getLogger()
     root.addHandler(handler)
     try:
-        logging.getLogger("graphcl.runner").info("run %s: %s on %s, seed %d", run_dir, run.model, run.dataset, run.seed)
-        metrics = train_function(run.model)(run, run_dir, report)
+        logging.getLogger("graphcl.runner").info("run %s: %s on %s, seed %d%s", run_dir, run.model, run.dataset,
+                                                 run.seed, " (resumed)" if resume else "")
+        train = train_function(run.model)
+        metrics = train(run, run_dir, report, resume=True) if resume else train(run, run_dir, report)
     finally:
         root.removeHandler(handler)
         handler.close()
+    metrics.setdefault("threads", torch.get_num_threads())
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
     return run_dir, metrics
+
+
+def resume_training(run_dir: str | Path, report: Callable[[int, float], None] | None = None) -> tuple[Path, dict]:
+    """Continue the rec run in ``run_dir`` from its ``last.pt`` with the config it was started with."""
+    run_dir = Path(run_dir)
+    if not (run_dir / "config.yaml").is_file():
+        raise ConfigError(f"{run_dir} is not a run folder (no config.yaml); give the folder `graphcl train` printed")
+    run = load_run_config(run_dir / "config.yaml")
+    return run_training(run, report, run_dir, resume=True)

@@ -5,6 +5,7 @@ import torch
 
 from graphcl.core import NTXent
 from rec.augment import augment_views
+from rec.batching import trim
 from rec.sasrec import SASRec
 from rec.shim_config import config_get
 
@@ -50,7 +51,7 @@ class CL4SRec(SASRec):
     def encode_views(self, interaction, views=None) -> tuple[torch.Tensor, torch.Tensor]:
         """Encoder outputs of both views (``views``: precomputed ``(seq1, len1, seq2, len2)``)."""
         seq1, len1, seq2, len2 = views if views is not None else self.views(interaction)
-        return self.forward(seq1, len1), self.forward(seq2, len2)
+        return self.forward(trim(seq1, len1), len1), self.forward(trim(seq2, len2), len2)
 
     def calculate_loss(self, interaction) -> torch.Tensor:
         loss = self.recommendation_loss(interaction)

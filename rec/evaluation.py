@@ -1,47 +1,91 @@
-"""Batched full-ranking evaluation of a sequential recommender on a leave-one-out part."""
+"""Batched full-ranking evaluation of a sequential recommender on a leave-one-out part.
+
+Both protocols of the literature come from one scoring pass:
+
+- **P2** ranks the target among all items (RecBole; the MCLRec and SRA-CL papers);
+- **P1** masks the items of the user's input history first (the ICLRec, ICSRec and BSARec
+  papers): its rank is the P2 rank minus the distinct history items that score above the target.
+"""
 from __future__ import annotations
 
 import torch
 
-from rec.metrics import KS, rank_metrics, target_ranks
+from rec.batching import length_sorted_chunks, trim
+from rec.metrics import KS, rank_metrics
 from rec.recbole_compat import Interaction
+
+PROTOCOLS = ("p2", "p1")
 
 
 def batch_interaction(model, seq: torch.Tensor, lengths: torch.Tensor, target: torch.Tensor,
-                      users: torch.Tensor | None = None) -> Interaction:
-    """A RecBole ``Interaction`` with the model's field names."""
+                      users: torch.Tensor | None = None, extra: dict | None = None) -> Interaction:
+    """A RecBole ``Interaction`` with the model's field names (``extra``: more fields as they are)."""
     fields = {model.ITEM_SEQ: seq, model.ITEM_SEQ_LEN: lengths, model.POS_ITEM_ID: target}
     if users is not None:
         fields[model.USER_ID] = users
-    return Interaction(fields)
+    return Interaction({**fields, **(extra or {})})
+
+
+def protocol_ranks(scores: torch.Tensor, targets: torch.Tensor,
+                   history: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """0-based target ranks ``(p2 [B], p1 [B])`` (items scoring strictly higher; column 0,
+    the padding id, never counts).
+
+    Args:
+        scores: ``[B, N]`` scores over item ids ``0..N-1``.
+        targets: ``[B]`` target ids.
+        history: ``[B, H]`` input-history ids (0 = padding; repeats and the target itself are
+            never subtracted twice or at all).
+
+    Ties go in the target's favour (see :func:`rec.metrics.target_ranks`). A NaN score raises
+    ``FloatingPointError``: ``nan > x`` is False, so a diverged model would rank its target first.
+    """
+    if scores.dim() != 2 or targets.shape != scores.shape[:1] or history.shape[:1] != targets.shape:
+        raise ValueError(f"scores must be [B, N], targets [B] and history [B, H], got {tuple(scores.shape)}, "
+                         f"{tuple(targets.shape)} and {tuple(history.shape)}")
+    if bool(torch.isnan(scores).any()):
+        raise FloatingPointError("scores contain NaN: the model diverged (NaN would rank the target "
+                                 "first); lower learning_rate or check the checkpoint")
+    target_score = scores.gather(1, targets.view(-1, 1))
+    p2 = (scores > target_score).sum(dim=1) - (scores[:, 0:1] > target_score).squeeze(1).long()
+    items, _ = history.sort(dim=1)
+    first = torch.ones_like(items, dtype=torch.bool)
+    first[:, 1:] = items[:, 1:] != items[:, :-1]
+    counted = first & (items > 0) & (items != targets.view(-1, 1))
+    above = (scores.gather(1, items) > target_score) & counted
+    return p2, p2 - above.sum(dim=1)
 
 
 @torch.no_grad()
-def evaluate_part(model, split, part: str, batch_size: int = 1024, exclude_history: bool = False,
-                  device: str | torch.device = "cpu", ks=KS) -> dict[str, float]:
-    """HR/NDCG@k over all items for ``split``'s ``"valid"`` or ``"test"`` rows.
+def evaluate_part(model, split, part: str, batch_size: int = 1024,
+                  device: str | torch.device = "cpu", ks=KS) -> dict[str, dict[str, float]]:
+    """HR/NDCG@k of ``split``'s ``"valid"`` or ``"test"`` rows under both protocols:
+    ``{"p2": {"hr@5": ...}, "p1": {...}}``.
+
+    Rows are scored in length order, each batch trimmed to its longest row (left-aligned
+    inputs and a causal encoder: trimming changes no score, only the padding work).
 
     Args:
         model: a ``SequentialRecommender`` with ``full_sort_predict``.
         split: a :class:`rec.split.LeaveOneOut`.
         part: ``"valid"`` or ``"test"``.
         batch_size: users per scoring batch.
-        exclude_history: drop the items of each user's input history from the ranking
-            (off in the papers' protocol).
         device: where to score.
         ks: cut-offs.
     """
     seq, lengths, target, history = split.part(part)
     was_training = model.training
     model.eval()
-    ranks = []
+    ranks: dict[str, list[torch.Tensor]] = {name: [] for name in PROTOCOLS}
     try:
-        for start in range(0, seq.shape[0], batch_size):
-            rows = slice(start, start + batch_size)
-            inter = batch_interaction(model, seq[rows], lengths[rows], target[rows], split.users[rows]).to(device)
+        for rows in length_sorted_chunks(lengths, batch_size):
+            inter = batch_interaction(model, trim(seq[rows], lengths[rows]), lengths[rows], target[rows],
+                                      split.users[rows]).to(device)
             scores = model.full_sort_predict(inter)
-            exclude = history[rows].to(device) if exclude_history else None
-            ranks.append(target_ranks(scores, inter[model.POS_ITEM_ID], exclude).cpu())
+            rows_history = history[rows]
+            rows_history = trim(rows_history, (rows_history > 0).sum(dim=1)).to(device)
+            for name, value in zip(PROTOCOLS, protocol_ranks(scores, inter[model.POS_ITEM_ID], rows_history)):
+                ranks[name].append(value.cpu())
     finally:
         model.train(was_training)
-    return rank_metrics(torch.cat(ranks), ks)
+    return {name: rank_metrics(torch.cat(values), ks) for name, values in ranks.items()}

@@ -50,6 +50,13 @@ class SASRecParams:
         fast_dropout: draw dropout masks with ``torch.rand`` (same distribution, faster on CPU).
         max_train_batches: stop each epoch after this many batches (``None``: the whole epoch);
             for smoke tests and truncated benchmark runs only.
+        batching: ``bucketed`` (rows of similar length batched together, each batch trimmed to
+            its longest row: same examples, a fraction of the padding) or ``random`` (plain
+            shuffled batches, every batch as wide as its longest row too).
+        train_targets: ``prefixes`` (one example per training prefix, its next item: the
+            CL4SRec / MCLRec / SRA-CL protocol) or ``all_positions`` (one row per user, its last
+            ``max_seq_length`` training items, next-item loss at every position under the
+            causal mask: the original SASRec objective; about 6x fewer rows on Beauty).
     """
 
     hidden_size: int = 64
@@ -72,6 +79,8 @@ class SASRecParams:
     exclude_history: bool = False
     fast_dropout: bool = True
     max_train_batches: int | None = None
+    batching: Literal["bucketed", "random"] = "bucketed"
+    train_targets: Literal["prefixes", "all_positions"] = "prefixes"
 
     def __post_init__(self):
         _check_positive_ints(self, ("hidden_size", "n_layers", "n_heads", "inner_size", "max_seq_length",

@@ -28,6 +28,8 @@ class SASRec(SequentialRecommender):
     ``0..n_items-1`` only.
     """
 
+    TARGET_SEQ = "target_id_list"  # per-position next items of ``train_targets: all_positions`` batches
+
     def __init__(self, config, dataset):
         super().__init__(config, dataset)
         self.hidden_size = config["hidden_size"]
@@ -60,8 +62,8 @@ class SASRec(SequentialRecommender):
         if isinstance(module, nn.Linear) and module.bias is not None:
             module.bias.data.zero_()
 
-    def forward(self, item_seq: torch.Tensor, item_seq_len: torch.Tensor) -> torch.Tensor:
-        """``[B, L]`` left-aligned ids and ``[B]`` lengths -> ``[B, hidden]`` (output at the last item)."""
+    def encode(self, item_seq: torch.Tensor) -> torch.Tensor:
+        """``[B, L]`` left-aligned ids -> ``[B, L, hidden]``: position ``t`` has seen items ``0..t``."""
         if item_seq.shape[1] > self.max_seq_length:
             raise ValueError(f"item_seq has {item_seq.shape[1]} columns but max_seq_length is "
                              f"{self.max_seq_length}; keep the last {self.max_seq_length} items")
@@ -69,16 +71,33 @@ class SASRec(SequentialRecommender):
         hidden = self.item_embedding(item_seq) + self.position_embedding(positions)
         hidden = self.dropout(self.LayerNorm(hidden))
         attention_mask = self.get_attention_mask(item_seq)
-        output = self.trm_encoder(hidden, attention_mask, output_all_encoded_layers=True)[-1]
-        return self.gather_indexes(output, (item_seq_len - 1).clamp(min=0))
+        return self.trm_encoder(hidden, attention_mask, output_all_encoded_layers=True)[-1]
+
+    def forward(self, item_seq: torch.Tensor, item_seq_len: torch.Tensor) -> torch.Tensor:
+        """``[B, L]`` left-aligned ids and ``[B]`` lengths -> ``[B, hidden]`` (output at the last item)."""
+        return self.gather_indexes(self.encode(item_seq), (item_seq_len - 1).clamp(min=0))
 
     def item_scores(self, seq_output: torch.Tensor) -> torch.Tensor:
         """Dot products with every real item id (``[B, n_items]``; the [mask] row is left out)."""
         return seq_output @ self.item_embedding.weight[: self.n_items].t()
 
+    def next_item_loss(self, interaction) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(cross entropy, sequence representations [B, hidden])`` from one encoder pass.
+
+        A batch with :attr:`TARGET_SEQ` (``train_targets: all_positions``) is scored at every
+        position that has a target (mean over those positions, as in SASRec); otherwise at the
+        last item against ``POS_ITEM_ID`` (one example per prefix).
+        """
+        output = self.encode(interaction[self.ITEM_SEQ])
+        seq_output = self.gather_indexes(output, (interaction[self.ITEM_SEQ_LEN] - 1).clamp(min=0))
+        if self.TARGET_SEQ in interaction:
+            targets = interaction[self.TARGET_SEQ]
+            has_target = targets > 0
+            return self.loss_fct(self.item_scores(output[has_target]), targets[has_target]), seq_output
+        return self.loss_fct(self.item_scores(seq_output), interaction[self.POS_ITEM_ID]), seq_output
+
     def recommendation_loss(self, interaction) -> torch.Tensor:
-        seq_output = self.forward(interaction[self.ITEM_SEQ], interaction[self.ITEM_SEQ_LEN])
-        return self.loss_fct(self.item_scores(seq_output), interaction[self.POS_ITEM_ID])
+        return self.next_item_loss(interaction)[0]
 
     def calculate_loss(self, interaction) -> torch.Tensor:
         return self.recommendation_loss(interaction)

@@ -104,3 +104,23 @@ class LeaveOneOut:
         if name == "test":
             return self.test_seq, self.test_len, self.test_target, self.test_history
         raise ValueError(f"part must be 'valid' or 'test', got {name!r}")
+
+    def all_positions(self) -> dict[str, torch.Tensor]:
+        """One training row per user for next-item loss at every position (SASRec's original
+        objective): the user's last ``max_seq_length`` training inputs (its longest prefix) and
+        ``target_seq``, the item after each position (0 = padding).
+
+        Returns ``{"seq", "len", "target", "user", "target_seq"}`` (``target``: the row's last
+        target, which equals its longest prefix's target). Under the causal mask the row's
+        position ``t`` sees exactly the prefix of length ``t + 1``, so this trains on the same
+        examples as the prefixes of users that fit into ``max_seq_length`` items.
+        """
+        users = self.train_user
+        if users.numel() == 0:
+            raise ValueError("no training prefixes: every user has fewer than 4 items")
+        last = torch.nonzero(torch.cat([users[1:] != users[:-1], torch.tensor([True])])).flatten()
+        seq, lengths, target = self.train_seq[last], self.train_len[last], self.train_target[last]
+        target_seq = torch.zeros_like(seq)
+        target_seq[:, :-1] = seq[:, 1:]
+        target_seq[torch.arange(seq.shape[0]), lengths - 1] = target
+        return {"seq": seq, "len": lengths, "target": target, "user": users[last], "target_seq": target_seq}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import sys
 import time
 from pathlib import Path
@@ -76,6 +77,7 @@ def prepare(args) -> tuple[StudyConfig, WorkerJob, Path, dict | None]:
         data_root=args.data_root,
         deadline=time.time() + study.timeout if study.timeout else None,
         registry_entry=dict(MODELS[run.model]),
+        threads=worker_threads(getattr(args, "threads", None), workers),
     )
     return study, job, study_dir, default
 
@@ -141,6 +143,15 @@ def check_resumable(optuna_study, study: StudyConfig) -> None:
                     f"({stored} there; {exc}); restore it with --set search_space.{name}... "
                     "or start a new study (another study_name or storage)"
                 ) from exc
+
+
+def worker_threads(threads: int | None, workers: int) -> int:
+    """Torch threads per worker: ``--threads`` as given, else the machine's cores shared out."""
+    if threads is not None:
+        if threads < 1:
+            raise ConfigError(f"--threads must be >= 1, got {threads}")
+        return threads
+    return max(1, (os.cpu_count() or 1) // workers)
 
 
 def run_workers(job: WorkerJob, workers: int) -> None:

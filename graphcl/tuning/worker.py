@@ -39,6 +39,7 @@ class WorkerJob:
         worker_index: 0..K-1 among this invocation's local workers (offsets the sampler seed).
         registry_entry: the model's ``graphcl.registry.MODELS`` entry in the parent, so models
             registered at run time (plugins, tests) exist in spawned children too.
+        threads: torch threads of this worker (``None``: leave torch's default).
     """
 
     study: StudyConfig
@@ -50,6 +51,7 @@ class WorkerJob:
     deadline: float | None = None
     worker_index: int = 0
     registry_entry: dict | None = None
+    threads: int | None = None
 
 
 def _counts(study: Any) -> dict[str, int]:
@@ -71,9 +73,12 @@ def run_worker(job: WorkerJob) -> int:
         job: the worker's job description.
     """
     import optuna
+    import torch
 
     from graphcl import registry
 
+    if job.threads is not None:
+        torch.set_num_threads(job.threads)
     if job.registry_entry is not None:
         registry.MODELS[job.base["model"]] = job.registry_entry
     storage = open_storage(job.storage_url, job.study.heartbeat_interval)

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from graphcl.core import NTXent
+from rec.batching import length_sorted_chunks, trim
 from rec.sasrec import SASRec
 from rec.shim_config import config_get
 from rec.sracl.id_mapping import remap_index, row_tables
@@ -167,7 +168,7 @@ class SRACL(SASRec):
         else:
             # Encode each distinct retrieved candidate once per batch (anchors share many neighbours).
             unique, inverse = neighbours.unique(return_inverse=True)
-            neighbour_repr = self.forward(seqs[unique], lens[unique])[inverse]  # [B, k, H]
+            neighbour_repr = self.forward(trim(seqs[unique], lens[unique]), lens[unique])[inverse]  # [B, k, H]
         positive, _ = self.synthesis(anchor_sem, vectors[neighbours], neighbour_repr)
         return self.cl_loss(seq_output, positive)
 
@@ -180,9 +181,9 @@ class SRACL(SASRec):
         seqs, lens, _, _ = self.candidates()
         out = torch.zeros(seqs.size(0), self.hidden_size, device=seqs.device)
         has_items = (lens > 0).nonzero().flatten()
-        for start in range(0, has_items.numel(), batch_size):
-            rows = has_items[start:start + batch_size]
-            out[rows] = self.forward(seqs[rows], lens[rows])
+        for chunk in length_sorted_chunks(lens[has_items], batch_size):
+            rows = has_items[chunk]
+            out[rows] = self.forward(trim(seqs[rows], lens[rows]), lens[rows])
         self.user_repr_cache = out
         self.train(was_training)
 
@@ -202,8 +203,7 @@ class SRACL(SASRec):
         item_seq_len = interaction[self.ITEM_SEQ_LEN]
         # One encoder pass serves the next-item loss and the inter-sequence anchor (the official
         # code runs a second pass with fresh dropout; sharing it saves a forward/backward).
-        seq_output = self.forward(item_seq, item_seq_len)
-        rec_loss = self.loss_fct(self.item_scores(seq_output), interaction[self.POS_ITEM_ID])
+        rec_loss, seq_output = self.next_item_loss(interaction)
         total = rec_loss
         parts = {"rec": float(rec_loss.detach())}
         if item_seq.size(0) >= 2:  # NT-Xent needs in-batch negatives

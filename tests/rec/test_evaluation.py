@@ -1,6 +1,7 @@
 """What the model sees at evaluation: leave-one-out inputs, no target in its own input."""
 from types import SimpleNamespace
 
+import pytest
 import torch
 
 from rec.evaluation import evaluate_part
@@ -18,7 +19,7 @@ class SpyModel(torch.nn.Module):
 
     def full_sort_predict(self, inter):
         seq, lens = inter[self.ITEM_SEQ], inter[self.ITEM_SEQ_LEN]
-        self.seen.append((seq.clone(), lens.clone(), inter[self.POS_ITEM_ID].clone()))
+        self.seen.append((seq.clone(), lens.clone(), inter[self.POS_ITEM_ID].clone(), inter[self.USER_ID].clone()))
         last = seq.gather(1, (lens - 1).view(-1, 1)).squeeze(1)
         scores = torch.zeros(seq.shape[0], self.num_items + 1)
         scores[torch.arange(seq.shape[0]), (last + 1).clamp(max=self.num_items)] = 1.0
@@ -30,16 +31,55 @@ def test_valid_and_test_inputs_stop_right_before_their_target():
     seqs = [[1, 2, 3, 4, 5, 6, 7], [3, 4, 5], [9, 2, 7, 8]]
     split = LeaveOneOut.from_sequences(SimpleNamespace(sequences=seqs, num_items=9), max_seq_length=4)
     model = SpyModel(9)
-    valid = evaluate_part(model, split, "valid", batch_size=2, ks=(1,))
-    test = evaluate_part(model, split, "test", batch_size=2, ks=(1,))
-    rows = [(s, n, t) for part in model.seen for s, n, t in zip(*part)]
-    assert len(rows) == 6  # 3 users x (valid, test)
-    for (seq, n, target), user_seq, cut in zip(rows, seqs + seqs, [2] * 3 + [1] * 3):
-        expected = user_seq[:-cut][-4:]  # last max_seq_length items before the held-out one
-        assert seq[:n].tolist() == expected and int(target) == user_seq[-cut]
-        assert (seq[n:] == 0).all()
-    # test input ends with the validation target (as in the official code)
-    assert [int(s[n - 1]) for s, n, _ in rows[3:]] == [s[-2] for s in seqs]
+    valid = evaluate_part(model, split, "valid", batch_size=2, ks=(1,))["p2"]
+    seen_valid = len(model.seen)
+    test = evaluate_part(model, split, "test", batch_size=2, ks=(1,))["p2"]
+    for parts, cut in ((model.seen[:seen_valid], 2), (model.seen[seen_valid:], 1)):
+        rows = {int(u): (s, n, t) for part in parts for s, n, t, u in zip(*part)}
+        assert sorted(rows) == [0, 1, 2]  # every user once per part
+        for user, (seq, n, target) in rows.items():
+            expected = seqs[user][:-cut][-4:]  # last max_seq_length items before the held-out one
+            assert seq[:n].tolist() == expected and int(target) == seqs[user][-cut]
+            assert (seq[n:] == 0).all()
+            if cut == 1:  # test input ends with the validation target (as in the official code)
+                assert int(seq[n - 1]) == seqs[user][-2]
     # "next id" ranks first: users 0, 1 in both parts, user 2 only at test (7 -> 8, not 2 -> 7);
     # padding has the top score but is not ranked
     assert valid["hr@1"] == valid["ndcg@1"] == 2 / 3 and test["hr@1"] == 1.0
+
+
+def test_batches_are_scored_in_length_order_and_trimmed_to_their_longest_row():
+    seqs = [[1] * 9, [2, 3, 4], [5, 6, 7, 8, 9], [1, 2, 3, 4]]
+    split = LeaveOneOut.from_sequences(SimpleNamespace(sequences=seqs, num_items=9), max_seq_length=8)
+    model = SpyModel(9)
+    evaluate_part(model, split, "valid", batch_size=2)
+    widths = [seq.shape[1] for seq, *_ in model.seen]
+    lengths = [lens.tolist() for _, lens, *_ in model.seen]
+    assert lengths == [[1, 2], [3, 7]] and widths == [2, 7]
+
+
+def test_p1_masks_the_history_and_p2_ranks_it():
+    # one user 1 2 3 4 5: valid input [1, 2, 3], target 4; the model scores item id i with i,
+    # except the target gets 2.5: items 3 (history) and 5 (unseen) beat it under P2, only 5 under P1
+    split = LeaveOneOut.from_sequences(SimpleNamespace(sequences=[[1, 2, 3, 4, 5]], num_items=6), max_seq_length=5)
+
+    class Fixed(SpyModel):
+        def full_sort_predict(self, inter):
+            scores = torch.arange(7, dtype=torch.float).repeat(len(inter[self.ITEM_SEQ_LEN]), 1)
+            scores[:, 4] = 2.5
+            scores[:, 6] = -1.0
+            return scores
+
+    result = evaluate_part(Fixed(6), split, "valid", ks=(1, 2))
+    assert result["p2"]["hr@2"] == 0.0 and result["p1"]["hr@2"] == 1.0 and result["p1"]["hr@1"] == 0.0
+
+
+def test_protocol_ranks_subtract_each_history_item_once_and_never_the_target():
+    from rec.evaluation import protocol_ranks
+
+    scores = torch.tensor([[9.0, 5.0, 4.0, 3.0, 2.0, 1.0]])
+    # target 4 (score 2): items 1, 2, 3 score above it; history repeats item 1 and holds the target
+    p2, p1 = protocol_ranks(scores, torch.tensor([4]), torch.tensor([[1, 1, 4, 2, 0]]))
+    assert p2.tolist() == [3] and p1.tolist() == [1]
+    with pytest.raises(FloatingPointError, match="NaN"):
+        protocol_ranks(torch.full((1, 3), float("nan")), torch.tensor([1]), torch.tensor([[0]]))
