@@ -15,7 +15,7 @@ def _cmd_train(args) -> int:
     import signal
 
     from graphcl.config import ConfigError, load_run_config
-    from graphcl.runner import resume_training, run_training
+    from graphcl.runner import RunInterrupted, resume_training, run_training
 
     if (args.config is None) == (args.resume is None):
         raise ConfigError("graphcl train needs a config (to start a run) or --resume RUN_DIR (to continue one), "
@@ -28,18 +28,31 @@ def _cmd_train(args) -> int:
         overrides.append(f"data_root={args.data_root}")
     if args.out_dir:
         overrides.append(f"out_dir={args.out_dir}")
+    import torch
+
+    threads_before = torch.get_num_threads()
     set_threads(args.threads)
     # SIGTERM (kill, a scheduler's stop) ends the run like Ctrl-C: the last epoch's checkpoint stays
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    sigterm_before = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         if args.resume:
             run_dir, metrics = resume_training(args.resume)
         else:
             run_dir, metrics = run_training(load_run_config(resolve_config_path(args.config), overrides))
-    except KeyboardInterrupt:
-        print("graphcl: interrupted; a rec run continues from its last finished epoch with "
-              "`graphcl train --resume RUN_DIR` (the run folder printed in the log above)", file=sys.stderr)
+    except RunInterrupted as stop:
+        if stop.resumable:
+            print(f"graphcl: interrupted; continue from the last finished epoch with "
+                  f"`graphcl train --resume {stop.run_dir}`", file=sys.stderr)
+        else:
+            print(f"graphcl: interrupted before a checkpoint was written; {stop.run_dir} cannot be resumed",
+                  file=sys.stderr)
         return 130
+    except KeyboardInterrupt:
+        print("graphcl: interrupted before the run started", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, sigterm_before)
+        torch.set_num_threads(threads_before)
     print(f"run folder: {run_dir}")
     print(metrics_table(metrics))
     return 0

@@ -44,6 +44,14 @@ def make_run_dir(run: RunConfig) -> Path:
     return run_dir
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped the run in ``run_dir`` (a rec run keeps its ``last.pt``)."""
+
+    def __init__(self, run_dir: Path, resumable: bool):
+        super().__init__(f"run {run_dir} interrupted")
+        self.run_dir, self.resumable = run_dir, resumable
+
+
 def run_training(run: RunConfig, report: Callable[[int, float], None] | None = None,
                  run_dir: Path | None = None, resume: bool = False) -> tuple[Path, dict]:
     """Train ``run`` and return ``(run_dir, metrics)``; ``metrics.json`` lands in the run folder.
@@ -71,6 +79,8 @@ def run_training(run: RunConfig, report: Callable[[int, float], None] | None = N
                                                  run.seed, " (resumed)" if resume else "")
         train = train_function(run.model)
         metrics = train(run, run_dir, report, resume=True) if resume else train(run, run_dir, report)
+    except KeyboardInterrupt as exc:
+        raise RunInterrupted(run_dir, (run_dir / "last.pt").is_file()) from exc
     finally:
         root.removeHandler(handler)
         handler.close()
