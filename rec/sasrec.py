@@ -5,7 +5,8 @@ import torch
 from torch import nn
 
 from rec.fast_dropout import use_fast_dropout
-from rec.recbole_compat import SequentialRecommender, TransformerEncoder
+from rec.recbole_compat import SequentialRecommender
+from rec.transformer import TransformerEncoder, causal_padding_mask
 from rec.shim_config import config_get
 
 
@@ -62,20 +63,23 @@ class SASRec(SequentialRecommender):
         if isinstance(module, nn.Linear) and module.bias is not None:
             module.bias.data.zero_()
 
-    def encode(self, item_seq: torch.Tensor) -> torch.Tensor:
-        """``[B, L]`` left-aligned ids -> ``[B, L, hidden]``: position ``t`` has seen items ``0..t``."""
+    def _embed(self, item_seq: torch.Tensor) -> torch.Tensor:
         if item_seq.shape[1] > self.max_seq_length:
             raise ValueError(f"item_seq has {item_seq.shape[1]} columns but max_seq_length is "
                              f"{self.max_seq_length}; keep the last {self.max_seq_length} items")
         positions = torch.arange(item_seq.size(1), device=item_seq.device).unsqueeze(0).expand_as(item_seq)
         hidden = self.item_embedding(item_seq) + self.position_embedding(positions)
-        hidden = self.dropout(self.LayerNorm(hidden))
-        attention_mask = self.get_attention_mask(item_seq)
-        return self.trm_encoder(hidden, attention_mask, output_all_encoded_layers=True)[-1]
+        return self.dropout(self.LayerNorm(hidden))
+
+    def encode(self, item_seq: torch.Tensor) -> torch.Tensor:
+        """``[B, L]`` left-aligned ids -> ``[B, L, hidden]``: position ``t`` has seen items ``0..t``."""
+        return self.trm_encoder(self._embed(item_seq), causal_padding_mask(item_seq))
 
     def forward(self, item_seq: torch.Tensor, item_seq_len: torch.Tensor) -> torch.Tensor:
-        """``[B, L]`` left-aligned ids and ``[B]`` lengths -> ``[B, hidden]`` (output at the last item)."""
-        return self.gather_indexes(self.encode(item_seq), (item_seq_len - 1).clamp(min=0))
+        """``[B, L]`` left-aligned ids and ``[B]`` lengths -> ``[B, hidden]`` (output at the last
+        item; the last block runs only there)."""
+        return self.trm_encoder(self._embed(item_seq), causal_padding_mask(item_seq),
+                                query_positions=(item_seq_len - 1).clamp(min=0))
 
     def item_scores(self, seq_output: torch.Tensor) -> torch.Tensor:
         """Dot products with every real item id (``[B, n_items]``; the [mask] row is left out)."""
@@ -88,13 +92,15 @@ class SASRec(SequentialRecommender):
         position that has a target (mean over those positions, as in SASRec); otherwise at the
         last item against ``POS_ITEM_ID`` (one example per prefix).
         """
-        output = self.encode(interaction[self.ITEM_SEQ])
-        seq_output = self.gather_indexes(output, (interaction[self.ITEM_SEQ_LEN] - 1).clamp(min=0))
-        if self.TARGET_SEQ in interaction:
-            targets = interaction[self.TARGET_SEQ]
-            has_target = targets > 0
-            return self.loss_fct(self.item_scores(output[has_target]), targets[has_target]), seq_output
-        return self.loss_fct(self.item_scores(seq_output), interaction[self.POS_ITEM_ID]), seq_output
+        item_seq, lengths = interaction[self.ITEM_SEQ], interaction[self.ITEM_SEQ_LEN]
+        if self.TARGET_SEQ not in interaction:
+            seq_output = self.forward(item_seq, lengths)
+            return self.loss_fct(self.item_scores(seq_output), interaction[self.POS_ITEM_ID]), seq_output
+        output = self.encode(item_seq)
+        targets = interaction[self.TARGET_SEQ]
+        has_target = targets > 0
+        seq_output = self.gather_indexes(output, (lengths - 1).clamp(min=0))
+        return self.loss_fct(self.item_scores(output[has_target]), targets[has_target]), seq_output
 
     def recommendation_loss(self, interaction) -> torch.Tensor:
         return self.next_item_loss(interaction)[0]
