@@ -12,6 +12,7 @@ attention output and the feed-forward only at that position: about 40% of a 2-bl
 """
 from __future__ import annotations
 
+import copy
 import math
 
 import torch
@@ -128,9 +129,10 @@ class TransformerEncoder(nn.Module):
         super().__init__()
         if n_layers < 1:
             raise ValueError(f"n_layers must be >= 1, got {n_layers}")
-        self.layer = nn.ModuleList(
-            TransformerLayer(n_heads, hidden_size, inner_size, hidden_dropout_prob, attn_dropout_prob, hidden_act,
-                             layer_norm_eps) for _ in range(n_layers))
+        layer = TransformerLayer(n_heads, hidden_size, inner_size, hidden_dropout_prob, attn_dropout_prob,
+                                 hidden_act, layer_norm_eps)
+        # copies of one layer, as RecBole builds them: the same seed gives the same weights
+        self.layer = nn.ModuleList(copy.deepcopy(layer) for _ in range(n_layers))
 
     def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor,
                 query_positions: torch.Tensor | None = None) -> torch.Tensor:
