@@ -278,14 +278,29 @@ def _recbole_prefixes(dataset: str, data_root: str):
     return split, data
 
 
+class RecBoleCounts:
+    """What a RecBole ``SequentialRecommender`` asks of its dataset: ``num(field)``, counting
+    the padding id (ids 1..n plus 0 -> n + 1)."""
+
+    def __init__(self, num_items: int, num_users: int):
+        self.counts = {"item_id": num_items + 1, "user_id": num_users + 1}
+
+    def num(self, field: str) -> int:
+        return self.counts[field]
+
+
+def recbole_model_config(values: dict, max_len: int = 50) -> dict:
+    """The keys RecBole's ``SequentialRecommender`` reads from its ``Config``, plus ``values``."""
+    return {"USER_ID_FIELD": "user_id", "ITEM_ID_FIELD": "item_id", "LIST_SUFFIX": "_list",
+            "ITEM_LIST_LENGTH_FIELD": "item_length", "NEG_PREFIX": "neg_", "MAX_ITEM_LIST_LENGTH": max_len,
+            "device": torch.device("cpu"), **values}
+
+
 def official_mclrec(root: Path, dataset: str, batches: int, data_root: str, seed: int = 0) -> Side:
-    import rec.recbole_compat  # noqa: F401  (NumPy-2 aliases + anomaly-mode fix for importing recbole)
+    import rec.recbole  # noqa: F401  (NumPy-2 aliases + anomaly-mode fix for importing recbole)
     from recbole.data.interaction import Interaction
     from recbole.utils import set_color
     from torch.nn.utils.clip_grad import clip_grad_norm_
-
-    from rec.shim_config import ShimConfig
-    from rec.shim_dataset import ShimDataset
 
     sys.path.insert(0, str(root))  # the official model file imports recbole.* (installed 1.2.1 resolves them)
     import importlib.util
@@ -300,9 +315,7 @@ def official_mclrec(root: Path, dataset: str, batches: int, data_root: str, seed
     extractors = load("official_extractors", root / "recbole/model/extractors.py")
     seed_all(seed)
     split, data = _recbole_prefixes(dataset, data_root)
-    config = ShimConfig(MCLREC, device="cpu", seed=seed)
-    config["MAX_ITEM_LIST_LENGTH"] = 50
-    model = official.MCLRec(config, ShimDataset(split.num_items, split.num_users))
+    model = official.MCLRec(recbole_model_config({**MCLREC, "seed": seed}), RecBoleCounts(split.num_items, split.num_users))
 
     aug_self = types.SimpleNamespace(config=MCLREC)
     aug = _load_method(root / "excerpts/dataloader_mclrec_aug.py", "mclrec_aug",
@@ -341,17 +354,12 @@ def official_mclrec(root: Path, dataset: str, batches: int, data_root: str, seed
 
 
 def official_sasrec(dataset: str, batches: int, data_root: str, seed: int = 0) -> Side:
-    import rec.recbole_compat  # noqa: F401  (NumPy-2 aliases + anomaly-mode fix for importing recbole)
+    import rec.recbole  # noqa: F401  (NumPy-2 aliases + anomaly-mode fix for importing recbole)
     from recbole.model.sequential_recommender import SASRec
-
-    from rec.shim_config import ShimConfig
-    from rec.shim_dataset import ShimDataset
 
     seed_all(seed)
     split, data = _recbole_prefixes(dataset, data_root)
-    config = ShimConfig(SASREC, device="cpu", seed=seed)
-    config["MAX_ITEM_LIST_LENGTH"] = 50
-    model = SASRec(config, ShimDataset(split.num_items, split.num_users))
+    model = SASRec(recbole_model_config({**SASREC, "seed": seed}), RecBoleCounts(split.num_items, split.num_users))
     optimizer = torch.optim.Adam(model.parameters(), lr=SASREC["learning_rate"], weight_decay=SASREC["weight_decay"])
     size = SASREC["train_batch_size"]
 

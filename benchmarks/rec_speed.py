@@ -73,7 +73,7 @@ class TrainSide:
         rows = trainer.epoch_rows()[: self.batches]
         start = time.perf_counter()
         for batch in rows:
-            inter = trainer.interaction(batch)
+            inter = trainer.batch(batch)
             step(inter, trainer) if step is not None else trainer.default_step(inter)
         return (time.perf_counter() - start) / len(rows)
 
@@ -120,7 +120,7 @@ class ValidationSide:
 @torch.no_grad()
 def padded_validation(model, split, batch_size: int = 1024) -> None:
     """The evaluation loop before length-sorted trimming (commit 511e768), P2 only."""
-    from rec.evaluation import batch_interaction
+    from rec.batch import SeqBatch
     from rec.metrics import rank_metrics, target_ranks
 
     seq, lengths, target, _ = split.part("valid")
@@ -128,8 +128,8 @@ def padded_validation(model, split, batch_size: int = 1024) -> None:
     ranks = []
     for start in range(0, seq.shape[0], batch_size):
         rows = slice(start, start + batch_size)
-        inter = batch_interaction(model, seq[rows], lengths[rows], target[rows], split.users[rows])
-        ranks.append(target_ranks(model.full_sort_predict(inter), inter[model.POS_ITEM_ID]))
+        batch = SeqBatch(seq[rows], lengths[rows], target[rows], split.users[rows])
+        ranks.append(target_ranks(model.full_sort_scores(batch), batch.target))
     rank_metrics(torch.cat(ranks))
 
 

@@ -5,9 +5,10 @@ import torch
 
 from graphcl.core import NTXent
 from rec.augment import augment_views
+from rec.batch import SeqBatch
 from rec.batching import trim
+from rec.params import CL4SRecParams
 from rec.sasrec import SASRec
-from rec.shim_config import config_get
 
 
 class CL4SRec(SASRec):
@@ -18,44 +19,43 @@ class CL4SRec(SASRec):
     (output at the last item). In-batch negatives: 2B - 2 per row (:class:`graphcl.core.NTXent`).
 
     Args:
-        config: :class:`SASRec` keys plus ``cl_weight``, ``cl_temperature``, ``cl_similarity``,
-            ``augmentations``, ``distinct_views``, ``crop_rate``, ``mask_rate``, ``reorder_rate``,
-            ``mask_token`` (``mask`` or ``padding``) and ``seed`` (augmentation generator).
-        dataset: anything with ``num(item_field)``.
+        num_items: real items (ids ``1..num_items``).
+        params: :class:`rec.params.CL4SRecParams` (SASRec's fields plus ``cl_weight``,
+            ``cl_temperature``, ``cl_similarity``, ``augmentations``, ``distinct_views``,
+            ``crop_rate``, ``mask_rate``, ``reorder_rate``, ``mask_token``).
+        seed: seed of the augmentation generator.
 
-    Batches may carry precomputed views (``aug1``, ``aug_len1``, ``aug2``, ``aug_len2``, as in
-    MCLRec's loader); otherwise :meth:`views` draws them on the batch.
+    Batches may carry precomputed views (``batch.views``, as in MCLRec's loader); otherwise
+    :meth:`views` draws them on the batch.
     """
 
-    def __init__(self, config, dataset):
-        super().__init__(config, dataset)
-        self.cl_weight = config_get(config, "cl_weight", 0.1)
-        self.augmentations = list(config_get(config, "augmentations", ["crop", "mask", "reorder"]))
-        self.distinct_views = bool(config_get(config, "distinct_views", False))
-        self.rates = {"crop": config_get(config, "crop_rate", 0.2), "mask": config_get(config, "mask_rate", 0.7),
-                      "reorder": config_get(config, "reorder_rate", 0.2)}
-        self.mask_id = self.mask_token if config_get(config, "mask_token", "mask") == "mask" else 0
-        self.cl_loss = NTXent(temperature=config_get(config, "cl_temperature", 1.0),
-                              similarity=config_get(config, "cl_similarity", "dot"))
-        self.generator = torch.Generator().manual_seed(int(config_get(config, "seed", 0)))
+    def __init__(self, num_items: int, params: CL4SRecParams, seed: int = 0):
+        super().__init__(num_items, params)
+        self.cl_weight = params.cl_weight
+        self.augmentations = list(params.augmentations)
+        self.distinct_views = params.distinct_views
+        self.rates = {"crop": params.crop_rate, "mask": params.mask_rate, "reorder": params.reorder_rate}
+        self.mask_id = self.mask_token if params.mask_token == "mask" else 0
+        self.cl_loss = NTXent(temperature=params.cl_temperature, similarity=params.cl_similarity)
+        self.generator = torch.Generator().manual_seed(int(seed))
         self.augment_context: dict = {}  # extra keyword arguments for custom augmenters
 
-    def views(self, interaction) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    def views(self, batch: SeqBatch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """Two augmented views of the batch (``seq1, len1, seq2, len2``)."""
-        if "aug1" in interaction:
-            return interaction["aug1"], interaction["aug_len1"], interaction["aug2"], interaction["aug_len2"]
-        return augment_views(interaction[self.ITEM_SEQ], interaction[self.ITEM_SEQ_LEN], self.augmentations,
-                             self.rates, self.generator, self.distinct_views, mask_token=self.mask_id,
-                             **self.augment_context)
+        if batch.views is not None:
+            return batch.views
+        return augment_views(batch.item_seq, batch.item_seq_len, self.augmentations, self.rates, self.generator,
+                             self.distinct_views, mask_token=self.mask_id, **self.augment_context)
 
-    def encode_views(self, interaction, views=None) -> tuple[torch.Tensor, torch.Tensor]:
-        """Encoder outputs of both views (``views``: precomputed ``(seq1, len1, seq2, len2)``)."""
-        seq1, len1, seq2, len2 = views if views is not None else self.views(interaction)
+    def encode_views(self, batch: SeqBatch, views=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Encoder outputs of both views (``views``: precomputed ``(seq1, len1, seq2, len2)``),
+        each view trimmed to its longest row."""
+        seq1, len1, seq2, len2 = views if views is not None else self.views(batch)
         return self.forward(trim(seq1, len1), len1), self.forward(trim(seq2, len2), len2)
 
-    def calculate_loss(self, interaction) -> torch.Tensor:
-        loss = self.recommendation_loss(interaction)
+    def loss(self, batch: SeqBatch) -> torch.Tensor:
+        loss = self.recommendation_loss(batch)
         if self.cl_weight > 0:
-            z1, z2 = self.encode_views(interaction)
+            z1, z2 = self.encode_views(batch)
             loss = loss + self.cl_weight * self.cl_loss(z1, z2)
         return loss

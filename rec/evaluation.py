@@ -10,20 +10,11 @@ from __future__ import annotations
 
 import torch
 
+from rec.batch import SeqBatch
 from rec.batching import length_sorted_chunks, trim
 from rec.metrics import KS, rank_metrics
-from rec.recbole_compat import Interaction
 
 PROTOCOLS = ("p2", "p1")
-
-
-def batch_interaction(model, seq: torch.Tensor, lengths: torch.Tensor, target: torch.Tensor,
-                      users: torch.Tensor | None = None, extra: dict | None = None) -> Interaction:
-    """A RecBole ``Interaction`` with the model's field names (``extra``: more fields as they are)."""
-    fields = {model.ITEM_SEQ: seq, model.ITEM_SEQ_LEN: lengths, model.POS_ITEM_ID: target}
-    if users is not None:
-        fields[model.USER_ID] = users
-    return Interaction({**fields, **(extra or {})})
 
 
 def protocol_ranks(scores: torch.Tensor, targets: torch.Tensor,
@@ -66,7 +57,7 @@ def evaluate_part(model, split, part: str, batch_size: int = 1024,
     inputs and a causal encoder: trimming changes no score, only the padding work).
 
     Args:
-        model: a ``SequentialRecommender`` with ``full_sort_predict``.
+        model: a recommender with ``full_sort_scores(SeqBatch) -> [B, num_items + 1]``.
         split: a :class:`rec.split.LeaveOneOut`.
         part: ``"valid"`` or ``"test"``.
         batch_size: users per scoring batch.
@@ -79,12 +70,11 @@ def evaluate_part(model, split, part: str, batch_size: int = 1024,
     ranks: dict[str, list[torch.Tensor]] = {name: [] for name in PROTOCOLS}
     try:
         for rows in length_sorted_chunks(lengths, batch_size):
-            inter = batch_interaction(model, trim(seq[rows], lengths[rows]), lengths[rows], target[rows],
-                                      split.users[rows]).to(device)
-            scores = model.full_sort_predict(inter)
+            batch = SeqBatch(trim(seq[rows], lengths[rows]), lengths[rows], target[rows], split.users[rows]).to(device)
+            scores = model.full_sort_scores(batch)
             rows_history = history[rows]
             rows_history = trim(rows_history, (rows_history > 0).sum(dim=1)).to(device)
-            for name, value in zip(PROTOCOLS, protocol_ranks(scores, inter[model.POS_ITEM_ID], rows_history)):
+            for name, value in zip(PROTOCOLS, protocol_ranks(scores, batch.target, rows_history)):
                 ranks[name].append(value.cpu())
     finally:
         model.train(was_training)

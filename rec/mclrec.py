@@ -4,9 +4,10 @@ from __future__ import annotations
 import torch
 
 from graphcl.core import NTXent
+from rec.batch import SeqBatch
 from rec.cl4srec import CL4SRec
 from rec.model_augmenter import ModelAugmenter
-from rec.shim_config import config_get
+from rec.params import MCLRecParams
 
 
 def margin_regulariser(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -44,26 +45,24 @@ class MCLRec(CL4SRec):
     augmenter loss ``cl_weight * L_cl + L_meta`` (official step 2; only g1, g2 are updated).
 
     Args:
-        config: :class:`CL4SRec` keys plus ``meta_weight``, ``augmenter_hidden``,
-            ``regulariser_weight``, ``use_regulariser``, ``schedule`` (``meta`` or ``joint``).
-        dataset: anything with ``num(item_field)``.
+        num_items: real items (ids ``1..num_items``).
+        params: :class:`rec.params.MCLRecParams` (CL4SRec's fields plus ``meta_weight``,
+            ``augmenter_hidden``, ``regulariser_weight``, ``use_regulariser``, ``schedule``).
+        seed: seed of the augmentation generator.
 
-    ``calculate_loss`` returns the encoder loss with gradients into everything (the ``joint``
+    :meth:`loss` returns the encoder loss with gradients into everything (the ``joint``
     schedule, what plain RecBole's trainer runs). Our trainer calls :meth:`training_step`, which
     runs the ``meta`` schedule: encoder step, augmenter step on the re-encoded batch, encoder step.
     """
 
-    def __init__(self, config, dataset):
-        super().__init__(config, dataset)
-        hidden = list(config_get(config, "augmenter_hidden", [self.hidden_size // 2, self.hidden_size // 4]))
-        self.meta_weight = config_get(config, "meta_weight", 0.4)
-        self.regulariser_weight = config_get(config, "regulariser_weight", 0.1)
-        self.use_regulariser = bool(config_get(config, "use_regulariser", True))
-        self.schedule = config_get(config, "schedule", "meta")
-        if self.schedule not in ("meta", "joint"):
-            raise ValueError(f"schedule must be 'meta' or 'joint', got {self.schedule!r}")
-        self.augmenter_1 = ModelAugmenter(self.hidden_size, hidden)
-        self.augmenter_2 = ModelAugmenter(self.hidden_size, hidden)
+    def __init__(self, num_items: int, params: MCLRecParams, seed: int = 0):
+        super().__init__(num_items, params, seed)
+        self.meta_weight = params.meta_weight
+        self.regulariser_weight = params.regulariser_weight
+        self.use_regulariser = params.use_regulariser
+        self.schedule = params.schedule
+        self.augmenter_1 = ModelAugmenter(self.hidden_size, list(params.augmenter_hidden))
+        self.augmenter_2 = ModelAugmenter(self.hidden_size, list(params.augmenter_hidden))
         self.meta_loss_fn = NTXent(temperature=1.0, similarity="dot")
         # Official: Extractors use PyTorch's default init (created outside the model), keep that.
         for augmenter in (self.augmenter_1, self.augmenter_2):
@@ -85,19 +84,19 @@ class MCLRec(CL4SRec):
             loss = loss + self.regulariser_weight * sum(margin_regulariser(a, b) for a, b in pairs)
         return loss
 
-    def stage_loss(self, interaction, stage: str, views=None) -> torch.Tensor:
+    def stage_loss(self, batch: SeqBatch, stage: str, views=None) -> torch.Tensor:
         """``stage="encoder"``: CE + lambda L_cl + beta L_meta; ``"augmenter"``: lambda L_cl + L_meta.
         ``views``: precomputed data-augmented views (the meta schedule reuses one draw for its
         three steps, as the official loader does)."""
-        z1, z2 = self.encode_views(interaction, views)
+        z1, z2 = self.encode_views(batch, views)
         contrastive = self.cl_weight * self.cl_loss(z1, z2) + (
             self.meta_weight if stage == "encoder" else 1.0) * self.meta_contrast(z1, z2)
         if stage == "augmenter":
             return contrastive
-        return self.recommendation_loss(interaction) + contrastive
+        return self.recommendation_loss(batch) + contrastive
 
-    def calculate_loss(self, interaction) -> torch.Tensor:
-        return self.stage_loss(interaction, "encoder")
+    def loss(self, batch: SeqBatch) -> torch.Tensor:
+        return self.stage_loss(batch, "encoder")
 
     def configure_optimizers(self, learning_rate: float, weight_decay: float) -> dict:
         """Our trainer's hook: the optimisers :meth:`training_step` uses."""
@@ -115,24 +114,24 @@ class MCLRec(CL4SRec):
         optimizer.step()
         return float(loss.detach())
 
-    def training_step(self, interaction, trainer) -> dict[str, float]:
+    def training_step(self, batch: SeqBatch, trainer) -> dict[str, float]:
         """One batch. ``meta``: encoder step (augmenters frozen), augmenter step on the batch
         re-encoded by the updated encoder (encoder frozen), encoder step again (official
         ``joint: 0``). ``joint``: one step on all parameters."""
         optimizers = trainer.optimizers
-        views = self.views(interaction)
+        views = self.views(batch)
         if self.schedule == "joint":
-            return {"loss": self._step(optimizers["all"], self.stage_loss(interaction, "encoder", views))}
+            return {"loss": self._step(optimizers["all"], self.stage_loss(batch, "encoder", views))}
         augmenters = self.augmenter_parameters()
         encoder = self.encoder_parameters()
         _set_requires_grad(augmenters, False)
-        first = self._step(optimizers["encoder"], self.stage_loss(interaction, "encoder", views))
+        first = self._step(optimizers["encoder"], self.stage_loss(batch, "encoder", views))
         _set_requires_grad(augmenters, True)
         _set_requires_grad(encoder, False)  # no encoder gradients in the augmenter step
-        meta = self._step(optimizers["augmenter"], self.stage_loss(interaction, "augmenter", views))
+        meta = self._step(optimizers["augmenter"], self.stage_loss(batch, "augmenter", views))
         _set_requires_grad(encoder, True)
         _set_requires_grad(augmenters, False)
-        second = self._step(optimizers["encoder"], self.stage_loss(interaction, "encoder", views))
+        second = self._step(optimizers["encoder"], self.stage_loss(batch, "encoder", views))
         _set_requires_grad(augmenters, True)
         return {"loss": second, "encoder_loss_1": first, "augmenter_loss": meta}
 

@@ -4,8 +4,19 @@ Every dataclass validates itself in ``__post_init__`` and names the valid range 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import typing
+from dataclasses import dataclass, fields
 from typing import Literal
+
+
+def check_choices(obj) -> None:
+    """Every ``Literal``-typed field of the dataclass ``obj`` holds one of its choices."""
+    hints = typing.get_type_hints(type(obj))
+    for field in fields(obj):
+        hint = hints[field.name]
+        if typing.get_origin(hint) is Literal and getattr(obj, field.name) not in typing.get_args(hint):
+            raise ValueError(f"{field.name} must be one of {list(typing.get_args(hint))}, "
+                             f"got {getattr(obj, field.name)!r}")
 
 
 def _check_positive_ints(obj, names) -> None:
@@ -83,6 +94,7 @@ class SASRecParams:
     train_targets: Literal["prefixes", "all_positions"] = "prefixes"
 
     def __post_init__(self):
+        check_choices(self)
         _check_positive_ints(self, ("hidden_size", "n_layers", "n_heads", "inner_size", "max_seq_length",
                                     "train_batch_size", "eval_batch_size", "epochs", "stopping_step",
                                     "eval_step"))

@@ -1,62 +1,58 @@
-"""SASRec with the full-softmax cross entropy, as a RecBole ``SequentialRecommender``."""
+"""SASRec with the full-softmax cross entropy, in plain torch."""
 from __future__ import annotations
 
 import torch
 from torch import nn
 
+from rec.batch import SeqBatch
 from rec.fast_dropout import use_fast_dropout
-from rec.recbole_compat import SequentialRecommender
+from rec.params import SASRecParams
 from rec.transformer import TransformerEncoder, causal_padding_mask
-from rec.shim_config import config_get
 
 
-class SASRec(SequentialRecommender):
+class SASRec(nn.Module):
     """Self-attentive sequential recommender (Kang & McAuley, ICDM 2018), trained as in CL4SRec /
     MCLRec: the last position's output scores all items, cross entropy over the full catalogue.
 
-    Works with RecBole's own ``Config`` / ``Dataset`` / ``Trainer`` and with our
-    :class:`rec.shim_config.ShimConfig` / :class:`rec.shim_dataset.ShimDataset`.
-
     Args:
-        config: keys ``hidden_size``, ``n_layers``, ``n_heads``, ``inner_size``,
-            ``hidden_dropout_prob``, ``attn_dropout_prob``, ``hidden_act``, ``layer_norm_eps``,
-            ``initializer_range``, ``fast_dropout`` (default true: :class:`rec.fast_dropout.FastDropout`)
-            plus RecBole's field names, ``MAX_ITEM_LIST_LENGTH`` and ``device``.
-        dataset: anything with ``num(item_field)`` (RecBole ``Dataset`` or ``ShimDataset``).
+        num_items: real items, ids ``1..num_items`` (0 is padding).
+        params: :class:`rec.params.SASRecParams` (``hidden_size``, ``n_layers``, ``n_heads``,
+            ``inner_size``, dropouts, ``hidden_act``, ``layer_norm_eps``,
+            ``initializer_range``, ``max_seq_length``, ``fast_dropout``).
 
-    The item table has ``n_items + 1`` rows: ids ``0..n_items-1`` (0 = padding) and one
-    ``[mask]`` id ``n_items`` (:attr:`mask_token`) for the CL4SRec mask augmenter; scores cover
-    ``0..n_items-1`` only.
+    The item table has ``num_items + 2`` rows: padding 0, items ``1..num_items`` and one
+    ``[mask]`` id ``num_items + 1`` (:attr:`mask_token`) for the CL4SRec mask augmenter; scores
+    cover ids ``0..num_items`` (column 0, padding, is never ranked). RecBole's trainer runs it
+    through :class:`rec.recbole.RecBoleSASRec`.
     """
 
-    TARGET_SEQ = "target_id_list"  # per-position next items of ``train_targets: all_positions`` batches
-
-    def __init__(self, config, dataset):
-        super().__init__(config, dataset)
-        self.hidden_size = config["hidden_size"]
-        self.initializer_range = config_get(config, "initializer_range", 0.02)
-        layer_norm_eps = config_get(config, "layer_norm_eps", 1e-12)
-        self.item_embedding = nn.Embedding(self.n_items + 1, self.hidden_size, padding_idx=0)
+    def __init__(self, num_items: int, params: SASRecParams):
+        super().__init__()
+        if int(num_items) < 1:
+            raise ValueError(f"num_items must be >= 1, got {num_items}")
+        self.num_items, self.params = int(num_items), params
+        self.hidden_size, self.max_seq_length = params.hidden_size, params.max_seq_length
+        self.item_embedding = nn.Embedding(self.num_items + 2, self.hidden_size, padding_idx=0)
         self.position_embedding = nn.Embedding(self.max_seq_length, self.hidden_size)
         self.trm_encoder = TransformerEncoder(
-            n_layers=config["n_layers"], n_heads=config["n_heads"], hidden_size=self.hidden_size,
-            inner_size=config["inner_size"], hidden_dropout_prob=config["hidden_dropout_prob"],
-            attn_dropout_prob=config["attn_dropout_prob"], hidden_act=config_get(config, "hidden_act", "gelu"),
-            layer_norm_eps=layer_norm_eps)
-        self.LayerNorm = nn.LayerNorm(self.hidden_size, eps=layer_norm_eps)
-        self.dropout = nn.Dropout(config["hidden_dropout_prob"])
+            n_layers=params.n_layers, n_heads=params.n_heads, hidden_size=self.hidden_size,
+            inner_size=params.inner_size, hidden_dropout_prob=params.hidden_dropout_prob,
+            attn_dropout_prob=params.attn_dropout_prob, hidden_act=params.hidden_act,
+            layer_norm_eps=params.layer_norm_eps)
+        self.LayerNorm = nn.LayerNorm(self.hidden_size, eps=params.layer_norm_eps)
+        self.dropout = nn.Dropout(params.hidden_dropout_prob)
         self.loss_fct = nn.CrossEntropyLoss()
         self.apply(self._init_weights)
-        if config_get(config, "fast_dropout", True):
+        if params.fast_dropout:
             use_fast_dropout(self)
 
     @property
     def mask_token(self) -> int:
-        return self.n_items
+        return self.num_items + 1
 
     def _init_weights(self, module: nn.Module) -> None:
         if isinstance(module, (nn.Linear, nn.Embedding)):
-            module.weight.data.normal_(mean=0.0, std=self.initializer_range)
+            module.weight.data.normal_(mean=0.0, std=self.params.initializer_range)
         elif isinstance(module, nn.LayerNorm):
             module.bias.data.zero_()
             module.weight.data.fill_(1.0)
@@ -82,35 +78,32 @@ class SASRec(SequentialRecommender):
                                 query_positions=(item_seq_len - 1).clamp(min=0))
 
     def item_scores(self, seq_output: torch.Tensor) -> torch.Tensor:
-        """Dot products with every real item id (``[B, n_items]``; the [mask] row is left out)."""
-        return seq_output @ self.item_embedding.weight[: self.n_items].t()
+        """Dot products with ids ``0..num_items`` (``[..., num_items + 1]``; [mask] left out)."""
+        return seq_output @ self.item_embedding.weight[: self.num_items + 1].t()
 
-    def next_item_loss(self, interaction) -> tuple[torch.Tensor, torch.Tensor]:
+    def next_item_loss(self, batch: SeqBatch) -> tuple[torch.Tensor, torch.Tensor]:
         """``(cross entropy, sequence representations [B, hidden])`` from one encoder pass.
 
-        A batch with :attr:`TARGET_SEQ` (``train_targets: all_positions``) is scored at every
+        A batch with ``target_seq`` (``train_targets: all_positions``) is scored at every
         position that has a target (mean over those positions, as in SASRec); otherwise at the
-        last item against ``POS_ITEM_ID`` (one example per prefix).
+        last item against ``target`` (one example per prefix).
         """
-        item_seq, lengths = interaction[self.ITEM_SEQ], interaction[self.ITEM_SEQ_LEN]
-        if self.TARGET_SEQ not in interaction:
-            seq_output = self.forward(item_seq, lengths)
-            return self.loss_fct(self.item_scores(seq_output), interaction[self.POS_ITEM_ID]), seq_output
-        output = self.encode(item_seq)
-        targets = interaction[self.TARGET_SEQ]
-        has_target = targets > 0
-        seq_output = self.gather_indexes(output, (lengths - 1).clamp(min=0))
-        return self.loss_fct(self.item_scores(output[has_target]), targets[has_target]), seq_output
+        if batch.target_seq is None:
+            seq_output = self.forward(batch.item_seq, batch.item_seq_len)
+            return self.loss_fct(self.item_scores(seq_output), batch.target), seq_output
+        output = self.encode(batch.item_seq)
+        has_target = batch.target_seq > 0
+        rows = torch.arange(output.shape[0], device=output.device)
+        seq_output = output[rows, (batch.item_seq_len - 1).clamp(min=0)]
+        return self.loss_fct(self.item_scores(output[has_target]), batch.target_seq[has_target]), seq_output
 
-    def recommendation_loss(self, interaction) -> torch.Tensor:
-        return self.next_item_loss(interaction)[0]
+    def recommendation_loss(self, batch: SeqBatch) -> torch.Tensor:
+        return self.next_item_loss(batch)[0]
 
-    def calculate_loss(self, interaction) -> torch.Tensor:
-        return self.recommendation_loss(interaction)
+    def loss(self, batch: SeqBatch) -> torch.Tensor:
+        """The training loss of a batch (SASRec: the next-item cross entropy)."""
+        return self.recommendation_loss(batch)
 
-    def predict(self, interaction) -> torch.Tensor:
-        seq_output = self.forward(interaction[self.ITEM_SEQ], interaction[self.ITEM_SEQ_LEN])
-        return (seq_output * self.item_embedding(interaction[self.ITEM_ID])).sum(dim=-1)
-
-    def full_sort_predict(self, interaction) -> torch.Tensor:
-        return self.item_scores(self.forward(interaction[self.ITEM_SEQ], interaction[self.ITEM_SEQ_LEN]))
+    def full_sort_scores(self, batch: SeqBatch) -> torch.Tensor:
+        """``[B, num_items + 1]`` scores of every item id for each row."""
+        return self.item_scores(self.forward(batch.item_seq, batch.item_seq_len))

@@ -3,25 +3,20 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
 import json
 import logging
 from pathlib import Path
 
 import torch
 
-from rec.shim_config import ShimConfig
-from rec.shim_dataset import ShimDataset
+from rec.cl4srec import CL4SRec
+from rec.mclrec import MCLRec
+from rec.sasrec import SASRec
 from rec.split import LeaveOneOut
+from rec.sracl.model import SRACL
 from rec.trainer import SeqRecTrainer, load_checkpoint
 
-# run.model -> "module:Class"; imported lazily (SRA-CL lives in rec.sracl, owned by its helper).
-MODEL_CLASSES: dict[str, str] = {
-    "sasrec": "rec.sasrec:SASRec",
-    "cl4srec": "rec.cl4srec:CL4SRec",
-    "mclrec": "rec.mclrec:MCLRec",
-    "sracl": "rec.sracl.model:SRACL",
-}
+MODEL_CLASSES: dict[str, type] = {"sasrec": SASRec, "cl4srec": CL4SRec, "mclrec": MCLRec, "sracl": SRACL}
 
 logger = logging.getLogger("rec.train")
 
@@ -29,8 +24,7 @@ logger = logging.getLogger("rec.train")
 def model_class(name: str) -> type:
     if name not in MODEL_CLASSES:
         raise KeyError(f"unknown sequential model {name!r}; known: {sorted(MODEL_CLASSES)}")
-    module, attr = MODEL_CLASSES[name].split(":")
-    return getattr(importlib.import_module(module), attr)
+    return MODEL_CLASSES[name]
 
 
 def resolve_device(device: str) -> torch.device:
@@ -51,16 +45,29 @@ def load_sequence_data(name: str, root: str | None = None):
     return data.load_sequences(name, root)
 
 
+def build_model(name: str, params, split: LeaveOneOut, sequences, seed: int = 0, data_root: str | None = None):
+    """The model ``name`` for a split (SRA-CL first builds its semantic index from ``sequences``)."""
+    cls = model_class(name)
+    if cls is SRACL:
+        from rec.sracl.semantic_index import SemanticIndex, default_cache_dir
+
+        index = SemanticIndex.build(params, list(sequences.user_ids), sequences.sequences, sequences.num_items,
+                                    getattr(sequences, "item_text", None),
+                                    cache_dir=params.cache_dir or default_cache_dir(), data_root=data_root)
+        return SRACL.from_index(split.num_items, params, index)
+    if cls is SASRec:
+        return SASRec(split.num_items, params)
+    return cls(split.num_items, params, seed=seed)
+
+
 def build(run, device: torch.device, sequences=None):
     """``(model, split)`` for a run config (``sequences``: preloaded ``SequenceData``)."""
     sequences = sequences if sequences is not None else load_sequence_data(run.dataset, run.data_root)
     split = LeaveOneOut.from_sequences(sequences, run.params.max_seq_length)
     from graphcl.data import resolve_data_root
 
-    config = ShimConfig(run.params, device=device, seed=run.seed, dataset=run.dataset,
-                        data_root=str(resolve_data_root(run.data_root)))
-    dataset = ShimDataset(split.num_items, split.num_users, split=split, sequences=sequences)
-    return model_class(run.model)(config, dataset).to(device), split
+    model = build_model(run.model, run.params, split, sequences, run.seed, str(resolve_data_root(run.data_root)))
+    return model.to(device), split
 
 
 def train(run, run_dir: Path, report=None, sequences=None, resume: bool = False) -> dict:

@@ -12,8 +12,9 @@ import numpy as np
 import torch
 
 from graphcl.utils.progress import progress
+from rec.batch import SeqBatch
 from rec.batching import batch_bounds, epoch_batches, trim
-from rec.evaluation import batch_interaction, evaluate_part
+from rec.evaluation import evaluate_part
 
 OBJECTIVE = "ndcg@20"
 CHECKPOINT_VERSION = 1
@@ -24,7 +25,8 @@ class CheckpointError(ValueError):
 
 
 class SeqRecTrainer:
-    """Trains a ``SequentialRecommender`` on a :class:`rec.split.LeaveOneOut` split.
+    """Trains a recommender (``loss(SeqBatch)``, ``full_sort_scores(SeqBatch)``) on a
+    :class:`rec.split.LeaveOneOut` split.
 
     Per epoch: batch the training rows (``params.batching``: length-bucketed by default, every
     batch trimmed to its longest row; seeded generator), one optimisation step per batch,
@@ -36,14 +38,14 @@ class SeqRecTrainer:
 
     Training rows (``params.train_targets``): every training prefix with its next item, or one
     row per user with the next item at every position (``all_positions``; the batches then
-    carry ``model.TARGET_SEQ``).
+    carry ``target_seq``).
 
     Model hooks (all optional; see docs/rec.md):
 
     - ``configure_optimizers(learning_rate, weight_decay) -> dict[str, Optimizer]``
       (default: ``{"model": Adam(all parameters)}``), stored in :attr:`optimizers`;
-    - ``training_step(interaction, trainer) -> dict[str, float]`` with at least ``"loss"``:
-      replaces the default step (``calculate_loss``, backward, step every optimiser), e.g.
+    - ``training_step(batch, trainer) -> dict[str, float]`` with at least ``"loss"``:
+      replaces the default step (``loss``, backward, step every optimiser), e.g.
       MCLRec's meta-optimisation;
     - ``on_fit_start(trainer)``, ``on_epoch_start(trainer)``, ``on_epoch_end(trainer)``.
 
@@ -100,22 +102,20 @@ class SeqRecTrainer:
         return count if cap is None else min(count, cap)
 
     def batches(self):
-        """This epoch's training batches as RecBole ``Interaction``s on the device, each trimmed
-        to its longest row."""
+        """This epoch's training batches (:class:`rec.batch.SeqBatch` on the device), each
+        trimmed to its longest row."""
         for rows in self.epoch_rows():
-            yield self.interaction(rows)
+            yield self.batch(rows)
 
-    def interaction(self, rows: torch.Tensor):
+    def batch(self, rows: torch.Tensor) -> SeqBatch:
         """The batch of training rows ``rows``, trimmed to its longest row."""
         data, lengths = self.rows, self.rows["len"][rows]
-        extra = None
-        if "target_seq" in data:
-            extra = {target_seq_field(self.model): trim(data["target_seq"][rows], lengths)}
-        return batch_interaction(self.model, trim(data["seq"][rows], lengths), lengths, data["target"][rows],
-                                 data["user"][rows], extra).to(self.device)
+        target_seq = trim(data["target_seq"][rows], lengths) if "target_seq" in data else None
+        return SeqBatch(trim(data["seq"][rows], lengths), lengths, data["target"][rows], data["user"][rows],
+                        target_seq).to(self.device)
 
-    def default_step(self, interaction) -> dict[str, float]:
-        loss = self.model.calculate_loss(interaction)
+    def default_step(self, batch: SeqBatch) -> dict[str, float]:
+        loss = self.model.loss(batch)
         self.step_on(loss)
         return {"loss": float(loss.detach())}
 
@@ -141,8 +141,8 @@ class SeqRecTrainer:
         start = time.perf_counter()
         batches = self.epoch_rows()
         for rows in progress(batches, f"epoch {self.epoch}", total=len(batches)):
-            interaction = self.interaction(rows)
-            losses = step(interaction, self) if step is not None else self.default_step(interaction)
+            batch = self.batch(rows)
+            losses = step(batch, self) if step is not None else self.default_step(batch)
             for key, value in losses.items():
                 totals[key] = totals.get(key, 0.0) + float(value)
             count += 1
@@ -251,15 +251,6 @@ def training_rows(split, train_targets: str = "prefixes") -> dict[str, torch.Ten
     if train_targets == "all_positions":
         return split.all_positions()
     raise ValueError(f"train_targets must be 'prefixes' or 'all_positions', got {train_targets!r}")
-
-
-def target_seq_field(model) -> str:
-    """The field name under which ``all_positions`` batches carry their per-position targets."""
-    name = getattr(model, "TARGET_SEQ", None)
-    if name is None:
-        raise ValueError(f"{type(model).__name__} has no TARGET_SEQ field: it cannot train with "
-                         "train_targets='all_positions'; use train_targets: prefixes")
-    return name
 
 
 def load_checkpoint(path: str | Path) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from graphcl.data.root import resolve_data_root
 
 def recbole_package_dir() -> Path:
     """Folder of the installed ``recbole`` package, found without importing it (importing
-    RecBole is slow and patches global state; see ``rec/recbole_compat.py``)."""
+    RecBole is slow and patches global state; see ``rec/recbole.py``)."""
     spec = importlib.util.find_spec("recbole")
     if spec is None or not spec.submodule_search_locations:
         raise MissingDataError("RecBole is not installed; install graphcl's dependencies (recbole==1.2.1)")

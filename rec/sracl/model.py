@@ -1,4 +1,4 @@
-"""SRA-CL on a SASRec backbone (RecBole ``SequentialRecommender`` contract).
+"""SRA-CL on a SASRec backbone.
 
 Cui et al., "Semantic Retrieval Augmented Contrastive Learning for Sequential Recommendation",
 NeurIPS 2025 (arXiv:2503.04162; code github.com/ziqiangcui/SRA-CL). Loss per batch::
@@ -12,119 +12,89 @@ NeurIPS 2025 (arXiv:2503.04162; code github.com/ziqiangcui/SRA-CL). Loss per bat
 - ``L_intra`` (intra-sequence): NT-Xent between two semantic-substitution views
   (:func:`~rec.sracl.substitution.semantic_substitute`).
 
-The retrieval tables come from a :class:`~rec.sracl.semantic_index.SemanticIndex`: loaded
-from ``config["sracl_index"]`` (saved by :func:`rec.sracl.hooks.prepare`) or, with our
-:class:`rec.shim_dataset.ShimDataset`, built here from ``dataset.sequences``. With RecBole's own
-dataset the tables are remapped to its internal ids.
+The retrieval tables come from a :class:`~rec.sracl.semantic_index.SemanticIndex`, built before
+the model (``rec.train.build_model`` or :func:`rec.recbole.prepare_sracl`): :meth:`SRACL.from_index`
+uses it in the data's own ids; RecBole's adapter (:mod:`rec.recbole`) remaps it to RecBole's
+internal ids first.
 """
 from __future__ import annotations
-
-import dataclasses
-from typing import get_args
 
 import torch
 import torch.nn.functional as F
 
 from graphcl.core import NTXent
+from rec.batch import SeqBatch
 from rec.batching import length_sorted_chunks, trim
 from rec.sasrec import SASRec
-from rec.shim_config import config_get
-from rec.sracl.id_mapping import remap_index, row_tables
 from rec.sracl.candidates import masked_topk
-from rec.sracl.params import RetrievalCandidates, SRACLParams, UserRetrieval
+from rec.sracl.id_mapping import row_tables
+from rec.sracl.params import SRACLParams
 from rec.sracl.semantic_index import SemanticIndex
 from rec.sracl.substitution import semantic_substitute
 from rec.sracl.synthesis import SampleSynthesis
 from rec.sracl.user_profiles import prefix_mean_embeddings
-
-USER_RETRIEVAL = get_args(UserRetrieval)
-RETRIEVAL_CANDIDATES = get_args(RetrievalCandidates)
 
 
 class SRACL(SASRec):
     """SASRec trained with SRA-CL's two semantic contrastive losses.
 
     Args:
-        config: :class:`rec.shim_config.ShimConfig` (all :class:`rec.sracl.params.SRACLParams`
-            fields) or RecBole's ``Config``; besides SASRec's keys it reads ``user_cl_weight``,
-            ``item_cl_weight``, ``cl_temperature``, ``substitution_rate``,
-            ``synthesis_dropout``, ``neighbour_encoding``, ``user_retrieval`` (default ``user``),
-            ``retrieval_candidates`` (default ``users``), ``profile_max_items`` (default 20) and,
-            optionally, ``sracl_index``
-            (path of a saved :class:`SemanticIndex`; required with a RecBole dataset).
-        dataset: :class:`rec.shim_dataset.ShimDataset` carrying the ``SequenceData`` (the index
-            is built from it) or a RecBole dataset (``field2id_token`` maps its ids to ours).
+        num_items: real items (ids ``1..num_items``).
+        params: :class:`rec.sracl.params.SRACLParams` (the model reads SASRec's fields plus
+            ``user_cl_weight``, ``item_cl_weight``, ``cl_temperature``, ``substitution_rate``,
+            ``synthesis_dropout``, ``neighbour_encoding``, ``user_retrieval``,
+            ``retrieval_candidates`` and ``profile_max_items``; the rest configure the index).
+        tables: the retrieval tables in the model's ids (:func:`rec.sracl.id_mapping.row_tables`
+            or ``remap_index``): ``item_emb``, ``item_neighbours``, ``user_emb``,
+            ``user_neighbours``, ``user_seqs``, ``user_seq_len`` and optionally the prefix tables.
+        sources: ``{"item": ..., "user": ...}``, where the semantic vectors came from.
     """
 
-    def __init__(self, config, dataset):
-        super().__init__(config, dataset)
-        index = self._semantic_index(config, dataset)
-        if hasattr(dataset, "field2id_token"):  # RecBole dataset: internal ids differ from ours
-            tables = remap_index(index, dataset.field2id_token[self.ITEM_ID],
-                                 dataset.field2id_token[self.USER_ID])
-        else:  # ShimDataset: item ids are the data's, user ids are its row indices
-            tables = row_tables(index)
+    def __init__(self, num_items: int, params: SRACLParams, tables: dict[str, torch.Tensor],
+                 sources: dict[str, str]):
+        super().__init__(num_items, params)
+        tables = dict(tables)
         item_emb = tables.pop("item_emb")
         for name, table in tables.items():
             self.register_buffer(name, table, persistent=False)
-        self._setup_retrieval(config, index, item_emb)
-        self.semantic_sources = {"item": index.item_source, "user": index.user_source}
-        self.user_cl_weight = float(config["user_cl_weight"])
-        self.item_cl_weight = float(config["item_cl_weight"])
-        self.substitution_rate = float(config["substitution_rate"])
+        self.semantic_sources = dict(sources)
+        self._setup_retrieval(params, item_emb)
+        self.user_cl_weight = params.user_cl_weight
+        self.item_cl_weight = params.item_cl_weight
+        self.substitution_rate = params.substitution_rate
         self.synthesis = SampleSynthesis(self.user_emb.size(1), self.hidden_size,
-                                         neighbour_dropout=float(config["synthesis_dropout"]))
-        self.cl_loss = NTXent(temperature=float(config["cl_temperature"]), similarity="dot")
-        self.neighbour_encoding = config_get(config, "neighbour_encoding", "online")
-        if self.neighbour_encoding not in ("online", "epoch_cache"):
-            raise ValueError(f"neighbour_encoding must be 'online' or 'epoch_cache', got {self.neighbour_encoding!r}")
+                                         neighbour_dropout=params.synthesis_dropout)
+        self.cl_loss = NTXent(temperature=params.cl_temperature, similarity="dot")
+        self.neighbour_encoding = params.neighbour_encoding
         self.user_repr_cache: torch.Tensor | None = None
         self.last_losses: dict[str, float] = {}
 
-    def _setup_retrieval(self, config, index: SemanticIndex, item_emb: torch.Tensor) -> None:
-        """Read and check ``user_retrieval`` / ``retrieval_candidates``; register the unit
-        vectors that per-prefix retrieval scores against."""
-        self.user_retrieval = config_get(config, "user_retrieval", "user")
-        self.retrieval_candidates = config_get(config, "retrieval_candidates", "users")
-        self.profile_max_items = int(config_get(config, "profile_max_items", 20))
-        if self.user_retrieval not in USER_RETRIEVAL:
-            raise ValueError(f"user_retrieval must be one of {USER_RETRIEVAL}, got {self.user_retrieval!r}")
-        if self.retrieval_candidates not in RETRIEVAL_CANDIDATES:
-            raise ValueError(f"retrieval_candidates must be one of {RETRIEVAL_CANDIDATES}, "
-                             f"got {self.retrieval_candidates!r}")
-        if self.retrieval_candidates == "prefixes" and self.user_retrieval != "prefix":
-            raise ValueError("retrieval_candidates='prefixes' needs user_retrieval='prefix'")
+    @classmethod
+    def from_index(cls, num_items: int, params: SRACLParams, index: SemanticIndex) -> "SRACL":
+        """The model on ``index``'s own ids (items as in the data, users as its rows: what
+        :class:`rec.split.LeaveOneOut` uses)."""
+        return cls(num_items, params, row_tables(index), {"item": index.item_source, "user": index.user_source})
+
+    def _setup_retrieval(self, params: SRACLParams, item_emb: torch.Tensor) -> None:
+        """Check that the tables serve ``user_retrieval`` / ``retrieval_candidates`` (the params
+        check themselves); register the unit vectors that per-prefix retrieval scores against."""
+        self.user_retrieval = params.user_retrieval
+        self.retrieval_candidates = params.retrieval_candidates
+        self.profile_max_items = params.profile_max_items
         if self.user_retrieval != "prefix":
             return
-        if not index.user_source.startswith("mean-of-training-item-vectors"):
+        user_source = self.semantic_sources.get("user", "")
+        if not user_source.startswith("mean-of-training-item-vectors"):
             raise ValueError("user_retrieval='prefix' needs user vectors made with user_semantics='mean_items' "
-                             f"(the index's users come from {index.user_source!r}); rebuild the index")
+                             f"(the index's users come from {user_source!r}); rebuild the index")
         self.register_buffer("item_unit", F.normalize(item_emb.float(), dim=1), persistent=False)
         if self.retrieval_candidates == "prefixes":
-            if index.prefix_seqs is None:
+            if not hasattr(self, "prefix_seqs"):
                 raise ValueError("retrieval_candidates='prefixes' but the semantic index has no prefix tables; "
                                  "rebuild it with retrieval_candidates='prefixes'")
             self.register_buffer("prefix_emb", prefix_mean_embeddings(
                 self.prefix_seqs, self.prefix_len, self.item_unit, self.profile_max_items), persistent=False)
         self.register_buffer("candidate_unit", F.normalize(self.candidates()[2].float(), dim=1), persistent=False)
-
-    @staticmethod
-    def _semantic_index(config, dataset) -> SemanticIndex:
-        path = config_get(config, "sracl_index")
-        if path:
-            return SemanticIndex.load(path)
-        data = getattr(dataset, "sequences", None)
-        if data is None:
-            raise ValueError("SRACL needs config['sracl_index'] (a SemanticIndex saved by "
-                             "rec.sracl.hooks.prepare) or a ShimDataset carrying the SequenceData")
-        from rec.sracl.hooks import default_cache_dir
-
-        names = {f.name for f in dataclasses.fields(SRACLParams)}
-        params = SRACLParams(**{k: config[k] for k in names if k in config})
-        cache = params.cache_dir or default_cache_dir()
-        return SemanticIndex.build(params, list(data.user_ids), data.sequences, data.num_items,
-                                   getattr(data, "item_text", None), cache_dir=cache,
-                                   data_root=config_get(config, "data_root"))
 
     def candidates(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """What the cross-sequence retrieval returns rows of: ``(sequences [C, L], lengths [C],
@@ -198,17 +168,18 @@ class SRACL(SASRec):
         view2 = semantic_substitute(item_seq, item_seq_len, self.item_neighbours, self.substitution_rate)
         return self.cl_loss(self.forward(view1, item_seq_len), self.forward(view2, item_seq_len))
 
-    def calculate_loss(self, interaction):
-        item_seq = interaction[self.ITEM_SEQ]
-        item_seq_len = interaction[self.ITEM_SEQ_LEN]
+    def loss(self, batch: SeqBatch) -> torch.Tensor:
+        item_seq, item_seq_len = batch.item_seq, batch.item_seq_len
         # One encoder pass serves the next-item loss and the inter-sequence anchor (the official
         # code runs a second pass with fresh dropout; sharing it saves a forward/backward).
-        rec_loss, seq_output = self.next_item_loss(interaction)
+        rec_loss, seq_output = self.next_item_loss(batch)
         total = rec_loss
         parts = {"rec": float(rec_loss.detach())}
         if item_seq.size(0) >= 2:  # NT-Xent needs in-batch negatives
             if self.user_cl_weight > 0:
-                inter = self.inter_sequence_loss(seq_output, interaction[self.USER_ID], item_seq, item_seq_len)
+                if batch.user is None:
+                    raise ValueError("SRA-CL batches need batch.user (the rows' user indices) for retrieval")
+                inter = self.inter_sequence_loss(seq_output, batch.user, item_seq, item_seq_len)
                 total = total + self.user_cl_weight * inter
                 parts["inter"] = float(inter.detach())
             if self.item_cl_weight > 0:
@@ -218,9 +189,9 @@ class SRACL(SASRec):
         self.last_losses = parts
         return total
 
-    def training_step(self, interaction, trainer) -> dict[str, float]:
+    def training_step(self, batch: SeqBatch, trainer) -> dict[str, float]:
         """Trainer hook (``rec.trainer.SeqRecTrainer``): one optimisation step that also reports
         the three loss terms (``rec``, ``inter``, ``intra``) in the training history."""
-        loss = self.calculate_loss(interaction)
+        loss = self.loss(batch)
         trainer.step_on(loss, detail=f" (SRA-CL terms {self.last_losses})")
         return {"loss": float(loss.detach()), **self.last_losses}

@@ -7,8 +7,8 @@ from typing import Literal
 from rec.params import SASRecParams
 
 
-UserRetrieval = Literal["user", "prefix"]  # also checked by rec.sracl.model.SRACL (RecBole configs)
-RetrievalCandidates = Literal["users", "prefixes"]  # likewise
+UserRetrieval = Literal["user", "prefix"]
+RetrievalCandidates = Literal["users", "prefixes"]
 
 
 @dataclass

@@ -14,12 +14,22 @@ import torch
 
 from rec.sracl.amazon_meta import registry_item_text
 from rec.sracl.candidates import training_prefixes
-from rec.sracl.cooccurrence import cooccurrence_item_embeddings
 from rec.sracl.embedding_cache import cached_encode
 from rec.sracl.embedding_file import load_embedding_file
 from rec.sracl.retrieval import topk_neighbours
 from rec.sracl.user_profiles import (build_profile_texts, history_mean_embeddings,
                                      load_profile_file, training_history)
+
+
+def default_cache_dir() -> Path:
+    """``<user cache>/sracl_cache`` (``$XDG_CACHE_HOME/graphcl`` or ``~/.cache/graphcl``).
+
+    Derived embeddings never go into the data root: it holds the public files as downloaded,
+    and CI and shared machines point ``GRAPHCL_DATA`` at a copy that must stay untouched.
+    """
+    from graphcl.data.root import user_cache_dir
+
+    return user_cache_dir() / "sracl_cache"
 
 
 @dataclass
@@ -119,6 +129,8 @@ def _item_vectors(params, sequences, num_items, item_text, encoder, cache_dir, h
     if params.item_semantics == "file":
         return load_embedding_file(params.item_embedding_file, num_items, "item"), f"file:{params.item_embedding_file}"
     if params.item_semantics == "cooc":
+        from rec.sracl.cooccurrence import cooccurrence_item_embeddings  # SciPy: only for this fallback
+
         emb = cooccurrence_item_embeddings(sequences, num_items, dim=params.cooc_dim, holdout=holdout)
         return emb, "cooc-ppmi-svd"
     if not item_text:

@@ -75,18 +75,15 @@ def test_trim_and_chunks():
 
 
 def _model(name, params, split, seed=0):
-    from rec.train import model_class
-    from rec.shim_config import ShimConfig
-    from rec.shim_dataset import ShimDataset
+    from rec.train import build_model
 
     torch.manual_seed(seed)
-    config = ShimConfig(params, seed=seed)
-    return model_class(name)(config, ShimDataset(split.num_items, split.num_users, split=split)).double()
+    return build_model(name, params, split, None, seed).double()
 
 
 @pytest.mark.parametrize("name", ["sasrec", "cl4srec", "mclrec"])
 def test_a_trimmed_batch_gives_the_padded_loss_and_scores(name):
-    from rec.evaluation import batch_interaction
+    from rec.batch import SeqBatch
     from rec.params import CL4SRecParams, MCLRecParams, SASRecParams
 
     params = {"sasrec": SASRecParams, "cl4srec": CL4SRecParams, "mclrec": MCLRecParams}[name](max_seq_length=12)
@@ -95,15 +92,13 @@ def test_a_trimmed_batch_gives_the_padded_loss_and_scores(name):
     rows = torch.arange(16)
     seq, lengths = split.train_seq[rows], split.train_len[rows]
     assert int(lengths.max()) < seq.shape[1]  # there is padding to trim
-    views = tuple(v for view in [(seq.flip(0), lengths.flip(0)), (seq, lengths)] for v in view)
+    views = (seq.flip(0), lengths.flip(0), seq, lengths)
 
     def loss_and_scores(width):
         cut = lambda s: s[:, :width]  # noqa: E731
-        inter = batch_interaction(model, cut(seq), lengths, split.train_target[rows], split.train_user[rows])
-        if name != "sasrec":  # fixed views, so both batches see the same augmentations
-            inter.update(type(inter)({"aug1": cut(views[0]), "aug_len1": views[1],
-                                      "aug2": cut(views[2]), "aug_len2": views[3]}))
-        return model.calculate_loss(inter), model.full_sort_predict(inter)
+        fixed = None if name == "sasrec" else (cut(views[0]), views[1], cut(views[2]), views[3])
+        batch = SeqBatch(cut(seq), lengths, split.train_target[rows], split.train_user[rows], views=fixed)
+        return model.loss(batch), model.full_sort_scores(batch)
 
     padded, trimmed = loss_and_scores(seq.shape[1]), loss_and_scores(int(lengths.max()))
     assert torch.allclose(padded[0], trimmed[0], atol=1e-10)

@@ -11,15 +11,13 @@ from rec.split import LeaveOneOut
 class SpyModel(torch.nn.Module):
     """Records its inputs and puts the highest score on *last input item + 1* (a "next id" rule)."""
 
-    ITEM_SEQ, ITEM_SEQ_LEN, POS_ITEM_ID, USER_ID = "item_id_list", "item_length", "item_id", "user_id"
-
     def __init__(self, num_items):
         super().__init__()
         self.num_items, self.seen = num_items, []
 
-    def full_sort_predict(self, inter):
-        seq, lens = inter[self.ITEM_SEQ], inter[self.ITEM_SEQ_LEN]
-        self.seen.append((seq.clone(), lens.clone(), inter[self.POS_ITEM_ID].clone(), inter[self.USER_ID].clone()))
+    def full_sort_scores(self, batch):
+        seq, lens = batch.item_seq, batch.item_seq_len
+        self.seen.append((seq.clone(), lens.clone(), batch.target.clone(), batch.user.clone()))
         last = seq.gather(1, (lens - 1).view(-1, 1)).squeeze(1)
         scores = torch.zeros(seq.shape[0], self.num_items + 1)
         scores[torch.arange(seq.shape[0]), (last + 1).clamp(max=self.num_items)] = 1.0
@@ -64,8 +62,8 @@ def test_p1_masks_the_history_and_p2_ranks_it():
     split = LeaveOneOut.from_sequences(SimpleNamespace(sequences=[[1, 2, 3, 4, 5]], num_items=6), max_seq_length=5)
 
     class Fixed(SpyModel):
-        def full_sort_predict(self, inter):
-            scores = torch.arange(7, dtype=torch.float).repeat(len(inter[self.ITEM_SEQ_LEN]), 1)
+        def full_sort_scores(self, batch):
+            scores = torch.arange(7, dtype=torch.float).repeat(len(batch), 1)
             scores[:, 4] = 2.5
             scores[:, 6] = -1.0
             return scores

@@ -1,13 +1,11 @@
 import pytest
 import torch
 
+from rec.batch import SeqBatch
 from rec.cl4srec import CL4SRec
-from rec.evaluation import batch_interaction
 from rec.mclrec import MCLRec, margin_regulariser
 from rec.params import CL4SRecParams, MCLRecParams, SASRecParams
 from rec.sasrec import SASRec
-from rec.shim_config import ShimConfig
-from rec.shim_dataset import ShimDataset
 from rec.split import LeaveOneOut
 from rec.trainer import SeqRecTrainer
 
@@ -18,22 +16,20 @@ NO_DROPOUT = {**SMALL, "hidden_dropout_prob": 0.0, "attn_dropout_prob": 0.0}
 
 def make(cls, params, data):
     split = LeaveOneOut.from_sequences(data, params.max_seq_length)
-    model = cls(ShimConfig(params, seed=0), ShimDataset(split.num_items, split.num_users, split=split))
-    return model, split
+    return cls(split.num_items, params), split
 
 
 def first_batch(model, split, rows=32):
-    return batch_interaction(model, split.train_seq[:rows], split.train_len[:rows], split.train_target[:rows])
+    return SeqBatch(split.train_seq[:rows], split.train_len[:rows], split.train_target[:rows])
 
 
 @pytest.mark.parametrize("cls,params", [(SASRec, SASRecParams), (CL4SRec, CL4SRecParams), (MCLRec, MCLRecParams)])
 def test_shapes(cls, params, tiny_data):
     model, split = make(cls, params(**SMALL), tiny_data)
     inter = first_batch(model, split)
-    assert model(inter[model.ITEM_SEQ], inter[model.ITEM_SEQ_LEN]).shape == (32, 16)
-    assert model.full_sort_predict(inter).shape == (32, tiny_data.num_items + 1)
-    assert model.predict(inter).shape == (32,)
-    loss = model.calculate_loss(inter)
+    assert model(inter.item_seq, inter.item_seq_len).shape == (32, 16)
+    assert model.full_sort_scores(inter).shape == (32, tiny_data.num_items + 1)
+    loss = model.loss(inter)
     assert loss.dim() == 0 and torch.isfinite(loss)
 
 
@@ -65,16 +61,16 @@ def test_cl4srec_uses_contrastive_term(tiny_data):
     model.eval()
     inter = first_batch(model, split)
     rec = model.recommendation_loss(inter)
-    assert model.calculate_loss(inter) > rec  # NT-Xent > 0 with weight 0.1
+    assert model.loss(inter) > rec  # NT-Xent > 0 with weight 0.1
     model.cl_weight = 0.0
-    assert torch.isclose(model.calculate_loss(inter), rec)
+    assert torch.isclose(model.loss(inter), rec)
 
 
 def test_precomputed_views_are_used(tiny_data):
     model, split = make(CL4SRec, CL4SRecParams(**SMALL), tiny_data)
     inter = first_batch(model, split, rows=8)
-    seq, lens = inter[model.ITEM_SEQ], inter[model.ITEM_SEQ_LEN]
-    inter.update(type(inter)({"aug1": seq, "aug_len1": lens, "aug2": seq.flip(0), "aug_len2": lens.flip(0)}))
+    seq, lens = inter.item_seq, inter.item_seq_len
+    inter.views = (seq, lens, seq.flip(0), lens.flip(0))
     views = model.views(inter)
     assert torch.equal(views[2], seq.flip(0))
 
@@ -151,13 +147,9 @@ def test_margin_regulariser_hand_example():
     assert torch.isclose(margin_regulariser(a, b), torch.tensor(3.0))
 
 
-def test_shim_config_missing_key_is_named():
-    config = ShimConfig(SASRecParams())
-    assert config["MAX_ITEM_LIST_LENGTH"] == 50 and config["ITEM_ID_FIELD"] == "item_id"
-    with pytest.raises(KeyError, match="no key 'lmd'"):
-        config["lmd"]
-    with pytest.raises(KeyError, match="not 'rating'"):
-        ShimDataset(5).num("rating")
+def test_num_items_is_checked():
+    with pytest.raises(ValueError, match="num_items must be >= 1"):
+        SASRec(0, SASRecParams())
 
 
 def test_too_long_input_is_rejected(tiny_data):

@@ -2,10 +2,7 @@
 import pytest
 import torch
 
-from rec import recbole_compat as rc
-from rec.cl4srec import CL4SRec
-from rec.mclrec import MCLRec
-from rec.sasrec import SASRec
+from rec import recbole as rc
 
 SMALL = {"hidden_size": 16, "inner_size": 32, "n_layers": 1, "n_heads": 2, "hidden_dropout_prob": 0.1,
          "attn_dropout_prob": 0.1, "hidden_act": "gelu", "layer_norm_eps": 1e-12, "initializer_range": 0.02,
@@ -15,15 +12,16 @@ SMALL = {"hidden_size": 16, "inner_size": 32, "n_layers": 1, "n_heads": 2, "hidd
 
 @pytest.fixture(scope="module")
 def ml100k(tmp_path_factory):
-    config = rc.make_config(SASRec, "ml-100k", {**SMALL, "checkpoint_dir": str(tmp_path_factory.mktemp("ckpt"))})
+    config = rc.make_config(rc.RecBoleSASRec, "ml-100k", {**SMALL, "checkpoint_dir": str(tmp_path_factory.mktemp("ckpt"))})
     dataset = rc.create_dataset(config)
     return config, dataset, rc.data_preparation(config, dataset)
 
 
 def test_sasrec_with_recbole_config_dataset_and_trainer(ml100k):
     config, dataset, (train_data, valid_data, test_data) = ml100k
-    model = SASRec(config, dataset).to(config["device"])
-    assert model.n_items == dataset.num("item_id")
+    model = rc.RecBoleSASRec(config, dataset).to(config["device"])
+    assert model.n_items == dataset.num("item_id") and model.model.num_items == dataset.num("item_id") - 1
+    assert model.model.params.hidden_size == 16 and model.model.max_seq_length == 10  # read from RecBole's Config
     batch = next(iter(train_data)).to(config["device"])
     loss = model.calculate_loss(batch)
     assert torch.isfinite(loss)
@@ -37,7 +35,7 @@ def test_sasrec_with_recbole_config_dataset_and_trainer(ml100k):
     assert not torch.is_anomaly_enabled()
 
 
-@pytest.mark.parametrize("cls", [CL4SRec, MCLRec])
+@pytest.mark.parametrize("cls", [rc.RecBoleCL4SRec, rc.RecBoleMCLRec])
 def test_contrastive_models_accept_recbole_config(ml100k, cls):
     config, dataset, (train_data, _, _) = ml100k
     model = cls(config, dataset)  # RecBole's Config returns None for our keys: defaults apply

@@ -9,8 +9,6 @@ from rec.trainer import SeqRecTrainer
 
 
 class FieldsOnly(torch.nn.Module):
-    ITEM_SEQ, ITEM_SEQ_LEN, POS_ITEM_ID, USER_ID = "item_id_list", "item_length", "item_id", "user_id"
-
     def configure_optimizers(self, learning_rate, weight_decay):
         return {}
 
@@ -23,11 +21,11 @@ def test_every_training_row_is_in_exactly_one_batch(n_rows, size):
     params = SimpleNamespace(train_batch_size=size, max_train_batches=None, learning_rate=1e-3, weight_decay=0.0)
     trainer = SeqRecTrainer(FieldsOnly(), split, params)
     batches = list(trainer.batches())
-    targets = torch.cat([b["item_id"] for b in batches])
+    targets = torch.cat([b.target for b in batches])
     # a 1-row tail used to be skipped (in-batch contrastive losses need two rows): it now joins
     # the previous batch instead of silently dropping a training example each epoch
     assert sorted(targets.tolist()) == split.train_target.tolist()
-    assert all(len(b["item_id"]) >= 2 for b in batches)
+    assert all(len(b) >= 2 for b in batches)
     assert len(batches) == trainer.num_batches()
 
 
@@ -71,10 +69,10 @@ class Scripted(FieldsOnly):
         self.w.data.fill_(trainer.epoch)
         return {"loss": 0.0}
 
-    def full_sort_predict(self, inter):
+    def full_sort_scores(self, batch):
         good = self.script[int(self.w.item())]
-        scores = torch.zeros(len(inter[self.ITEM_SEQ_LEN]), 8)
-        scores[torch.arange(scores.shape[0]), inter[self.POS_ITEM_ID]] = 1.0 if good else -1.0
+        scores = torch.zeros(len(batch), 8)
+        scores[torch.arange(scores.shape[0]), batch.target] = 1.0 if good else -1.0
         return scores
 
 
@@ -105,15 +103,13 @@ def _cl4srec_trainer(tmp_path, seed=0, **params):
     from graphcl.utils.seed import seed_everything
     from rec.params import CL4SRecParams
     from rec.cl4srec import CL4SRec
-    from rec.shim_config import ShimConfig
-    from rec.shim_dataset import ShimDataset
     from tests.rec.conftest import synthetic_sequences
 
     seed_everything(seed)
     split = LeaveOneOut.from_sequences(synthetic_sequences(num_users=30), 10)
     p = CL4SRecParams(max_seq_length=10, hidden_size=16, inner_size=32, train_batch_size=16, epochs=4,
                       stopping_step=10, **params)
-    model = CL4SRec(ShimConfig(p, seed=seed), ShimDataset(split.num_items, split.num_users))
+    model = CL4SRec(split.num_items, p, seed=seed)
     return SeqRecTrainer(model, split, p, seed=seed, checkpoint_path=tmp_path / "last.pt",
                          fingerprint={"params": {"epochs": p.epochs}})
 

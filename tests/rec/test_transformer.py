@@ -16,8 +16,8 @@ def _batch(seed=0, batch=5, width=7, hidden=16):
 
 @pytest.mark.parametrize("act", ["gelu", "relu", "swish"])
 def test_equal_to_recbole_with_copied_weights(act):
-    from rec.recbole_compat import TransformerEncoder as RecBoleEncoder
-    from rec.recbole_compat import SequentialRecommender
+    from rec.recbole import SequentialRecommender
+    from rec.recbole import TransformerEncoder as RecBoleEncoder
 
     kwargs = dict(n_layers=2, n_heads=2, hidden_size=16, inner_size=32, hidden_dropout_prob=0.3,
                   attn_dropout_prob=0.3, hidden_act=act, layer_norm_eps=1e-12)

@@ -1,5 +1,5 @@
 """SRA-CL's default embedding cache lives in the user cache, never in the data root."""
-from rec.sracl.hooks import default_cache_dir
+from rec.sracl.semantic_index import default_cache_dir
 
 
 def test_default_cache_is_in_the_user_cache(tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ import torch
 from rec.sracl.params import SRACLParams
 from tests.rec.sracl.fake_encoder import BagOfWordsEncoder
 
-recbole_compat = pytest.importorskip("rec.recbole_compat")
+recbole = pytest.importorskip("rec.recbole")
 
 
 @dataclass
@@ -36,25 +36,33 @@ def write_atomic(data, folder, name):
     (folder / f"{name}.inter").write_text("\n".join(lines) + "\n")
 
 
-def build(tmp_path, config_extra=None, **overrides):
-    from rec.sracl.hooks import prepare, recbole_config
-    from rec.sracl.model import SRACL
+def seq_batch(interaction):
+    """A RecBole batch as the model's ``SeqBatch`` (what ``RecBoleSRACL`` hands the model)."""
+    from rec.batch import SeqBatch
 
+    return SeqBatch(interaction["item_id_list"], interaction["item_length"], interaction["item_id"],
+                    interaction["user_id"])
+
+
+def build(tmp_path, config_extra=None, **overrides):
+    """``(SRACL in RecBole's ids, RecBole train loader, RecBole dataset)`` through ``RecBoleSRACL``."""
     data = tiny_data()
     write_atomic(data, tmp_path / "data" / "tiny", "tiny")
     params = SRACLParams(k_users=3, k_items=3, max_seq_length=8, hidden_dropout_prob=0.0,
                          attn_dropout_prob=0.0, cache_dir=str(tmp_path / "cache"), **overrides)
-    extra = prepare(params, data, tmp_path / "run", encoder=BagOfWordsEncoder())
+    extra = recbole.prepare_sracl(params, data, tmp_path / "run", encoder=BagOfWordsEncoder())
     small = {"hidden_size": 16, "inner_size": 32, "n_layers": 1, "train_batch_size": 64}
-    cfg = recbole_compat.make_config(SRACL, "tiny", {
-        **recbole_config(params), **small, "data_path": str(tmp_path / "data"), "seed": 0,
+    cfg = recbole.make_config(recbole.RecBoleSRACL, "tiny", {
+        **recbole.sracl_backbone_config(params), **small, "data_path": str(tmp_path / "data"), "seed": 0,
         "load_col": {"inter": ["user_id", "item_id", "timestamp"]}, "device": "cpu", "use_gpu": False, "show_progress": False,
         "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full"}, **extra,
         **(config_extra or {})})
-    dataset = recbole_compat.create_dataset(cfg)
-    train, _, _ = recbole_compat.data_preparation(cfg, dataset)
+    dataset = recbole.create_dataset(cfg)
+    train, _, _ = recbole.data_preparation(cfg, dataset)
     torch.manual_seed(0)
-    return SRACL(cfg, train.dataset), train, dataset
+    adapter = recbole.RecBoleSRACL(cfg, train.dataset)
+    assert torch.isfinite(adapter.calculate_loss(next(iter(train))))  # RecBole's entry point works
+    return adapter.model, train, dataset
 
 
 def test_training_steps_reduce_the_loss(tmp_path):
@@ -65,7 +73,7 @@ def test_training_steps_reduce_the_loss(tmp_path):
     first = None
     for _ in range(15):
         torch.manual_seed(1)  # same substitution draws: compare like with like
-        loss = model.calculate_loss(batch)
+        loss = model.loss(seq_batch(batch))
         first = first if first is not None else float(loss)
         opt.zero_grad()
         loss.backward()
@@ -97,12 +105,12 @@ def test_tables_are_in_recbole_ids_and_leak_free(tmp_path):
 
 def test_weights_zero_disable_the_contrastive_terms(tmp_path):
     model, train, _ = build(tmp_path, user_cl_weight=0.0, item_cl_weight=0.0)
-    model.calculate_loss(next(iter(train)))
+    model.loss(seq_batch(next(iter(train))))
     assert set(model.last_losses) == {"rec"}
 
 
-def test_project_trainer_runs_sracl_on_shim_dataset(tmp_path):
-    """rec.train.train builds SRACL with ShimConfig/ShimDataset (row-index users) and trains it."""
+def test_project_trainer_runs_sracl_on_its_own_ids(tmp_path):
+    """rec.train.train builds SRACL on the data's ids (row-index users) and trains it."""
     from graphcl.config import RunConfig
     from rec.train import build, train
 
@@ -132,7 +140,7 @@ def test_epoch_cache_matches_online_encoding_in_eval_mode(tmp_path):
     assert torch.allclose(model.user_repr_cache[users], online, atol=1e-5)
     model.train()
     batch = next(iter(train))
-    loss = model.calculate_loss(batch)
+    loss = model.loss(seq_batch(batch))
     loss.backward()
     assert "inter" in model.last_losses and model.synthesis.attention.weight.grad.abs().sum() > 0
 
@@ -172,7 +180,7 @@ def losses_on_one_batch(model, batch, steps: int) -> list[float]:
     losses = []
     for _ in range(steps):
         torch.manual_seed(1)
-        loss = model.calculate_loss(batch)
+        loss = model.loss(seq_batch(batch))
         losses.append(float(loss))
         opt.zero_grad()
         loss.backward()
@@ -187,7 +195,7 @@ def test_prefix_retrieval_trains(tmp_path):
     assert model.synthesis.project.weight.grad.abs().sum() > 0
 
 
-def test_prefix_retrieval_on_shim_dataset(tmp_path):
+def test_prefix_retrieval_on_the_data_ids(tmp_path):
     from graphcl.config import RunConfig
     from rec.train import build as build_run
 
@@ -255,7 +263,7 @@ def test_prefix_candidates_train_online_and_from_the_epoch_cache(tmp_path):
     assert torch.allclose(model.user_repr_cache[rows], online, atol=1e-5)
 
 
-def test_prefix_candidates_on_shim_dataset(tmp_path):
+def test_prefix_candidates_on_the_data_ids(tmp_path):
     from graphcl.config import RunConfig
     from rec.train import build as build_run
 
@@ -272,7 +280,7 @@ def test_prefix_candidates_need_prefix_tables_and_prefix_retrieval(tmp_path):
     with pytest.raises(ValueError, match="no prefix tables"):
         build(tmp_path / "a", user_semantics="mean_items", user_retrieval="prefix",
               config_extra={"retrieval_candidates": "prefixes"})
-    with pytest.raises(ValueError, match="needs user_retrieval='prefix'"):
+    with pytest.raises(ValueError, match="set user_retrieval='prefix'"):
         build(tmp_path / "b", config_extra={"retrieval_candidates": "prefixes"})
     with pytest.raises(ValueError, match="retrieval_candidates must be one of"):
         build(tmp_path / "c", config_extra={"retrieval_candidates": "sessions"})

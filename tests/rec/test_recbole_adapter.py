@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from rec import recbole_compat as rc
+from rec import recbole as rc
 
 
 def test_numpy_aliases_restored_without_overwriting():
@@ -43,7 +43,18 @@ def test_recbole_trainer_loads_its_own_checkpoints(tmp_path):
 def test_quick_start_and_ray_are_not_imported():
     import subprocess
 
-    code = ("import sys, rec.recbole_compat, rec.mclrec, rec.train; "
+    code = ("import sys, rec.recbole, rec.mclrec, rec.train; "
             "print('recbole.quick_start' in sys.modules, 'ray' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_importing_our_models_imports_no_recbole_and_patches_nothing():
+    import subprocess
+
+    code = ("import sys, numpy, torch; before = torch.load; "
+            "import rec.train, rec.sracl.model; "
+            "print(any(m.startswith('recbole') for m in sys.modules), hasattr(numpy, 'float_'), "
+            "torch.load is before, torch.is_anomaly_enabled())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "True", "False"]
