@@ -136,11 +136,23 @@ class SRACL(SASRec):
                 self.refresh_user_cache()
             neighbour_repr = self.user_repr_cache[neighbours]
         else:
-            # Encode each distinct retrieved candidate once per batch (anchors share many neighbours).
+            # Encode each distinct retrieved candidate once per batch (anchors share many
+            # neighbours), in length-sorted chunks trimmed to their own longest row.
             unique, inverse = neighbours.unique(return_inverse=True)
-            neighbour_repr = self.forward(trim(seqs[unique], lens[unique]), lens[unique])[inverse]  # [B, k, H]
+            neighbour_repr = self.encode_many(seqs[unique], lens[unique])[inverse]  # [B, k, H]
         positive, _ = self.synthesis(anchor_sem, vectors[neighbours], neighbour_repr)
         return self.cl_loss(seq_output, positive)
+
+    def encode_many(self, seqs: torch.Tensor, lens: torch.Tensor, chunk_size: int = 256) -> torch.Tensor:
+        """``[N, hidden]`` representations of many sequences, encoded in chunks of similar
+        length, each trimmed to its longest row (rows of length 0 get zeros)."""
+        out = seqs.new_zeros(seqs.size(0), self.hidden_size, dtype=self.item_embedding.weight.dtype)
+        has_items = (lens > 0).nonzero().flatten()
+        chunks = [has_items[c] for c in length_sorted_chunks(lens[has_items], chunk_size)]
+        if not chunks:
+            return out
+        encoded = torch.cat([self.forward(trim(seqs[rows], lens[rows]), lens[rows]) for rows in chunks])
+        return out.index_put((torch.cat(chunks),), encoded)
 
     @torch.no_grad()
     def refresh_user_cache(self, batch_size: int = 1024) -> None:
@@ -149,12 +161,7 @@ class SRACL(SASRec):
         was_training = self.training
         self.eval()
         seqs, lens, _, _ = self.candidates()
-        out = torch.zeros(seqs.size(0), self.hidden_size, device=seqs.device)
-        has_items = (lens > 0).nonzero().flatten()
-        for chunk in length_sorted_chunks(lens[has_items], batch_size):
-            rows = has_items[chunk]
-            out[rows] = self.forward(trim(seqs[rows], lens[rows]), lens[rows])
-        self.user_repr_cache = out
+        self.user_repr_cache = self.encode_many(seqs, lens, batch_size)
         self.train(was_training)
 
     def on_epoch_start(self, trainer) -> None:
