@@ -70,45 +70,70 @@ def build(run, device: torch.device, sequences=None):
     return model.to(device), split
 
 
-def train(run, run_dir: Path, report=None, sequences=None, resume: bool = False) -> dict:
-    """Train ``run`` (a ``RunConfig`` with a rec params dataclass), save ``model.pt`` in
-    ``run_dir`` and return the metrics (``val``, ``test``, ``test_p2``, ``test_p1``, ``epochs``,
-    ``best_epoch``, ``stopped_early``, ``seconds_per_epoch``, ``threads``, ``history`` ...).
+def fit(model: str, data, params, seed: int = 0, device: str | torch.device = "cpu", report=None,
+        checkpoint_path: str | Path | None = None, resume: bool = False, fingerprint: dict | None = None,
+        log=None, data_root: str | None = None) -> dict:
+    """Train a recommender on ``data`` with early stopping and evaluate it (no files written,
+    except the checkpoint if asked for).
 
-    ``last.pt`` in ``run_dir`` holds the resumable state after every epoch; ``resume=True``
-    continues from it (refused if it belongs to another config or dataset).
+    Args:
+        model: ``sasrec``, ``cl4srec``, ``mclrec`` or ``sracl``.
+        data: ``graphcl.data.SequenceData`` (one item list per user, oldest first).
+        params: the model's params dataclass (``rec.SASRecParams`` ...).
+        seed: seeds the initial weights, dropout, augmentations and batch order.
+        device: where to train.
+        report: ``report(epoch, valid ndcg@20)`` after each validation.
+        checkpoint_path: write the resumable state there after every epoch.
+        resume: continue from ``checkpoint_path``.
+        fingerprint: what a resumed checkpoint must match besides the params and the split.
+        log: ``log(message)`` for progress lines.
+        data_root: where SRA-CL's ``params.item_metadata`` is read (``None``: the default root).
+
+    Returns:
+        ``{"model", "split", "val", "test", "test_p2", "test_p1", "epochs", "best_epoch",
+        "stopped_early", "seconds_per_epoch", "history", ...}``; ``model`` holds the best weights.
     """
-    run_dir = Path(run_dir)
-    device = resolve_device(run.device)
-    model, split = build(run, device, sequences)
-    checkpoint = run_dir / "last.pt"
-    trainer = SeqRecTrainer(model, split, run.params, device, run.seed, report, log=logger.info,
-                            checkpoint_path=checkpoint, fingerprint=run_fingerprint(run, split))
+    device = resolve_device(str(device))
+    torch.manual_seed(seed)
+    split = LeaveOneOut.from_sequences(data, params.max_seq_length)
+    net = build_model(model, params, split, data, seed, data_root).to(device)
+    fingerprint = {**(fingerprint or {}), **split_fingerprint(model, seed, params, split)}
+    trainer = SeqRecTrainer(net, split, params, device, seed, report, log=log,
+                            checkpoint_path=checkpoint_path, fingerprint=fingerprint)
     if resume:
-        trainer.load_state_dict(load_checkpoint(checkpoint))
-        logger.info("resumed %s after epoch %d", run_dir, trainer.epoch)
+        trainer.load_state_dict(load_checkpoint(checkpoint_path))
+        if log:
+            log(f"resumed {checkpoint_path} after epoch {trainer.epoch}")
     result = trainer.fit()
-    torch.save(model.state_dict(), run_dir / "model.pt")
-    result["history"] = trainer.history
-    result["num_train_rows"] = int(trainer.rows["len"].numel())
-    result["num_eval_users"] = int(split.users.numel())
-    result["threads"] = torch.get_num_threads()
-    result["max_seq_length"] = run.params.max_seq_length
-    result["max_train_batches"] = run.params.max_train_batches
-    if hasattr(model, "semantic_sources"):  # SRA-CL: which item/user semantics were used
-        result["semantic_sources"] = model.semantic_sources
-    (run_dir / "history.json").write_text(json.dumps(trainer.history, indent=2))
+    result.update(model=net, split=split, history=trainer.history, num_train_rows=int(trainer.rows["len"].numel()),
+                  num_eval_users=int(split.users.numel()), threads=torch.get_num_threads(),
+                  max_seq_length=params.max_seq_length, max_train_batches=params.max_train_batches)
+    if hasattr(net, "semantic_sources"):  # SRA-CL: which item/user semantics were used
+        result["semantic_sources"] = net.semantic_sources
     return result
 
 
-def run_fingerprint(run, split) -> dict:
-    """What a resumed run must share with its checkpoint: model, dataset, seed, params and a
-    digest of the split (the device and folders may change)."""
+def train(run, run_dir: Path, report=None, sequences=None, resume: bool = False) -> dict:
+    """The runner's entry point: :func:`fit` on ``run`` (a ``RunConfig`` with a rec params
+    dataclass); saves ``model.pt`` and ``history.json`` in ``run_dir``, keeps ``last.pt`` there
+    after every epoch (``resume=True`` continues from it) and returns the metrics."""
+    run_dir = Path(run_dir)
+    data = sequences if sequences is not None else load_sequence_data(run.dataset, run.data_root)
+    result = fit(run.model, data, run.params, run.seed, run.device, report, run_dir / "last.pt", resume,
+                 {"dataset": run.dataset}, log=logger.info, data_root=run.data_root)
+    torch.save(result.pop("model").state_dict(), run_dir / "model.pt")
+    result.pop("split")
+    (run_dir / "history.json").write_text(json.dumps(result["history"], indent=2))
+    return result
+
+
+def split_fingerprint(model: str, seed: int, params, split: LeaveOneOut) -> dict:
+    """What a resumed run must share with its checkpoint: model, seed, params and a digest of
+    the split (the device and folders may change)."""
     digest = hashlib.sha256()
     for tensor in (split.train_target, split.train_len, split.valid_target, split.test_target):
         digest.update(tensor.numpy().tobytes())
-    return {"model": run.model, "dataset": run.dataset, "seed": run.seed,
-            "params": dataclasses.asdict(run.params),
+    return {"model": model, "seed": seed, "params": dataclasses.asdict(params),
             "data": {"num_items": split.num_items, "num_users": split.num_users, "sha256": digest.hexdigest()}}
 
 
