@@ -386,7 +386,7 @@ def ours_hetero(model_name: str, dataset: str, data_root: str, seed: int = 0) ->
     from graphcl.config import load_run_config
     from graphcl.data import load_hetero
     from graphcl.hetero.train import build_model
-    from graphcl.resources import configs_dir
+    from graphcl.utils.resources import configs_dir
 
     run = load_run_config(configs_dir() / "hetero" / f"{model_name}_{dataset}.yaml", [f"seed={seed}"])
     params = run.params
@@ -417,7 +417,7 @@ def ours_hetero(model_name: str, dataset: str, data_root: str, seed: int = 0) ->
 
 def ours_rec(model_name: str, dataset: str, batches: int, data_root: str, seed: int = 0) -> Side:
     from graphcl.config import load_run_config
-    from graphcl.resources import configs_dir
+    from graphcl.utils.resources import configs_dir
     from rec.train import build
     from rec.trainer import SeqRecTrainer
 

@@ -50,7 +50,7 @@ def run_one(model: str, dataset: str, seed: int, data, max_epochs: int | None, d
             extra: list[str] = ()) -> dict:
     from graphcl.config import load_run_config
     from graphcl.hetero.train import fit
-    from graphcl.resources import configs_dir
+    from graphcl.utils.resources import configs_dir
     from graphcl.utils.seed import seed_everything
 
     overrides = [f"seed={seed}"] + ([f"params.epochs={max_epochs}"] if max_epochs else []) + list(extra)

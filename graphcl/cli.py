@@ -93,12 +93,12 @@ def metrics_table(metrics: dict) -> str:
 
 
 def _cmd_eval(args) -> int:
-    from graphcl.config import read_yaml
+    from graphcl.config import load_run_config
     from graphcl.registry import evaluate_function
 
     run_dir = Path(args.run_dir)
-    model = read_yaml(run_dir / "config.yaml")["model"]
-    _print_json(evaluate_function(model)(run_dir))
+    run = load_run_config(run_dir / "config.yaml")
+    _print_json(evaluate_function(run.model)(run_dir, run))
     return 0
 
 
@@ -132,7 +132,7 @@ def _cmd_tune(args) -> int:
 
 def shipped_configs() -> list[str]:
     """Names of the configs shipped with the package (``hetero/meow_acm`` ...)."""
-    from graphcl.resources import configs_dir
+    from graphcl.utils.resources import configs_dir
 
     root = configs_dir()
     return sorted(str(p.relative_to(root).with_suffix("")) for p in root.glob("*/*.yaml"))
@@ -140,7 +140,7 @@ def shipped_configs() -> list[str]:
 
 def resolve_config_path(name: str) -> Path:
     """A path to a YAML file, or the name of a shipped config (``hetero/meow_acm``)."""
-    from graphcl.resources import configs_dir
+    from graphcl.utils.resources import configs_dir
 
     path = Path(name)
     if path.is_file():

@@ -10,7 +10,8 @@ Training function contract (shared by the CLI and the Optuna tuner)::
 ``report(step, value)`` is called after each validation with the validation objective
 (higher is better); it may raise ``graphcl.registry.TrialPruned`` to stop the run early.
 The returned dict holds at least ``{"val": {...metrics}, "test": {...metrics}}``.
-``evaluate(run_dir) -> dict`` re-evaluates what a finished run saved in its folder.
+``evaluate(run_dir, run) -> dict`` re-evaluates what a finished run saved in its folder (``run``:
+its ``RunConfig``, read from the folder's ``config.yaml`` by the caller).
 """
 from __future__ import annotations
 

@@ -137,14 +137,12 @@ def split_fingerprint(model: str, seed: int, params, split: LeaveOneOut) -> dict
             "data": {"num_items": split.num_items, "num_users": split.num_users, "sha256": digest.hexdigest()}}
 
 
-def evaluate(run_dir: Path) -> dict:
-    """Rebuild the model of a finished run from ``config.yaml`` + ``model.pt``; val/test metrics."""
-    from graphcl.config import load_run_config
-
+def evaluate(run_dir: Path, run) -> dict:
+    """Rebuild the model of the finished run ``run`` (its ``RunConfig``, read from the folder's
+    ``config.yaml`` by the caller) from ``model.pt``; val/test metrics under both protocols."""
     run_dir = Path(run_dir)
     if not (run_dir / "model.pt").is_file():
         raise FileNotFoundError(f"{run_dir / 'model.pt'} is missing: is {run_dir} a finished rec run folder?")
-    run = load_run_config(run_dir / "config.yaml")
     device = resolve_device(run.device)
     model, split = build(run, device)
     model.load_state_dict(torch.load(run_dir / "model.pt", map_location=device, weights_only=True))

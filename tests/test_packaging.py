@@ -32,6 +32,6 @@ def test_every_config_folder_is_shipped():
 
 
 def test_shipped_folders_are_found():
-    from graphcl.resources import configs_dir, datasets_dir
+    from graphcl.utils.resources import configs_dir, datasets_dir
 
     assert (configs_dir()).is_dir() and (datasets_dir()).is_dir()

@@ -19,7 +19,7 @@ KINDS = ("hetero", "sequences", "recbole_builtin", "item_metadata")
 
 @functools.lru_cache(maxsize=1)
 def _shipped_registry() -> dict:
-    from graphcl.resources import datasets_dir
+    from graphcl.utils.resources import datasets_dir
 
     path = datasets_dir() / "registry.yaml"
     with open(path, encoding="utf-8") as fh:

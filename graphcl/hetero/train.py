@@ -188,9 +188,9 @@ def train(run, run_dir: Path, report: Callable[[int, float], None] | None = None
     return fit(run.model, data, run.params, Path(run_dir), seed=run.seed, device=run.device, report=report)
 
 
-def evaluate(run_dir: Path) -> dict:
+def evaluate(run_dir: Path, run=None) -> dict:
     """Re-evaluate the embeddings saved in ``run_dir`` (logistic regression at 20/40/60 labels per
-    class, k-means NMI/ARI)."""
+    class, k-means NMI/ARI; ``run``, the run's config, is not needed: the folder has it all)."""
     run_dir = Path(run_dir)
     for name in ("embeddings.pt", "eval_data.pt"):
         if not (run_dir / name).is_file():

@@ -26,7 +26,7 @@ def study_file(name: str) -> Path:
     Args:
         name: what the user typed.
     """
-    from graphcl.resources import configs_dir
+    from graphcl.utils.resources import configs_dir
 
     path = Path(name)
     if path.is_file():

@@ -16,7 +16,7 @@ def base_config_path(name: str, study_folder: Path | None) -> Path:
         name: the ``base_config`` value.
         study_folder: folder of the study file (None when the study came from a mapping).
     """
-    from graphcl.resources import configs_dir
+    from graphcl.utils.resources import configs_dir
 
     candidates = []
     if study_folder is not None:

@@ -73,7 +73,7 @@ def test_validate_registry_rejects_bad_kind():
 
 
 def test_registry_file_is_shipped():
-    from graphcl.resources import datasets_dir
+    from graphcl.utils.resources import datasets_dir
 
     assert (Path(datasets_dir()) / "registry.yaml").is_file()
 

@@ -31,7 +31,7 @@ def test_unknown_key_is_rejected():
 @pytest.mark.parametrize("model", ["meow", "adameow", "heco"])
 @pytest.mark.parametrize("dataset", ["acm", "dblp", "aminer"])
 def test_shipped_configs_load(model, dataset):
-    from graphcl.resources import configs_dir
+    from graphcl.utils.resources import configs_dir
 
     run = load_run_config(configs_dir() / "hetero" / f"{model}_{dataset}.yaml")
     assert run.model == model and run.dataset == dataset

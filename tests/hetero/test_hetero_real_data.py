@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from graphcl.config import load_run_config
-from graphcl.resources import configs_dir
+from graphcl.utils.resources import configs_dir
 
 pytestmark = pytest.mark.full_data
 

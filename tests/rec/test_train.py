@@ -28,7 +28,7 @@ def test_train_and_evaluate_end_to_end(model, tmp_path, synthetic_loader):
     assert metrics["epochs"] == 3 and metrics["seconds_per_epoch"] > 0
     assert [s for s, _ in reported] == [1, 2, 3]
     assert (run_dir / "model.pt").is_file() and json.loads((run_dir / "metrics.json").read_text())
-    again = rec_train.evaluate(run_dir)
+    again = rec_train.evaluate(run_dir, run)
     assert again["test"] == pytest.approx(metrics["test"])  # same weights, same numbers
 
 
@@ -64,7 +64,7 @@ def test_unknown_model_and_missing_run_dir(tmp_path):
     with pytest.raises(KeyError, match="known"):
         rec_train.model_class("gru4rec")
     with pytest.raises(FileNotFoundError, match="model.pt"):
-        rec_train.evaluate(tmp_path)
+        rec_train.evaluate(tmp_path, None)
 
 
 class InterruptAtEpoch:

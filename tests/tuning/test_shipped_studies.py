@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from graphcl.resources import configs_dir
+from graphcl.utils.resources import configs_dir
 from graphcl.tuning import commands
 from tests.tuning.conftest import tune_args
 
