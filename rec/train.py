@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+from graphcl.utils.device import resolve_device
 from rec.shim_config import ShimConfig
 from rec.shim_dataset import ShimDataset
 from rec.split import LeaveOneOut
@@ -31,14 +32,6 @@ def model_class(name: str) -> type:
         raise KeyError(f"unknown sequential model {name!r}; known: {sorted(MODEL_CLASSES)}")
     module, attr = MODEL_CLASSES[name].split(":")
     return getattr(importlib.import_module(module), attr)
-
-
-def resolve_device(device: str) -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise RuntimeError(f"device {device!r} requested but CUDA is not available; use device: cpu or auto")
-    return torch.device(device)
 
 
 def load_sequence_data(name: str, root: str | None = None):
