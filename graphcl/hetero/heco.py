@@ -7,25 +7,9 @@ from torch import nn
 
 from graphcl.core import InfoNCE
 from graphcl.hetero.metapath import gcn_normalize, metapath_counts
-from graphcl.hetero.schema_encoder import SchemaEncoder, sample_neighbors
-from graphcl.hetero.semantic_attention import SemanticAttention
-from graphcl.hetero.spmm import SparseOperator
-from graphcl.hetero.type_encoder import TypeEncoder
+from graphcl.hetero.layers import (MetaPathGCN, SchemaEncoder, SemanticAttention, SparseOperator, TypeEncoder,
+                                   sample_neighbors)
 from graphcl.hetero.views import node_features
-
-
-class _MetaPathGCN(nn.Module):
-    """One GCN layer per meta-path (HeCo ``mp_encoder.GCN``): ``PReLU(A X W + b)``."""
-
-    def __init__(self, dim: int):
-        super().__init__()
-        self.fc = nn.Linear(dim, dim, bias=False)
-        nn.init.xavier_normal_(self.fc.weight, gain=1.414)
-        self.bias = nn.Parameter(torch.zeros(dim))
-        self.act = nn.PReLU()
-
-    def forward(self, x, adj):
-        return self.act(adj @ self.fc(x) + self.bias)
 
 
 class HeCo(nn.Module):
@@ -90,9 +74,10 @@ class HeCo(nn.Module):
             self.csr.append((ptr, col))
         self.pos = pos.coalesce().float() if pos.is_sparse else pos.float()
         self.feat_drop = nn.Dropout(feat_drop)
-        self.mp_gcn = nn.ModuleList(_MetaPathGCN(hidden_dim) for _ in metapaths)
+        self.mp_gcn = nn.ModuleList(MetaPathGCN(hidden_dim) for _ in metapaths)
         self.mp_att = SemanticAttention(hidden_dim, attn_drop)
-        self.sc = SchemaEncoder(hidden_dim, sample_rate, attn_drop)
+        self.sample_rate = list(sample_rate)
+        self.sc = SchemaEncoder(hidden_dim, len(sample_rate), attn_drop)
         self.proj = nn.Sequential(nn.Linear(hidden_dim, hidden_dim), nn.ELU(), nn.Linear(hidden_dim, hidden_dim))
         for m in self.proj:
             if isinstance(m, nn.Linear):
@@ -119,7 +104,7 @@ class HeCo(nn.Module):
         h = self._h(self.target)
         z_mp = self.meta_path_view(h)
         neighbors = [sample_neighbors(ptr, col, s, self.generator).to(self.device)
-                     for (ptr, col), s in zip(self.csr, self.sc.sample_rate)]
+                     for (ptr, col), s in zip(self.csr, self.sample_rate)]
         z_sc = self.sc(h, [self._h(t) for t in self.schema_types], neighbors)
         p_mp, p_sc = self.proj(z_mp), self.proj(z_sc)
         return self.lam * self.info(p_mp, p_sc, pos_mask=self.pos) + (1 - self.lam) * self.info(p_sc, p_mp, pos_mask=self.pos)

@@ -6,10 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from graphcl.hetero.gcn import MEOWGCN
+from graphcl.hetero.layers import MEOWGCN, SemanticAttention, TypeEncoder
 from graphcl.hetero.metapath import mean_over_contexts
-from graphcl.hetero.semantic_attention import SemanticAttention
-from graphcl.hetero.type_encoder import TypeEncoder
 
 
 EMBEDDINGS = ("fused", "projected")  # what MEOW.embed / AdaMEOW.embed may return
@@ -22,7 +20,7 @@ class MEOWEncoder(nn.Module):
     * meta-path ``m`` with contexts ``c_1..c_L`` (intermediate nodes of its instances, e.g. the
       authors of a paper for ``PAP``): ``ctx_m = sum_j drop(W_{m,j} mean_{c_j}(ELU(drop(fc_t(x_t)))))``,
       fine views ``ELU(h + ctx_m)`` and ``ELU(h_masked + ctx_m)``;
-    * one GCN (:class:`MEOWGCN`) shared by every view encodes the fine views on the PathSim
+    * one GCN (:class:`~graphcl.hetero.layers.MEOWGCN`) shared by every view encodes the fine views on the PathSim
       top-k meta-path graph (and on its edge-dropped copy for the masked view) and the coarse
       view ``h`` on the mean of the normalised meta-path graphs;
     * the ``2P`` fine embeddings are L2-normalised and fused by semantic attention: that fusion

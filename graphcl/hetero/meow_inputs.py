@@ -6,7 +6,7 @@ import torch
 from graphcl.hetero.augment import drop_edges, mask_features
 from graphcl.hetero.metapath import gcn_normalize, metapath_contexts, metapath_counts, pathsim_topk
 from graphcl.hetero.params import POSITIVES
-from graphcl.hetero.spmm import SparseOperator
+from graphcl.hetero.layers import SparseOperator
 from graphcl.hetero.views import node_features
 
 

@@ -51,12 +51,6 @@ def to_torch_sparse(m: sp.spmatrix) -> torch.Tensor:
     return torch.sparse_coo_tensor(idx, torch.from_numpy(m.data.astype(np.float32)), m.shape).coalesce()
 
 
-def to_scipy(t: torch.Tensor) -> sp.csr_matrix:
-    t = t.detach().cpu().coalesce() if t.is_sparse else t.detach().cpu().to_sparse().coalesce()
-    i = t.indices().numpy()
-    return sp.csr_matrix((t.values().float().numpy(), (i[0], i[1])), shape=tuple(t.shape))
-
-
 def relation_chain(data, types: list[str]) -> list[sp.csr_matrix] | None:
     """Incidence matrices between consecutive types of a meta-path (``None`` if one is missing)."""
     chain = []
@@ -163,7 +157,7 @@ def mean_over_contexts(chain: list, x: torch.Tensor) -> torch.Tensor:
     """Mean of ``x`` over the meta-path instances reaching each target node through ``chain``
     (``M x / M 1`` with ``M`` the product of the chain, evaluated right to left so ``M`` is
     never formed). Rows without any instance get zeros. ``chain`` holds torch sparse matrices
-    or :class:`~graphcl.hetero.spmm.SparseOperator`s."""
+    or :class:`~graphcl.hetero.layers.SparseOperator`s."""
     out = x
     ones = torch.ones(x.size(0), 1, dtype=x.dtype, device=x.device)
     for m in reversed(chain):

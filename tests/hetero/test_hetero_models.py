@@ -4,7 +4,7 @@ import torch
 
 from graphcl.eval import logreg_evaluate
 from graphcl.hetero.params import AdaMEOWParams, HeCoParams, MEOWParams
-from graphcl.hetero.schema_encoder import sample_neighbors
+from graphcl.hetero.layers import sample_neighbors
 from graphcl.hetero.train import build_model
 from tests.hetero.synthetic import make_planted_hetero
 
