@@ -10,22 +10,16 @@ of each type, so sampling picks them all and the reference needs no sampler.
 """
 import torch
 import torch.nn.functional as F
-from torch_geometric.data import HeteroData
 
 from graphcl.hetero import HeCo, HeCoParams, ToHeCoInputs
+from tests.hetero.reference import incidence, row_normalize, semantic_attention, tiny_graph
 
 SAMPLE_RATE = {"author": 2, "subject": 1}
 
 
-def _tiny_graph() -> HeteroData:
-    g = torch.Generator().manual_seed(5)
-    data = HeteroData()
-    data["paper"].x = torch.rand(8, 6, generator=g)
-    data["author"].x = torch.rand(5, 3, generator=g)
-    data["subject"].num_nodes = 3
-    pa = [(p, a) for p in range(8) for a in ((p + 1) % 5, (p + 3) % 5)]
-    data["paper", "to", "author"].edge_index = torch.tensor(pa).t()
-    data["paper", "to", "subject"].edge_index = torch.tensor([(p, p % 3) for p in range(8)]).t()
+def _tiny_graph():
+    paper_author = [(p, a) for p in range(8) for a in ((p + 1) % 5, (p + 3) % 5)]
+    data = tiny_graph(8, 3, paper_author, [(p, p % 3) for p in range(8)], seed=5)
     pos = torch.eye(8)
     pos[0, 3] = pos[3, 0] = pos[1, 6] = pos[2, 5] = 1
     data.pos = pos.to_sparse()
@@ -33,23 +27,12 @@ def _tiny_graph() -> HeteroData:
 
 
 def _incidence(data, t: str) -> torch.Tensor:
-    m = torch.zeros(data["paper"].num_nodes, data[t].num_nodes, dtype=torch.float64)
-    ei = data["paper", "to", t].edge_index
-    m[ei[0], ei[1]] = 1
-    return m
-
-
-def _attention(att, embeds):
-    scores = torch.stack([(att.att @ torch.tanh(att.fc(z)).mean(0)).squeeze() for z in embeds])
-    beta = torch.softmax(scores, dim=0)
-    return sum(b * z for b, z in zip(beta, embeds))
+    return incidence(data, ("paper", "to", t))
 
 
 def _type_embeddings(model, data):
-    x_p = data["paper"].x.double()
-    x_a = data["author"].x.double()
-    return {"paper": F.elu(model.fc["paper"].linear(x_p / x_p.sum(1, keepdim=True))),
-            "author": F.elu(model.fc["author"].linear(x_a / x_a.sum(1, keepdim=True))),
+    return {"paper": F.elu(model.fc["paper"].linear(row_normalize(data["paper"].x))),
+            "author": F.elu(model.fc["author"].linear(row_normalize(data["author"].x))),
             "subject": F.elu(model.fc["subject"].embed.weight + model.fc["subject"].bias)}
 
 
@@ -60,7 +43,7 @@ def reference_meta_path_view(model, data, h):
         a = ((inc @ inc.t()) > 0).double()
         a = a / a.sum(1).sqrt()[:, None] / a.sum(1).sqrt()[None, :]
         views.append(F.prelu(a @ gcn.fc(h["paper"]) + gcn.bias, gcn.act.weight))
-    return _attention(model.mp_att, views)
+    return semantic_attention(model.mp_att, views)
 
 
 def reference_schema_view(model, data, h):
@@ -73,7 +56,7 @@ def reference_schema_view(model, data, h):
             scores = F.leaky_relu(torch.cat([h["paper"][i].expand_as(nei), nei], dim=1) @ a_t[0])
             rows.append(F.elu((torch.softmax(scores, dim=0)[:, None] * nei).sum(0)))
         views.append(torch.stack(rows))
-    return _attention(model.sc.inter, views)
+    return semantic_attention(model.sc.inter, views)
 
 
 def reference_contrast(model, z_mp, z_sc, pos, tau, lam):

@@ -9,6 +9,7 @@ from tests.hetero.synthetic import make_planted_hetero
 
 HECO = HeCoParams(schema_types=["author", "subject"])
 MEOW = MEOWParams(nei_max=[10, 10], num_clusters=[3, 5])
+MODELS = [("meow", MEOW), ("adameow", AdaMEOWParams(nei_max=[10, 10])), ("heco", HECO)]
 
 
 def _snapshot(data):
@@ -65,8 +66,7 @@ def test_heco_inputs_keep_indices_and_the_sampler_graph_on_the_cpu():
     assert all(ptr.dtype == col.dtype == torch.long for ptr, col in inputs.schema)
 
 
-@pytest.mark.parametrize("name, params", [("meow", MEOW), ("adameow", AdaMEOWParams(nei_max=[10, 10])),
-                                          ("heco", HECO)])
+@pytest.mark.parametrize("name, params", MODELS)
 def test_models_follow_their_inputs_to_float64(name, params):
     model, inputs = build(name, make_planted_hetero(num_papers=40), params)
     model.double()
@@ -75,8 +75,7 @@ def test_models_follow_their_inputs_to_float64(name, params):
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
-@pytest.mark.parametrize("name, params", [("meow", MEOW), ("adameow", AdaMEOWParams(nei_max=[10, 10])),
-                                          ("heco", HECO)])
+@pytest.mark.parametrize("name, params", MODELS)
 def test_models_and_inputs_move_to_the_gpu(name, params):
     model, inputs = build(name, make_planted_hetero(num_papers=40), params)
     model.cuda()

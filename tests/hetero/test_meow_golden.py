@@ -11,11 +11,11 @@ from unittest import mock
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch_geometric.data import HeteroData
 
 import graphcl.hetero.meow as meow_module
 from graphcl.hetero import MEOW, MEOWParams, ToMEOWInputs
 from graphcl.hetero.train import build
+from tests.hetero.reference import incidence, row_normalize, semantic_attention, tiny_graph
 from tests.hetero.synthetic import make_planted_hetero
 
 
@@ -92,24 +92,10 @@ def test_loss_of_fixed_views_matches_the_official_formulas_float64():
 
 # ---- the whole forward on a tiny graph: papers (target, features), authors (features), subjects (none)
 
-def _tiny_graph() -> HeteroData:
-    g = torch.Generator().manual_seed(3)
-    data = HeteroData()
-    data["paper"].x = torch.rand(9, 6, generator=g)
-    data["author"].x = torch.rand(5, 4, generator=g)
-    data["subject"].num_nodes = 3
-    pa = [(p, a) for p in range(9) for a in range(5) if (p * 7 + a * 3) % 5 < 2]
-    ps = [(p, p % 3) for p in range(9)] + [(0, 1), (4, 2)]
-    data["paper", "to", "author"].edge_index = torch.tensor(pa).t()
-    data["paper", "to", "subject"].edge_index = torch.tensor(ps).t()
-    return data
-
-
-def _incidence(data, edge_type) -> torch.Tensor:
-    src, _, dst = edge_type
-    m = torch.zeros(data[src].num_nodes, data[dst].num_nodes, dtype=torch.float64)
-    m[data[edge_type].edge_index[0], data[edge_type].edge_index[1]] = 1
-    return m
+def _tiny_graph():
+    paper_author = [(p, a) for p in range(9) for a in range(5) if (p * 7 + a * 3) % 5 < 2]
+    paper_subject = [(p, p % 3) for p in range(9)] + [(0, 1), (4, 2)]
+    return tiny_graph(9, 4, paper_author, paper_subject, seed=3)
 
 
 def _pathsim_topk(counts: torch.Tensor, k: int) -> torch.Tensor:
@@ -129,10 +115,6 @@ def _normalize(a: torch.Tensor) -> torch.Tensor:
     return inv[:, None] * a * inv[None, :]
 
 
-def _row_normalize(x: torch.Tensor) -> torch.Tensor:
-    return x / x.sum(1, keepdim=True)
-
-
 def _gcn(gcn, x, a):
     """Official GCN: PReLU(A X W1), then A H W2, then LayerNorm over the whole matrix."""
     h = F.prelu(a @ (x @ gcn.w1), gcn.act.weight)
@@ -140,21 +122,15 @@ def _gcn(gcn, x, a):
     return (z - z.mean()) / torch.sqrt(z.var(unbiased=False) + 1e-5)
 
 
-def _attention(att, embeds):
-    scores = torch.stack([(att.att @ torch.tanh(att.fc(z)).mean(0)).squeeze() for z in embeds])
-    beta = torch.softmax(scores, dim=0)
-    return sum(b * z for b, z in zip(beta, embeds))
-
-
 def reference_views(model, data, nei_max):
     """Projected coarse and fused fine views of the paper (Sec. 4.1-4.2; official meow.py), dense."""
     enc = model.encoder
-    h = F.elu(enc.fc["paper"].linear(_row_normalize(data["paper"].x.double())))
-    h_ctx = {"author": F.elu(enc.fc["author"].linear(_row_normalize(data["author"].x.double()))),
+    h = F.elu(enc.fc["paper"].linear(row_normalize(data["paper"].x)))
+    h_ctx = {"author": F.elu(enc.fc["author"].linear(row_normalize(data["author"].x))),
              "subject": F.elu(enc.fc["subject"].embed.weight + enc.fc["subject"].bias)}
     fine, graphs = [], []
     for m, (ctx, k) in enumerate(zip(["author", "subject"], nei_max)):
-        inc = _incidence(data, ("paper", "to", ctx))
+        inc = incidence(data, ("paper", "to", ctx))
         top = _pathsim_topk(inc @ inc.t(), k)
         a = _normalize(top)
         masked = _normalize((top > 0).double().fill_diagonal_(1))  # official mask_edges at rate 0
@@ -163,7 +139,7 @@ def reference_views(model, data, nei_max):
         graphs.append((a, masked))
     coarse = sum(a for a, _ in graphs) / len(graphs)  # official: torch.stack(adjs).mean(0)
     project = lambda z: F.normalize(torch.tanh(model.project(z)), dim=1)  # noqa: E731
-    return project(_gcn(enc.gcn, h, coarse)), project(_attention(enc.att, fine)), graphs, coarse
+    return project(_gcn(enc.gcn, h, coarse)), project(semantic_attention(enc.att, fine)), graphs, coarse
 
 
 def _dense(op, n):
