@@ -102,10 +102,10 @@ class MEOWGCN(nn.Module):
         in_dim: input width.
         hidden_dim: width after the first layer.
         out_dim: output width.
-        dropout: dropout applied to ``X W`` in each layer (default 0.2).
+        dropout: dropout applied to ``X W`` in each layer (MEOW's ``params.dropout``).
     """
 
-    def __init__(self, in_dim: int, hidden_dim: int, out_dim: int, dropout: float = 0.2):
+    def __init__(self, in_dim: int, hidden_dim: int, out_dim: int, dropout: float):
         super().__init__()
         self.w1 = nn.Parameter(torch.empty(in_dim, hidden_dim))
         self.w2 = nn.Parameter(torch.empty(hidden_dim, out_dim))
