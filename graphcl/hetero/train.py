@@ -31,7 +31,7 @@ from graphcl.hetero.heco import HeCo
 from graphcl.hetero.inputs import GraphTensors, ToHeCoInputs, ToMEOWInputs
 from graphcl.hetero.meow import MEOW
 from graphcl.hetero.params import AdaMEOWParams, HeCoParams, MEOWParams
-from graphcl.hetero.validation import check_labels_and_splits, splits, target_type
+from graphcl.hetero.validation import check_hetero, splits, target_type
 
 PARAMS = {"meow": MEOWParams, "adameow": AdaMEOWParams, "heco": HeCoParams}
 
@@ -65,7 +65,7 @@ def train_and_evaluate(model: str, data, params, run_dir: Path, seed: int = 0, d
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     target = target_type(data, target)
-    check_labels_and_splits(data, target)
+    check_hetero(data, target, params.metapaths)  # labels, splits and meta-paths, before the costly build
     net, inputs = build(model, data, params, seed, target)
     labels = data[target].y.long()
     split = splits(data, target)
