@@ -17,7 +17,7 @@ import torch
 from graphcl.config import from_dict
 from graphcl.data import load_hetero
 from graphcl.hetero.params import AdaMEOWParams
-from graphcl.hetero.train import build_model
+from graphcl.hetero.train import build
 from tests.hetero.test_adameow_blocks import _reference_loss
 
 
@@ -31,9 +31,9 @@ def main() -> None:
     import yaml
     cfg = yaml.safe_load(open(f"configs/hetero/adameow_{args.dataset}.yaml"))["params"]
     params = from_dict(AdaMEOWParams, cfg)
-    model = build_model("adameow", load_hetero(args.dataset, args.data_root), params, seed=0)
+    model, inputs = build("adameow", load_hetero(args.dataset, args.data_root), params, seed=0)
     opt = torch.optim.Adam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay)
-    variants = {"fused": model.loss, "previous": lambda: _reference_loss(model)}
+    variants = {"fused": lambda: model.loss(inputs), "previous": lambda: _reference_loss(model, inputs)}
     times = {k: [] for k in variants}
     for epoch in range(args.epochs + 1):
         for name, fn in variants.items():

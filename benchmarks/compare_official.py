@@ -385,21 +385,21 @@ def official_sasrec(dataset: str, batches: int, data_root: str, seed: int = 0) -
 def ours_hetero(model_name: str, dataset: str, data_root: str, seed: int = 0) -> Side:
     from graphcl.config import load_run_config
     from graphcl.data import load_hetero
-    from graphcl.hetero.train import build_model
+    from graphcl.hetero.train import build
     from graphcl.utils.resources import configs_dir
 
     run = load_run_config(configs_dir() / "hetero" / f"{model_name}_{dataset}.yaml", [f"seed={seed}"])
     params = run.params
     data = load_hetero(dataset, data_root)
     torch.manual_seed(seed)
-    model = build_model(model_name, data, params, seed)
+    model, inputs = build(model_name, data, params, seed)
     opt = torch.optim.Adam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay)
     state = {"best": math.inf, "wait": 0}
 
-    def step():  # body of the epoch loop of graphcl.hetero.train.fit (no per-epoch evaluation)
+    def step():  # body of the epoch loop of graphcl.hetero.trainer.fit (no per-epoch evaluation)
         model.train()
         opt.zero_grad()
-        loss = model.loss()
+        loss = model.loss(inputs)
         value = float(loss.detach())
         if value < state["best"]:
             state["best"], state["wait"] = value, 0
@@ -410,7 +410,7 @@ def ours_hetero(model_name: str, dataset: str, data_root: str, seed: int = 0) ->
         loss.backward()
         opt.step()
         if getattr(params, "resample_augmentations", False):
-            model.inputs.resample()
+            inputs.resample()
 
     return Side(step, {"config": f"configs/hetero/{model_name}_{dataset}.yaml"})
 

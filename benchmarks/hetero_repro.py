@@ -49,7 +49,7 @@ def _mean_std(values: list[float]) -> str:
 def run_one(model: str, dataset: str, seed: int, data, max_epochs: int | None, device: str,
             extra: list[str] = ()) -> dict:
     from graphcl.config import load_run_config
-    from graphcl.hetero.train import fit
+    from graphcl.hetero.train import train_and_evaluate
     from graphcl.utils.resources import configs_dir
     from graphcl.utils.seed import seed_everything
 
@@ -58,7 +58,7 @@ def run_one(model: str, dataset: str, seed: int, data, max_epochs: int | None, d
     seed_everything(seed)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        metrics = fit(model, data, run.params, Path(tmp), seed=seed, device=device)
+        metrics = train_and_evaluate(model, data, run.params, Path(tmp), seed=seed, device=device)
     metrics["wall_seconds"] = time.perf_counter() - start
     # a run stopped by hand (kill -INT) is a cap too: evaluated, but not a reproduction
     metrics["capped_at"] = metrics.get("interrupted_at_epoch") or (

@@ -24,16 +24,16 @@ from graphcl.config import from_dict
 from graphcl.data import load_hetero
 from graphcl.eval import kmeans_nmi_ari, logreg_evaluate
 from graphcl.hetero.params import MEOWParams
-from graphcl.hetero.train import build_model
-from graphcl.hetero.views import splits
+from graphcl.hetero.train import build
+from graphcl.hetero.validation import splits
 
 
 @torch.no_grad()
-def embeddings(model) -> dict[str, torch.Tensor]:
+def embeddings(model, inputs) -> dict[str, torch.Tensor]:
     out = {}
     for mode in ("eval", "train"):
         model.train(mode == "train")
-        z_coarse, _, z = model.encoder(*model.inputs.encoder_args())
+        z_coarse, _, z = model.encoder(inputs)
         out[f"z_{mode}"] = z
         if mode == "eval":
             out["z_eval_l2"] = F.normalize(z, dim=1)
@@ -59,19 +59,19 @@ def main() -> None:
     params = from_dict(MEOWParams, cfg)
     data = load_hetero(args.dataset, args.data_root)
     labels = data[data.target].y.long()
-    tr, va, te = splits(data)[20]
-    model = build_model("meow", data, params, seed=args.seed)
+    tr, va, te = splits(data, data.target)[20]
+    model, inputs = build("meow", data, params, seed=args.seed)
     opt = torch.optim.Adam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay)
     results, start = [], time.time()
     for epoch in range(1, max(args.checkpoints) + 1):
         model.train()
         opt.zero_grad()
-        loss = model.loss()
+        loss = model.loss(inputs)
         loss.backward()
         opt.step()
         if epoch in args.checkpoints:
             row = {"epoch": epoch, "loss": float(loss), "elapsed_s": round(time.time() - start)}
-            for name, z in embeddings(model).items():
+            for name, z in embeddings(model, inputs).items():
                 km = kmeans_nmi_ari(z, labels, runs=args.kmeans_runs, seed=args.seed)
                 f1 = logreg_evaluate(z, labels, tr, va, te, lr=params.eval_lr, weight_decay=params.eval_weight_decay,
                                      repeats=args.repeats, seed=args.seed)["macro_f1"]

@@ -18,12 +18,13 @@ torch.Tensor.cuda = lambda self, *a, **k: self
 from module.adameow import AdaMEOW as Official
 from graphcl.core import InfoNCE
 from graphcl.hetero.adameow import AdaMEOW as Ours
+from graphcl.hetero.params import AdaMEOWParams
 D = 64
 off = Official.__new__(Official); nn.Module.__init__(off); off.tau = 1.0
 off.MLP = nn.Sequential(nn.Linear(D, 16), nn.Tanh(), nn.Linear(16, 1), nn.Sigmoid())
 ours = Ours.__new__(Ours); nn.Module.__init__(ours)
-ours.w1, ours.w2, ours.weight_reg, ours.chunk_size = nn.Linear(D, 16), nn.Linear(16, 1), 1.0, 512
-ours.info = InfoNCE(temperature=1.0, similarity="cosine", positives_in_denominator=True)
+ours.w1, ours.w2, ours.params = nn.Linear(D, 16), nn.Linear(16, 1), AdaMEOWParams(weight_reg=1.0, chunk_size=512)
+ours.info = InfoNCE(temperature=1.0, similarity="cosine", positives_in_denominator=True, reduction="none")
 rows = []
 for N in (500, 1000, 2000):
     fine0 = F.normalize(torch.randn(N, D), dim=1); coarse0 = F.normalize(torch.randn(N, D), dim=1)
@@ -32,8 +33,8 @@ for N in (500, 1000, 2000):
         off.weight_InfoNce(f, c).backward()
     def run_ours():
         f = fine0.clone().requires_grad_(); c = coarse0.clone().requires_grad_()
-        ours._views = lambda: (f, c, None)
-        ours.loss().backward()
+        ours._views = lambda inputs: (f, c, None)
+        ours.loss(argparse.Namespace(pos_mask=None)).backward()
     run_off(); run_ours()
     t = {"official": [], "ours": []}
     for r in range(5):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import torch
 
+from graphcl.utils.device import resolve_device
 from rec.cl4srec import CL4SRec
 from rec.mclrec import MCLRec
 from rec.sasrec import SASRec
@@ -25,14 +26,6 @@ def model_class(name: str) -> type:
     if name not in MODEL_CLASSES:
         raise KeyError(f"unknown sequential model {name!r}; known: {sorted(MODEL_CLASSES)}")
     return MODEL_CLASSES[name]
-
-
-def resolve_device(device: str) -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise RuntimeError(f"device {device!r} requested but CUDA is not available; use device: cpu or auto")
-    return torch.device(device)
 
 
 def load_sequence_data(name: str, root: str | None = None):

@@ -1,1 +1,21 @@
-"""graphcl.hetero"""
+"""graphcl.hetero: contrastive learning on heterogeneous graphs (MEOW, AdaMEOW, HeCo).
+
+Build the inputs once from any PyG ``HeteroData`` with a transform, then train::
+
+    params = MEOWParams(metapaths=["PAP", "PSP"])
+    inputs = ToMEOWInputs(params, target="paper")(data)
+    result = fit(MEOW(params, inputs), inputs, params)   # result.embeddings, result.history
+
+See docs/hetero.md.
+"""
+from graphcl.hetero.adameow import AdaMEOW
+from graphcl.hetero.trainer import FitResult, fit
+from graphcl.hetero.heco import HeCo
+from graphcl.hetero.inputs import HeCoInputs, MEOWInputs, ToHeCoInputs, ToMEOWInputs
+from graphcl.hetero.meow import MEOW
+from graphcl.hetero.params import AdaMEOWParams, HeCoParams, MEOWParams
+
+__all__ = [
+    "MEOW", "AdaMEOW", "HeCo", "MEOWParams", "AdaMEOWParams", "HeCoParams",
+    "ToMEOWInputs", "ToHeCoInputs", "MEOWInputs", "HeCoInputs", "fit", "FitResult",
+]

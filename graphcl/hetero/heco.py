@@ -6,26 +6,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from graphcl.core import InfoNCE
-from graphcl.hetero.metapath import gcn_normalize, metapath_counts
-from graphcl.hetero.schema_encoder import SchemaEncoder, sample_neighbors
-from graphcl.hetero.semantic_attention import SemanticAttention
-from graphcl.hetero.spmm import SparseOperator
-from graphcl.hetero.type_encoder import TypeEncoder
-from graphcl.hetero.views import node_features
-
-
-class _MetaPathGCN(nn.Module):
-    """One GCN layer per meta-path (HeCo ``mp_encoder.GCN``): ``PReLU(A X W + b)``."""
-
-    def __init__(self, dim: int):
-        super().__init__()
-        self.fc = nn.Linear(dim, dim, bias=False)
-        nn.init.xavier_normal_(self.fc.weight, gain=1.414)
-        self.bias = nn.Parameter(torch.zeros(dim))
-        self.act = nn.PReLU()
-
-    def forward(self, x, adj):
-        return self.act(adj @ self.fc(x) + self.bias)
+from graphcl.hetero.inputs import HeCoInputs
+from graphcl.hetero.layers import MetaPathGCN, SchemaEncoder, SemanticAttention, TypeEncoder, sample_neighbors
+from graphcl.hetero.params import HeCoParams
 
 
 class HeCo(nn.Module):
@@ -33,101 +16,65 @@ class HeCo(nn.Module):
     Co-contrastive Learning", KDD 2021).
 
     Meta-path view: one GCN per (symmetrically normalised, full) meta-path graph, semantic
-    attention. Network-schema view: :class:`SchemaEncoder` over sampled direct neighbours (new
-    samples every forward, as the official code). Both pass a shared projection
-    ``Linear-ELU-Linear`` and are contrasted with the ``pos.npz`` positives as ``pos_mask``:
-    ``loss = lam * InfoNCE(mp -> sc) + (1 - lam) * InfoNCE(sc -> mp)`` (cosine / ``tau``,
-    positives in the denominator). The embedding is the meta-path view.
+    attention. Network-schema view: :class:`~graphcl.hetero.layers.SchemaEncoder` over sampled
+    direct neighbours (new samples every forward, as the official code). Both pass a shared
+    projection ``Linear-ELU-Linear`` and are contrasted with the ``pos.npz`` positives as
+    ``pos_mask``: ``loss = lam * InfoNCE(mp -> sc) + (1 - lam) * InfoNCE(sc -> mp)`` (cosine /
+    ``tau``, positives in the denominator). The embedding is the meta-path view.
 
     Args:
-        data: the graph (``graphcl.data.load_hetero`` layout; needs ``data.pos``); not modified.
-        metapaths: meta-path names.
-        schema_types: neighbour types of the network-schema view.
-        hidden_dim: embedding width.
-        tau: temperature.
-        feat_drop: dropout on the projected features.
-        attn_drop: dropout on the attention vectors.
-        sample_rate: neighbours sampled per schema type.
-        lam: weight of the meta-path -> schema direction.
-        normalize_features: row-normalise features.
-        chunk_size: anchor rows per InfoNCE block.
-        seed: seed of the neighbour sampler.
-        ignore_features: node types whose features are replaced by learned embeddings.
+        params: the hyperparameters (:class:`~graphcl.hetero.params.HeCoParams`: ``hidden_dim``,
+            ``tau``, ``feat_drop``, ``attn_drop``, ``sample_rate``, ``lam``, ``chunk_size``).
+        inputs: the :class:`~graphcl.hetero.inputs.HeCoInputs` it will train on (sizes are read
+            from them; they are not kept).
+        seed: seed of the neighbour sampler (default 0).
     """
 
-    def __init__(self, data, metapaths: list[str], schema_types: list[str], hidden_dim: int = 64, tau: float = 0.8,
-                 feat_drop: float = 0.3, attn_drop: float = 0.5, sample_rate: list[int] = (7, 1), lam: float = 0.5,
-                 normalize_features: bool = True, chunk_size: int | None = None, seed: int = 0,
-                 ignore_features: list[str] = ()):
+    def __init__(self, params: HeCoParams, inputs: HeCoInputs, seed: int = 0):
         super().__init__()
-        target = data.target
-        if len(schema_types) != len(sample_rate):
-            raise ValueError(f"sample_rate has {len(sample_rate)} entries for schema types {schema_types}")
-        pos = getattr(data, "pos", None)
-        if pos is None:
-            raise ValueError("HeCo needs data.pos (the pos.npz positive pairs); load the dataset with graphcl.data.load_hetero")
-        self.target, self.schema_types = target, list(schema_types)
-        types = [target] + self.schema_types
-        self.x = node_features(data, types, normalize_features, ignore_features)
-        self.fc = nn.ModuleDict({t: TypeEncoder(data[t].num_nodes, None if self.x[t] is None else self.x[t].size(1),
-                                                hidden_dim, xavier_gain=1.414) for t in types})
-        self.mps = []
-        known = getattr(data, "metapaths", None) or {}
-        for name in metapaths:
-            adj = known[name].coalesce().float() if name in known else metapath_counts(data, name)
-            adj = torch.sparse_coo_tensor(adj.indices(), torch.ones(adj.indices().size(1)), adj.shape)  # 0/1 as shipped
-            self.mps.append(SparseOperator(gcn_normalize(adj)))
-        self.csr = []
-        for t in self.schema_types:
-            key = (target, "to", t)
-            if key not in data.edge_types:
-                raise KeyError(f"network-schema edges {key} are missing; data has {data.edge_types}")
-            ei = data[key].edge_index
-            order = torch.argsort(ei[0] * data[t].num_nodes + ei[1])
-            row, col = ei[0][order], ei[1][order]
-            ptr = torch.zeros(data[target].num_nodes + 1, dtype=torch.long)
-            ptr[1:] = torch.cumsum(torch.bincount(row, minlength=data[target].num_nodes), 0)
-            self.csr.append((ptr, col))
-        self.pos = pos.coalesce().float() if pos.is_sparse else pos.float()
-        self.feat_drop = nn.Dropout(feat_drop)
-        self.mp_gcn = nn.ModuleList(_MetaPathGCN(hidden_dim) for _ in metapaths)
-        self.mp_att = SemanticAttention(hidden_dim, attn_drop)
-        self.sc = SchemaEncoder(hidden_dim, sample_rate, attn_drop)
-        self.proj = nn.Sequential(nn.Linear(hidden_dim, hidden_dim), nn.ELU(), nn.Linear(hidden_dim, hidden_dim))
+        if not isinstance(params, HeCoParams):
+            raise TypeError(f"HeCo needs HeCoParams, got {type(params).__name__}")
+        if len(inputs.schema_types) != len(params.sample_rate):
+            raise ValueError(f"sample_rate has {len(params.sample_rate)} entries for schema types {inputs.schema_types}")
+        self.params = params
+        dim = params.hidden_dim
+        self.fc = nn.ModuleDict({t: TypeEncoder(inputs.num_nodes[t], inputs.in_dims[t], dim, xavier_gain=1.414)
+                                 for t in [inputs.target] + inputs.schema_types})
+        self.feat_drop = nn.Dropout(params.feat_drop)
+        self.mp_gcn = nn.ModuleList(MetaPathGCN(dim) for _ in inputs.mps)
+        self.mp_att = SemanticAttention(dim, params.attn_drop)
+        self.sc = SchemaEncoder(dim, len(params.sample_rate), params.attn_drop)
+        self.proj = nn.Sequential(nn.Linear(dim, dim), nn.ELU(), nn.Linear(dim, dim))
         for m in self.proj:
             if isinstance(m, nn.Linear):
                 nn.init.xavier_normal_(m.weight, gain=1.414)
-        self.lam = lam
-        self.info = InfoNCE(temperature=tau, similarity="cosine", positives_in_denominator=True, chunk_size=chunk_size)
+        self.info = InfoNCE(temperature=params.tau, similarity="cosine", positives_in_denominator=True,
+                            chunk_size=params.chunk_size)
+        # a CPU sampler: the same neighbours on every device
         self.generator = torch.Generator().manual_seed(seed)
-        self.device = torch.device("cpu")
 
-    def to(self, device):  # keep the graph tensors next to the parameters
-        self.device = torch.device(device)
-        self.x = {t: None if v is None else v.to(device) for t, v in self.x.items()}
-        self.mps = [a.to(device) for a in self.mps]
-        self.pos = self.pos.to(device)
-        return super().to(device)
+    def _h(self, inputs: HeCoInputs, t: str) -> torch.Tensor:
+        return F.elu(self.feat_drop(self.fc[t](inputs.x[t])))
 
-    def _h(self, t: str) -> torch.Tensor:
-        return F.elu(self.feat_drop(self.fc[t](self.x[t])))
+    def meta_path_view(self, inputs: HeCoInputs, h_target: torch.Tensor) -> torch.Tensor:
+        return self.mp_att([gcn(h_target, adj) for gcn, adj in zip(self.mp_gcn, inputs.mps)])
 
-    def meta_path_view(self, h_target: torch.Tensor) -> torch.Tensor:
-        return self.mp_att([gcn(h_target, adj) for gcn, adj in zip(self.mp_gcn, self.mps)])
-
-    def loss(self) -> torch.Tensor:
-        h = self._h(self.target)
-        z_mp = self.meta_path_view(h)
-        neighbors = [sample_neighbors(ptr, col, s, self.generator).to(self.device)
-                     for (ptr, col), s in zip(self.csr, self.sc.sample_rate)]
-        z_sc = self.sc(h, [self._h(t) for t in self.schema_types], neighbors)
+    def loss(self, inputs: HeCoInputs) -> torch.Tensor:
+        h = self._h(inputs, inputs.target)
+        z_mp = self.meta_path_view(inputs, h)
+        device = h.device
+        neighbors = [sample_neighbors(ptr, col, s, self.generator).to(device)
+                     for (ptr, col), s in zip(inputs.schema, self.params.sample_rate)]
+        z_sc = self.sc(h, [self._h(inputs, t) for t in inputs.schema_types], neighbors)
         p_mp, p_sc = self.proj(z_mp), self.proj(z_sc)
-        return self.lam * self.info(p_mp, p_sc, pos_mask=self.pos) + (1 - self.lam) * self.info(p_sc, p_mp, pos_mask=self.pos)
+        lam = self.params.lam
+        return lam * self.info(p_mp, p_sc, pos_mask=inputs.pos) + (1 - lam) * self.info(p_sc, p_mp, pos_mask=inputs.pos)
 
     @torch.no_grad()
-    def embed(self) -> torch.Tensor:
+    def embed(self, inputs: HeCoInputs) -> torch.Tensor:
+        """The meta-path view without dropout (official ``get_embeds``)."""
         was = self.training
         self.eval()
-        z = self.meta_path_view(self._h(self.target))
+        z = self.meta_path_view(inputs, self._h(inputs, inputs.target))
         self.train(was)
         return z.detach()

@@ -1,6 +1,11 @@
-"""Meta-path graphs on sparse tensors: instance counts, PathSim top-k, normalisation, contexts.
+"""Meta-paths on sparse tensors: resolution, instance counts, PathSim top-k, normalisation, contexts.
 
-A meta-path is named by the first letters of its node types (``"PAP"``: paper-author-paper).
+A meta-path is a sequence of edge types ``[("paper", "to", "author"), ("author", "to", "paper")]``
+(PyG's ``AddMetaPaths`` form). An edge type that is not stored but whose reverse is, is read as
+the transpose of the stored one (HeCo's data stores each relation once). The letter shorthand
+``"PAP"`` is sugar: each letter is the first letter of exactly one node type, and each step
+takes the first edge type between its two node types (:func:`edge_type_between`). When two
+node types share a first letter, or two relations join the same types, give the edge types.
 All functions return new tensors and never modify their inputs.
 
 PathSim (Sun et al., VLDB 2011): ``s_ij = 2 c_ij / (c_ii + c_jj)`` with ``c`` the number of
@@ -9,14 +14,24 @@ neighbours of every node (``nei_max``).
 """
 from __future__ import annotations
 
+from typing import Sequence, Union
+
 import numpy as np
 import scipy.sparse as sp
 import torch
 
+EdgeType = tuple[str, str, str]
+MetaPath = Union[str, list[EdgeType]]  # letter shorthand, or a list of edge types
 
-def metapath_types(data, name: str) -> list[str]:
-    """Node types along meta-path ``name`` (one letter per type, matched to the first letter of
-    the node type names of ``data``)."""
+
+def metapath_label(metapath: MetaPath) -> str:
+    """How messages name ``metapath``: the shorthand itself, or ``paper-to-author-to-paper``."""
+    if isinstance(metapath, str):
+        return metapath
+    return "-".join([metapath[0][0]] + [f"{rel}-{dst}" for _, rel, dst in metapath])
+
+
+def _letter_types(data, name: str) -> list[str]:
     by_letter: dict[str, list[str]] = {}
     for t in data.node_types:
         by_letter.setdefault(t[0].upper(), []).append(t)
@@ -26,23 +41,69 @@ def metapath_types(data, name: str) -> list[str]:
         if len(options) != 1:
             raise KeyError(
                 f"meta-path {name!r}: letter {letter!r} matches node types {options} of "
-                f"{sorted(data.node_types)}; name meta-paths by the first letters of exactly one type each"
+                f"{sorted(data.node_types)}; letters must name exactly one type each, so give this "
+                f"meta-path as edge types, e.g. [('paper', 'to', 'author'), ('author', 'to', 'paper')]"
             )
         types.append(options[0])
     return types
 
 
-def _relation(data, src: str, dst: str) -> sp.csr_matrix | None:
-    """Binary ``src x dst`` incidence matrix from the edge list of ``(src, *, dst)`` or its reverse."""
-    n_src, n_dst = data[src].num_nodes, data[dst].num_nodes
-    for (a, _, b) in data.edge_types:
-        if (a, b) in ((src, dst), (dst, src)):
-            ei = data[(a, _, b)].edge_index.cpu().numpy()
-            row, col = (ei[0], ei[1]) if (a, b) == (src, dst) else (ei[1], ei[0])
-            m = sp.csr_matrix((np.ones(len(row), dtype=np.float32), (row, col)), shape=(n_src, n_dst))
-            m.data[:] = 1.0  # duplicate edges count once
-            return m
+def _check_edge_types(data, path: Sequence[EdgeType]) -> list[EdgeType]:
+    path = [tuple(e) for e in path]
+    if not path or any(len(e) != 3 for e in path):
+        raise ValueError(f"meta-path {path!r} must be a non-empty list of (source, relation, destination) edge types")
+    for prev, nxt in zip(path[:-1], path[1:]):
+        if prev[2] != nxt[0]:
+            raise ValueError(f"meta-path {metapath_label(path)}: edge type {prev} ends at {prev[2]!r} "
+                             f"but the next one, {nxt}, starts at {nxt[0]!r}")
+    for src, rel, dst in path:
+        if (src, rel, dst) not in data.edge_types and (dst, rel, src) not in data.edge_types:
+            raise KeyError(f"meta-path {metapath_label(path)}: neither {(src, rel, dst)} nor its reverse "
+                           f"is an edge type of the graph {data.edge_types}")
+    return path
+
+
+def metapath_types(data, metapath: MetaPath) -> list[str]:
+    """Node types along ``metapath`` (raises for unknown letters or broken edge-type chains)."""
+    if isinstance(metapath, str):
+        return _letter_types(data, metapath)
+    path = _check_edge_types(data, metapath)
+    return [path[0][0]] + [dst for _, _, dst in path]
+
+
+def metapath_edge_types(data, metapath: MetaPath) -> list[EdgeType] | None:
+    """The edge types of ``metapath``; for shorthand, ``None`` when some step has no edge list
+    (then only a precomputed matrix ``data.metapaths[name]`` can stand for it)."""
+    if not isinstance(metapath, str):
+        return _check_edge_types(data, metapath)
+    types = _letter_types(data, metapath)
+    path = [edge_type_between(data, a, b) for a, b in zip(types[:-1], types[1:])]
+    return None if None in path else path
+
+
+def edge_type_between(data, src: str, dst: str) -> EdgeType | None:
+    """The first stored edge type ``(src, rel, dst)``, else ``(src, rel, dst)`` for the first stored
+    ``(dst, rel, src)`` (read as its transpose); ``None`` when no edge list joins the two types."""
+    for a, rel, b in data.edge_types:
+        if (a, b) == (src, dst):
+            return (a, rel, b)
+    for a, rel, b in data.edge_types:
+        if (a, b) == (dst, src):
+            return (src, rel, dst)
     return None
+
+
+def relation(data, edge_type: EdgeType) -> sp.csr_matrix:
+    """Binary ``src x dst`` incidence matrix of ``edge_type`` (the transpose of its reverse when
+    only that is stored); duplicate edges count once."""
+    src, rel, dst = edge_type
+    stored = edge_type if edge_type in data.edge_types else (dst, rel, src)
+    ei = data[stored].edge_index.cpu().numpy()
+    row, col = (ei[0], ei[1]) if stored == edge_type else (ei[1], ei[0])
+    m = sp.csr_matrix((np.ones(len(row), dtype=np.float32), (row, col)),
+                      shape=(data[src].num_nodes, data[dst].num_nodes))
+    m.data[:] = 1.0
+    return m
 
 
 def to_torch_sparse(m: sp.spmatrix) -> torch.Tensor:
@@ -51,46 +112,39 @@ def to_torch_sparse(m: sp.spmatrix) -> torch.Tensor:
     return torch.sparse_coo_tensor(idx, torch.from_numpy(m.data.astype(np.float32)), m.shape).coalesce()
 
 
-def to_scipy(t: torch.Tensor) -> sp.csr_matrix:
-    t = t.detach().cpu().coalesce() if t.is_sparse else t.detach().cpu().to_sparse().coalesce()
-    i = t.indices().numpy()
-    return sp.csr_matrix((t.values().float().numpy(), (i[0], i[1])), shape=tuple(t.shape))
+def precomputed_metapath(data, metapath: MetaPath) -> torch.Tensor | None:
+    """``data.metapaths[name]`` (a loader's shipped matrix) for a shorthand ``metapath``, else ``None``."""
+    known = getattr(data, "metapaths", None) or {}
+    return known[metapath] if isinstance(metapath, str) and metapath in known else None
 
 
-def relation_chain(data, types: list[str]) -> list[sp.csr_matrix] | None:
-    """Incidence matrices between consecutive types of a meta-path (``None`` if one is missing)."""
-    chain = []
-    for a, b in zip(types[:-1], types[1:]):
-        m = _relation(data, a, b)
-        if m is None:
-            return None
-        chain.append(m)
-    return chain
+def check_metapath(data, metapath: MetaPath, target: str) -> None:
+    """Raise with the fix unless ``metapath`` runs from ``target`` to ``target`` and is available
+    (edge lists along it, or a precomputed ``data.metapaths[name]``)."""
+    types = metapath_types(data, metapath)
+    if types[0] != target or types[-1] != target:
+        raise KeyError(f"meta-path {metapath_label(metapath)} runs from {types[0]!r} to {types[-1]!r}; "
+                       f"it must start and end at the target type {target!r}")
+    if metapath_edge_types(data, metapath) is None and precomputed_metapath(data, metapath) is None:
+        known = sorted(getattr(data, "metapaths", None) or {})
+        raise KeyError(f"meta-path {metapath!r} is not available: data.metapaths has {known} and the edge "
+                       f"lists {data.edge_types} do not connect {types}; choose from {known}")
 
 
-def metapath_counts(data, name: str) -> torch.Tensor:
-    """Sparse ``[N, N]`` matrix of meta-path instance counts for ``name``.
+def metapath_counts(data, metapath: MetaPath, target: str) -> torch.Tensor:
+    """Sparse ``[N, N]`` matrix of meta-path instance counts.
 
     Built from the edge lists when every relation along the path is present (so PathSim sees
     counts: HeCo ships its meta-path matrices as 0/1); otherwise ``data.metapaths[name]``.
     """
-    target = data.target
-    types = metapath_types(data, name)
-    if types[0] != target or types[-1] != target:
-        raise KeyError(f"meta-path {name!r} must start and end at the target type {target!r}")
-    chain = relation_chain(data, types)
-    if chain is not None:
-        m = chain[0]
-        for nxt in chain[1:]:
-            m = m @ nxt
-        return to_torch_sparse(m)
-    metapaths = getattr(data, "metapaths", None) or {}
-    if name not in metapaths:
-        raise KeyError(
-            f"meta-path {name!r} is neither in data.metapaths ({sorted(metapaths)}) nor buildable "
-            f"from the edge lists {data.edge_types}; pick one of {sorted(metapaths)}"
-        )
-    return metapaths[name].coalesce().float()
+    check_metapath(data, metapath, target)
+    path = metapath_edge_types(data, metapath)
+    if path is None:
+        return precomputed_metapath(data, metapath).coalesce().float()
+    m = relation(data, path[0])
+    for edge_type in path[1:]:
+        m = m @ relation(data, edge_type)
+    return to_torch_sparse(m)
 
 
 def pathsim_topk(adj: torch.Tensor, k: int) -> torch.Tensor:
@@ -139,21 +193,20 @@ def gcn_normalize(adj: torch.Tensor, add_self_loops: bool = False) -> torch.Tens
     return torch.sparse_coo_tensor(adj.indices(), inv[row] * adj.values() * inv[col], adj.shape).coalesce()
 
 
-def metapath_contexts(data, name: str) -> list[tuple[str, list[torch.Tensor]]]:
-    """Meta-path contexts of ``name``: for each intermediate position ``j`` of the path, the type
-    of the nodes there and the chain of incidence matrices from the target to them.
+def metapath_contexts(data, metapath: MetaPath) -> list[tuple[str, list[torch.Tensor]]]:
+    """Meta-path contexts: for each intermediate position ``j`` of the path, the type of the
+    nodes there and the chain of incidence matrices from the target to them.
 
     For ``PAP`` this is ``[("author", [PA])]`` (a paper's authors); for ``APCPA`` it is
     ``[("paper", [AP]), ("conference", [AP, PC]), ("paper", [AP, PC, CP])]``, the intermediate
     nodes of the first half of the path and the mirror node, as in MEOW's DBLP encoder.
     Aggregate with :func:`mean_over_contexts`.
     """
-    types = metapath_types(data, name)
-    chain = relation_chain(data, types)
-    if chain is None:
-        raise KeyError(
-            f"meta-path {name!r} needs the edge lists between {types}; data has {data.edge_types}"
-        )
+    types = metapath_types(data, metapath)
+    path = metapath_edge_types(data, metapath)
+    if path is None:
+        raise KeyError(f"meta-path {metapath!r} needs the edge lists between {types}; data has {data.edge_types}")
+    chain = [relation(data, e) for e in path]
     length = len(types) - 1
     last = length // 2 + (1 if length > 2 else 0)  # PAP: A; APCPA: P, C, P'
     return [(types[j], [to_torch_sparse(m) for m in chain[:j]]) for j in range(1, last + 1)]
@@ -163,7 +216,7 @@ def mean_over_contexts(chain: list, x: torch.Tensor) -> torch.Tensor:
     """Mean of ``x`` over the meta-path instances reaching each target node through ``chain``
     (``M x / M 1`` with ``M`` the product of the chain, evaluated right to left so ``M`` is
     never formed). Rows without any instance get zeros. ``chain`` holds torch sparse matrices
-    or :class:`~graphcl.hetero.spmm.SparseOperator`s."""
+    or :class:`~graphcl.hetero.layers.SparseOperator`\\ s."""
     out = x
     ones = torch.ones(x.size(0), 1, dtype=x.dtype, device=x.device)
     for m in reversed(chain):

@@ -7,10 +7,13 @@ and ``liun-online/HeCo`` (``code/utils/params.py``). The per-dataset values live
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
+from graphcl.hetero.metapath import MetaPath
 
-POSITIVES = ("self", "heco")  # values of _MEOWCommon.positives
+Positives = Literal["self", "heco"]
+Embedding = Literal["fused", "projected"]
+POSITIVES, EMBEDDINGS = get_args(Positives), get_args(Embedding)
 
 
 def _check(cond: bool, message: str) -> None:
@@ -48,7 +51,9 @@ class _Common:
         chunk_size: rows of the N x N similarity matrix computed at once in the losses
             (``None``: all rows; memory O(N * chunk_size)).
         export_npy: also write ``embeddings.npy`` next to ``embeddings.pt``.
-        metapaths: meta-paths to use (``None``: ``data.metapath_names``; DBLP adds ``APTPA``).
+        metapaths: meta-paths from the target type back to it, each a list of edge types
+            ``[[paper, to, author], [author, to, paper]]`` or letter shorthand ``PAP`` (see
+            :mod:`graphcl.hetero.metapath`; ``None``: the loader's ``data.metapath_names``).
         ignore_features: node types whose shipped features are replaced by a learned embedding
             table (one-hot inputs), e.g. HeCo uses identity features for ACM authors and DBLP papers.
     """
@@ -69,7 +74,7 @@ class _Common:
     normalize_features: bool = True
     chunk_size: int | None = None
     export_npy: bool = False
-    metapaths: list[str] | None = None
+    metapaths: list[MetaPath] | None = None
     ignore_features: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -87,7 +92,7 @@ class _Common:
         _check(self.chunk_size is None or self.chunk_size >= 1,
                f"chunk_size must be None or >= 1, got {self.chunk_size}")
         _check(self.metapaths is None or len(self.metapaths) >= 1,
-               "metapaths must be None or a non-empty list of meta-path names")
+               "metapaths must be None or a non-empty list of meta-paths")
 
 
 @dataclass
@@ -99,12 +104,13 @@ class _MEOWCommon(_Common):
     adj_mask: list[float] = field(default_factory=lambda: [0.3, 0.2])
     nei_max: list[int] = field(default_factory=lambda: [110, 700])
     resample_augmentations: bool = False
-    embedding: Literal["fused", "projected"] = "fused"
-    positives: Literal["self", "heco"] = "self"
+    embedding: Embedding = "fused"
+    positives: Positives = "self"
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _check(self.positives in POSITIVES, f"positives must be one of {POSITIVES}, got {self.positives!r}")
+        _check(self.embedding in EMBEDDINGS, f"embedding must be one of {EMBEDDINGS}, got {self.embedding!r}")
         _check_rate("dropout", self.dropout)
         _check_rate("feat_mask", self.feat_mask)
         for p in self.adj_mask:
@@ -167,6 +173,8 @@ class AdaMEOWParams(_MEOWCommon):
         weight_reg: weight of the regulariser ``mean_i (mean_j w_ij - 1)^2`` that keeps the
             learned weights away from the trivial all-zero solution (absent in the official code;
             0 reproduces it).
+        chunk_size: anchor rows per checkpointed block of the loss (``None``: all rows at once,
+            a ``[N, N, weight_hidden]`` pair tensor).
         weigh_positives: also weight the positive pair's denominator term by its learned weight,
             as the official ``weight_InfoNce`` does. Off by default: then the loss is bounded
             below by 0, whereas with it shrinking every weight drives the loss to -inf (the
@@ -186,6 +194,7 @@ class AdaMEOWParams(_MEOWCommon):
     weight_hidden: int = 16
     proj_dim: int | None = None
     weight_reg: float = 1.0
+    chunk_size: int | None = 512
     weigh_positives: bool = False
 
     def __post_init__(self) -> None:

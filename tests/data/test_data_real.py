@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from graphcl.data import dataset_info, load_hetero, load_sequences
-from graphcl.hetero.views import check_hetero
+from graphcl.hetero.validation import check_hetero
 
 
 def _check_against_registry(name, data):

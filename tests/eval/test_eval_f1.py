@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import f1_score
 
-from graphcl.eval.f1 import f1_scores
+from graphcl.eval.logreg import f1_scores
 
 
 @settings(max_examples=40, deadline=None)

@@ -6,25 +6,27 @@ from torch.utils.checkpoint import checkpoint
 
 from graphcl.core import InfoNCE
 from graphcl.hetero.params import AdaMEOWParams
-from graphcl.hetero.train import build_model
+from graphcl.hetero.train import build
 from tests.hetero.synthetic import make_planted_hetero
 
 
-def _reference_loss(model):
+def _reference_loss(model, inputs):
     """The previous AdaMEOW.loss: InfoNCE with a lazy weight callable, then a separate regulariser
     that evaluates every block's pair weights again."""
-    fine, coarse, _ = model._views()
+    fine, coarse, _ = model._views(inputs)
     u = F.linear(fine, model.w1.weight)
     v = model.w1(coarse)
-    info = InfoNCE(temperature=model.info.temperature, similarity="cosine", positives_in_denominator=True,
-                   chunk_size=model.chunk_size, weigh_positives=model.info.weigh_positives)
-    loss = info(fine, coarse, pos_mask=model.inputs.pos_mask, neg_weights=lambda a, b: model.pair_weights(u[a:b], v))
-    if model.weight_reg > 0:
+    p = model.params
+    step = p.chunk_size or u.size(0)
+    info = InfoNCE(temperature=p.tau, similarity="cosine", positives_in_denominator=True,
+                   chunk_size=step, weigh_positives=p.weigh_positives)
+    loss = info(fine, coarse, pos_mask=inputs.pos_mask, neg_weights=lambda a, b: model.pair_weights(u[a:b], v))
+    if p.weight_reg > 0:
         means = []
-        for start in range(0, u.size(0), model.chunk_size):
+        for start in range(0, u.size(0), step):
             block = lambda uu, vv: model.pair_weights(uu, vv).mean(dim=1)  # noqa: E731
-            means.append(checkpoint(block, u[start:start + model.chunk_size], v, use_reentrant=False))
-        loss = loss + model.weight_reg * ((torch.cat(means) - 1.0) ** 2).mean()
+            means.append(checkpoint(block, u[start:start + step], v, use_reentrant=False))
+        loss = loss + p.weight_reg * ((torch.cat(means) - 1.0) ** 2).mean()
     return loss
 
 
@@ -46,7 +48,8 @@ def test_fused_block_loss_matches_reference_float64(chunk_size, weigh_positives,
     data = make_planted_hetero(num_papers=45)
     params = AdaMEOWParams(nei_max=[10, 10], dropout=0.0, chunk_size=chunk_size, weigh_positives=weigh_positives,
                            weight_reg=weight_reg, tau=0.5, positives=positives)
-    model = build_model("adameow", data, params, seed=0).double()
+    model, inputs = build("adameow", data, params, seed=0)
+    model.double()
     with torch.no_grad():  # spread the weights out (default init gives w ~ 0.5 everywhere)
         model.w1.weight.mul_(4.0)
         model.w2.weight.mul_(4.0)
@@ -54,24 +57,24 @@ def test_fused_block_loss_matches_reference_float64(chunk_size, weigh_positives,
     # float64 views as leaves (the encoder's inputs are float32): gradients reach the views and the MLP
     fine = F.normalize(torch.randn(45, 64, generator=g, dtype=torch.float64), dim=1).requires_grad_()
     coarse = F.normalize(torch.randn(45, 64, generator=g, dtype=torch.float64), dim=1).requires_grad_()
-    model._views = lambda: (fine, coarse, None)
+    model._views = lambda inputs: (fine, coarse, None)
 
-    new_loss, new_grads = _grads(model, model.loss, [fine, coarse])
-    ref_loss, ref_grads = _grads(model, lambda: _reference_loss(model), [fine, coarse])
+    new_loss, new_grads = _grads(model, lambda: model.loss(inputs), [fine, coarse])
+    ref_loss, ref_grads = _grads(model, lambda: _reference_loss(model, inputs), [fine, coarse])
     assert new_loss.dtype == torch.float64
     torch.testing.assert_close(new_loss, ref_loss, rtol=1e-12, atol=1e-12)
     assert new_grads.keys() == ref_grads.keys() and {"w1.weight", "w2.weight", "leaf0", "leaf1"} <= new_grads.keys()
     for k in ref_grads:
         torch.testing.assert_close(new_grads[k], ref_grads[k], rtol=1e-10, atol=1e-12, msg=k)
     with torch.no_grad():
-        torch.testing.assert_close(model.loss(), ref_loss, rtol=1e-12, atol=1e-12)
+        torch.testing.assert_close(model.loss(inputs), ref_loss, rtol=1e-12, atol=1e-12)
 
 
 def test_fused_block_loss_matches_reference_through_the_encoder():
     data = make_planted_hetero(num_papers=45)
-    model = build_model("adameow", data, AdaMEOWParams(nei_max=[10, 10], dropout=0.0, chunk_size=10), seed=0)
-    new_loss, new_grads = _grads(model, model.loss, [])
-    ref_loss, ref_grads = _grads(model, lambda: _reference_loss(model), [])
+    model, inputs = build("adameow", data, AdaMEOWParams(nei_max=[10, 10], dropout=0.0, chunk_size=10), seed=0)
+    new_loss, new_grads = _grads(model, lambda: model.loss(inputs), [])
+    ref_loss, ref_grads = _grads(model, lambda: _reference_loss(model, inputs), [])
     torch.testing.assert_close(new_loss, ref_loss, rtol=1e-6, atol=1e-6)
     assert new_grads.keys() == ref_grads.keys() and any(k.startswith("encoder.") for k in new_grads)
     for k in ref_grads:
@@ -80,11 +83,11 @@ def test_fused_block_loss_matches_reference_through_the_encoder():
 
 def test_pair_weights_evaluated_once_per_block_forward_and_recompute():
     data = make_planted_hetero(num_papers=30)
-    model = build_model("adameow", data, AdaMEOWParams(nei_max=[10, 10], chunk_size=8), seed=0)
+    model, inputs = build("adameow", data, AdaMEOWParams(nei_max=[10, 10], chunk_size=8), seed=0)
     calls = []
     original = model.pair_weights
     model.pair_weights = lambda u, v: calls.append(u.shape[0]) or original(u, v)
-    model.loss().backward()
+    model.loss(inputs).backward()
     # 4 blocks, each evaluated once in forward and once in its checkpoint recompute (backward runs
     # the blocks in reverse order); the regulariser reuses them (the earlier code made 16 calls)
     assert calls[:4] == [8, 8, 8, 6] and sorted(calls[4:]) == [6, 8, 8, 8]

@@ -1,7 +1,9 @@
+import pytest
 import torch
+from torch_geometric.data import HeteroData
 
 from graphcl.hetero.metapath import (gcn_normalize, mean_over_contexts, metapath_contexts, metapath_counts,
-                                     metapath_types, pathsim_topk)
+                                     metapath_edge_types, metapath_types, pathsim_topk)
 from tests.hetero.synthetic import make_planted_hetero
 
 
@@ -43,7 +45,7 @@ def test_gcn_normalize_matches_dense_formula():
 def test_metapath_types_and_counts_from_edge_lists():
     data = make_planted_hetero(num_papers=30)
     assert metapath_types(data, "PAP") == ["paper", "author", "paper"]
-    counts = metapath_counts(data, "PAP").to_dense()
+    counts = metapath_counts(data, "PAP", "paper").to_dense()
     inc = torch.zeros(30, data["author"].num_nodes)
     ei = data["paper", "to", "author"].edge_index
     inc[ei[0], ei[1]] = 1
@@ -64,8 +66,6 @@ def test_contexts_and_mean_aggregation():
 
 
 def test_long_metapath_contexts_follow_meow_dblp_layout():
-    from torch_geometric.data import HeteroData
-
     data = HeteroData()
     data["author"].num_nodes, data["paper"].num_nodes, data["conference"].num_nodes = 3, 4, 2
     data["paper", "to", "author"].edge_index = torch.tensor([[0, 1, 2, 3], [0, 0, 1, 2]])
@@ -75,3 +75,43 @@ def test_long_metapath_contexts_follow_meow_dblp_layout():
     x = torch.arange(4, dtype=torch.float)[:, None]
     # author 0 wrote papers 0 (conf 0) and 1 (conf 1): APCP reaches papers {0,2} via conf 0, {1,3} via conf 1
     assert mean_over_contexts(ctx[2][1], x)[0].item() == (0 + 2 + 1 + 3) / 4
+
+
+PAP_EDGES = [("paper", "to", "author"), ("author", "to", "paper")]
+
+
+def test_edge_types_and_shorthand_give_the_same_metapath():
+    data = make_planted_hetero(num_papers=30)
+    # only ("paper", "to", "author") is stored: the second step reads it transposed
+    assert metapath_edge_types(data, "PAP") == PAP_EDGES
+    assert metapath_types(data, PAP_EDGES) == ["paper", "author", "paper"]
+    torch.testing.assert_close(metapath_counts(data, PAP_EDGES, "paper").to_dense(),
+                               metapath_counts(data, "PAP", "paper").to_dense())
+
+
+def _two_p_types():
+    """Papers and professors share the letter P; papers cite papers and professors write papers."""
+    data = HeteroData()
+    data["paper"].num_nodes, data["prof"].num_nodes = 4, 2
+    data["paper", "cites", "paper"].edge_index = torch.tensor([[0, 1, 2], [1, 2, 3]])
+    data["prof", "writes", "paper"].edge_index = torch.tensor([[0, 0, 1, 1], [0, 1, 2, 3]])
+    return data
+
+
+def test_types_sharing_a_letter_are_told_apart_by_edge_types():
+    data = _two_p_types()
+    with pytest.raises(KeyError, match="letter 'P' matches node types.*give this meta-path as edge types"):
+        metapath_types(data, "PPP")
+    by_prof = [("paper", "writes", "prof"), ("prof", "writes", "paper")]  # the reverse is stored
+    assert metapath_types(data, by_prof) == ["paper", "prof", "paper"]
+    counts = metapath_counts(data, by_prof, "paper").to_dense()
+    assert counts.tolist() == [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]]
+    assert metapath_counts(data, [("paper", "cites", "paper")] * 2, "paper").to_dense()[0].tolist() == [0, 0, 1, 0]
+
+
+def test_broken_edge_type_chains_are_named():
+    data = _two_p_types()
+    with pytest.raises(ValueError, match="ends at 'prof' but the next one"):
+        metapath_types(data, [("paper", "writes", "prof"), ("paper", "cites", "paper")])
+    with pytest.raises(KeyError, match="neither .*'reads'.* nor its reverse"):
+        metapath_types(data, [("paper", "reads", "prof"), ("prof", "writes", "paper")])

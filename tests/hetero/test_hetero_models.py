@@ -4,8 +4,8 @@ import torch
 
 from graphcl.eval import logreg_evaluate
 from graphcl.hetero.params import AdaMEOWParams, HeCoParams, MEOWParams
-from graphcl.hetero.schema_encoder import sample_neighbors
-from graphcl.hetero.train import build_model
+from graphcl.hetero.layers import sample_neighbors
+from graphcl.hetero.train import build
 from tests.hetero.synthetic import make_planted_hetero
 
 PARAMS = {
@@ -15,43 +15,44 @@ PARAMS = {
 }
 
 
-def _score(model, data):
+def _score(model, inputs, data):
     s = data["paper"]
-    return logreg_evaluate(model.embed(), s.y, s.train_idx_20, s.val_idx_20, s.test_idx_20, lr=0.05, repeats=3)["macro_f1"]
+    return logreg_evaluate(model.embed(inputs), s.y, s.train_idx_20, s.val_idx_20, s.test_idx_20, lr=0.05, repeats=3)["macro_f1"]
 
 
 @pytest.mark.parametrize("name", sorted(PARAMS))
 def test_model_learns_planted_classes(name):
     torch.manual_seed(0)
     data = make_planted_hetero(num_papers=120, seed=1)
-    model = build_model(name, data, PARAMS[name], seed=0)
+    model, inputs = build(name, data, PARAMS[name], seed=0)
     opt = torch.optim.Adam(model.parameters(), lr=PARAMS[name].lr)
     losses = []
     for _ in range(15):
         opt.zero_grad()
-        loss = model.loss()
+        loss = model.loss(inputs)
         loss.backward()
         opt.step()
         losses.append(float(loss.detach()))
     assert losses[-1] < losses[0]
-    assert _score(model, data) > 0.6  # chance is 1/3
+    assert _score(model, inputs, data) > 0.6  # chance is 1/3
 
 
 def test_embeddings_have_one_row_per_target_node():
     data = make_planted_hetero(num_papers=40)
-    z = build_model("meow", data, MEOWParams(nei_max=[10, 10], num_clusters=[3, 5]), seed=0).embed()
+    model, inputs = build("meow", data, MEOWParams(nei_max=[10, 10], num_clusters=[3, 5]), seed=0)
+    z = model.embed(inputs)
     assert z.shape == (40, 64) and torch.isfinite(z).all()
 
 
 def test_adameow_weights_stay_positive_and_chunking_matches():
     data = make_planted_hetero(num_papers=40)
     torch.manual_seed(0)
-    full = build_model("adameow", data, AdaMEOWParams(nei_max=[10, 10], dropout=0.0), seed=0)
+    full, inputs = build("adameow", data, AdaMEOWParams(nei_max=[10, 10], dropout=0.0, chunk_size=None), seed=0)
     torch.manual_seed(0)
-    chunked = build_model("adameow", data, AdaMEOWParams(nei_max=[10, 10], dropout=0.0, chunk_size=7), seed=0)
+    chunked, _ = build("adameow", data, AdaMEOWParams(nei_max=[10, 10], dropout=0.0, chunk_size=7), seed=0)
     chunked.load_state_dict(full.state_dict())
     full.eval(), chunked.eval()
-    assert torch.allclose(full.loss(), chunked.loss(), atol=1e-5)
+    assert torch.allclose(full.loss(inputs), chunked.loss(inputs), atol=1e-5)
 
 
 def test_sample_neighbors_without_and_with_replacement():
@@ -69,11 +70,11 @@ def test_sample_neighbors_without_and_with_replacement():
 @pytest.mark.parametrize("name", ["meow", "adameow"])
 def test_projected_embedding_is_the_unit_norm_projection_of_the_fused_one(name):
     data = make_planted_hetero(num_papers=60, seed=2)
-    fused = build_model(name, data, PARAMS[name], seed=0)
+    fused, inputs = build(name, data, PARAMS[name], seed=0)
     params = type(PARAMS[name])(**{**vars(PARAMS[name]), "embedding": "projected"})
-    projected = build_model(name, data, params, seed=0)
+    projected, _ = build(name, data, params, seed=0)
     projected.load_state_dict(fused.state_dict())
-    z, p = fused.embed(), projected.embed()
+    z, p = fused.embed(inputs), projected.embed(inputs)
     assert projected.training and not torch.equal(z, p)  # embed leaves train mode on
     with torch.no_grad():
         expected = torch.nn.functional.normalize(torch.tanh(fused.project(z)), dim=1)
@@ -86,13 +87,8 @@ def test_unknown_embedding_choice_is_rejected():
 
     with pytest.raises(ConfigError, match="embedding.*fused.*projected"):
         from_dict(MEOWParams, {"embedding": "coarse"})
-    data = make_planted_hetero(num_papers=60, seed=2)
-    from graphcl.hetero.meow import MEOW
-    from graphcl.hetero.meow_inputs import MEOWInputs
-
-    inputs = MEOWInputs(data, ["PAP", "PSP"], [20, 40], 0.3, [0.3, 0.2], True, 0, [])
     with pytest.raises(ValueError, match=r"embedding must be one of \('fused', 'projected'\)"):
-        MEOW(inputs, num_clusters=[5, 10], embedding="coarse")
+        MEOWParams(embedding="coarse")
 
 
 def test_meow_heco_positives_use_pos_npz_in_the_infonce():
@@ -101,23 +97,24 @@ def test_meow_heco_positives_use_pos_npz_in_the_infonce():
 
     data = make_planted_hetero(num_papers=60, seed=2)
     heco_params = MEOWParams(nei_max=[20, 40], num_clusters=[5, 10], lam_proto=0.0, dropout=0.0, positives="heco")
-    model = build_model("meow", data, heco_params, seed=0)
-    plain = build_model("meow", data, MEOWParams(nei_max=[20, 40], num_clusters=[5, 10], lam_proto=0.0, dropout=0.0),
-                        seed=0)
+    model, inputs = build("meow", data, heco_params, seed=0)
+    plain, plain_inputs = build("meow", data, MEOWParams(nei_max=[20, 40], num_clusters=[5, 10], lam_proto=0.0,
+                                                         dropout=0.0), seed=0)
     plain.load_state_dict(model.state_dict())
-    assert plain.inputs.pos_mask is None
-    torch.testing.assert_close(model.inputs.pos_mask.to_dense(), data.pos.to_dense())
+    assert plain_inputs.pos_mask is None
+    torch.testing.assert_close(inputs.pos_mask.to_dense(), data.pos.to_dense())
     torch.manual_seed(0)
-    loss_heco = model.loss()
+    loss_heco = model.loss(inputs)
     torch.manual_seed(0)
-    loss_self = plain.loss()
+    loss_self = plain.loss(plain_inputs)
     assert not torch.isclose(loss_heco, loss_self)
     # reference: the same cluster assignments, the positive mask given explicitly
-    anchor, cand, _ = model._views()
+    anchor, cand, _ = model._views(inputs)
     from graphcl.core import kmeans
 
-    assignments = [kmeans(cand.detach(), k, n_iter=model.kmeans_iters, seed=model.seed + 1000 * 0 + i,
-                          n_init=model.kmeans_restarts)[0] for i, k in enumerate(model.num_clusters)]
+    p = model.params
+    assignments = [kmeans(cand.detach(), k, n_iter=p.kmeans_iters, seed=model.seed + 1000 * 0 + i,
+                          n_init=p.kmeans_restarts)[0] for i, k in enumerate(p.num_clusters)]
     expected = model.info(anchor, cand, pos_mask=data.pos, neg_weights=ClusterNegativeWeights(assignments))
     torch.testing.assert_close(loss_heco, expected)
 
@@ -126,16 +123,16 @@ def test_meow_heco_positives_learn_and_need_pos():
     torch.manual_seed(0)
     data = make_planted_hetero(num_papers=120, seed=1)
     params = MEOWParams(nei_max=[20, 40], num_clusters=[5, 10], lr=5e-3, positives="heco")
-    model = build_model("meow", data, params, seed=0)
+    model, inputs = build("meow", data, params, seed=0)
     opt = torch.optim.Adam(model.parameters(), lr=params.lr)
     for _ in range(15):
         opt.zero_grad()
-        model.loss().backward()
+        model.loss(inputs).backward()
         opt.step()
-    assert _score(model, data) > 0.6
+    assert _score(model, inputs, data) > 0.6
     del data.pos
     with pytest.raises(ValueError, match="positives='heco' needs data.pos"):
-        build_model("meow", data, params, seed=0)
+        build("meow", data, params, seed=0)
 
 
 def test_unknown_positives_choice_is_rejected():
@@ -148,7 +145,7 @@ def test_unknown_positives_choice_is_rejected():
 
 
 def test_heco_positive_mask_keeps_the_diagonal_and_is_binary():
-    from graphcl.hetero.meow_inputs import positive_mask
+    from graphcl.hetero.inputs import positive_mask
 
     data = make_planted_hetero(num_papers=20, seed=3)
     dense = data.pos.to_dense()

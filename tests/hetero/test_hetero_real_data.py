@@ -20,12 +20,12 @@ def _data(name):
 
 @pytest.mark.parametrize("model", ["meow", "adameow", "heco"])
 def test_two_epochs_on_acm(model, tmp_path):
-    from graphcl.hetero.train import fit
+    from graphcl.hetero.train import train_and_evaluate
 
     data = _data("acm")
     run = load_run_config(configs_dir() / "hetero" / f"{model}_acm.yaml",
                           ["params.epochs=2", "params.final_eval_repeats=2"])
-    m = fit(model, data, run.params, tmp_path, device="cpu")
+    m = train_and_evaluate(model, data, run.params, tmp_path, device="cpu")
     assert m["epochs"] == 2
     assert torch.load(tmp_path / "embeddings.pt").shape == (4019, 64)
     assert m["test"]["macro_f1_20"] > 0.4  # 3 classes; even 2 epochs are well above chance
@@ -34,9 +34,10 @@ def test_two_epochs_on_acm(model, tmp_path):
 @pytest.mark.parametrize("dataset", ["dblp", "aminer"])
 @pytest.mark.parametrize("model", ["meow", "heco"])
 def test_models_build_and_embed(model, dataset):
-    from graphcl.hetero.train import build_model
+    from graphcl.hetero.train import build
 
     data = _data(dataset)
     run = load_run_config(configs_dir() / "hetero" / f"{model}_{dataset}.yaml")
-    z = build_model(model, data, run.params).embed()
+    net, inputs = build(model, data, run.params)
+    z = net.embed(inputs)
     assert z.shape == (data[data.target].num_nodes, 64) and torch.isfinite(z).all()

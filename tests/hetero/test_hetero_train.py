@@ -2,17 +2,85 @@ import json
 
 import pytest
 import torch
+from torch import nn
 
+from graphcl.hetero.trainer import fit
 from graphcl.hetero.params import HeCoParams, MEOWParams
-from graphcl.hetero.train import evaluate, fit
+from graphcl.hetero.train import evaluate, train_and_evaluate
 from graphcl.registry import TrialPruned
 from tests.hetero.synthetic import make_planted_hetero
 
 
-def test_fit_saves_embeddings_and_metrics(tmp_path):
+class _ScriptedModel(nn.Module):
+    """A model whose loss follows a script: epoch ``k`` reports ``curve[k]``; its gradient is 1, so
+    Adam moves ``w`` every step and each epoch's parameters can be told apart."""
+
+    def __init__(self, curve):
+        super().__init__()
+        self.curve = list(curve)
+        self.w = nn.Parameter(torch.zeros(1))
+        self.seen = []  # w at each loss call: the parameters that produced curve[k]
+
+    def loss(self, inputs):
+        self.seen.append(float(self.w))
+        return self.w - self.w.detach() + self.curve[len(self.seen) - 1]
+
+    def embed(self, inputs):
+        return self.w.detach().expand(3, 2).clone()
+
+
+class _NoInputs:
+    def to(self, *args, **kwargs):
+        return self
+
+
+CURVE = [5.0, 4.0, 3.0, 3.5, 2.5, 2.75, 2.625, 2.875, 2.25, 9.0, 9.0]  # exact in float32
+
+
+@pytest.mark.parametrize("restore_best", [True, False])
+def test_fit_restores_the_best_loss_weights_and_stops_after_patience(restore_best):
+    model = _ScriptedModel(CURVE)
+    params = MEOWParams(epochs=len(CURVE), patience=3, lr=0.1, restore_best=restore_best)
+    result = fit(model, _NoInputs(), params, device="cpu")
+    # best 2.5 at epoch 4; epochs 5, 6, 7 do not improve: stop after epoch 7 (2.25 at epoch 8 is never seen)
+    assert (result.best_epoch, result.best_loss, result.epochs) == (4, 2.5, 8)
+    assert result.history == CURVE[:8] and len(model.seen) == 8
+    assert len(set(model.seen)) == 8  # every step moved w
+    expected = model.seen[4] if restore_best else float(model.w)
+    assert float(model.w) == pytest.approx(expected, abs=0) and torch.all(result.embeddings == expected)
+    if not restore_best:  # the last step's parameters, after the update of epoch 7
+        assert float(model.w) not in model.seen
+
+
+def test_fit_runs_the_budget_without_a_plateau():
+    model = _ScriptedModel([3.0, 2.0, 1.0])
+    result = fit(model, _NoInputs(), MEOWParams(epochs=3, patience=5, restore_best=True), device="cpu")
+    assert (result.epochs, result.best_epoch) == (3, 2) and float(model.w) == model.seen[2]
+    assert result.stats()["interrupted_at_epoch"] is None
+
+
+def test_fit_monitor_sees_embeddings_every_eval_every_epochs():
+    calls = []
+    fit(_ScriptedModel([3.0, 2.0, 1.0, 0.5]), _NoInputs(), MEOWParams(epochs=4, eval_every=2), device="cpu",
+        monitor=lambda epoch, z: calls.append((epoch, z.shape)))
+    assert calls == [(1, (3, 2)), (3, (3, 2))]
+
+
+def test_fit_needs_no_labels():
+    data = make_planted_hetero(num_papers=40)
+    del data["paper"].y
+    from graphcl.hetero import MEOW, ToMEOWInputs
+
+    params = MEOWParams(epochs=2, nei_max=[10, 10], num_clusters=[3, 5])
+    inputs = ToMEOWInputs(params, target="paper")(data)
+    result = fit(MEOW(params, inputs), inputs, params, device="cpu")
+    assert result.embeddings.shape == (40, 64) and len(result.history) == 2
+
+
+def test_train_and_evaluate_saves_embeddings_and_metrics(tmp_path):
     data = make_planted_hetero(num_papers=60)
     params = MEOWParams(epochs=3, nei_max=[10, 10], num_clusters=[3, 5], final_eval_repeats=2, export_npy=True)
-    m = fit("meow", data, params, tmp_path, device="cpu")
+    m = train_and_evaluate("meow", data, params, tmp_path, device="cpu")
     assert m["epochs"] == 3 and m["seconds_per_epoch"] > 0 and m["peak_memory_mb"] > 0
     assert m["interrupted_at_epoch"] is None
     for key in ("macro_f1_20", "micro_f1_20", "auc_20", "macro_f1_60", "nmi", "ari"):
@@ -26,7 +94,7 @@ def test_fit_saves_embeddings_and_metrics(tmp_path):
 def test_early_stopping_on_loss(tmp_path):
     data = make_planted_hetero(num_papers=40)
     params = HeCoParams(epochs=200, patience=1, lr=0.5, schema_types=["author", "subject"], final_eval_repeats=1)
-    m = fit("heco", data, params, tmp_path, device="cpu")
+    m = train_and_evaluate("heco", data, params, tmp_path, device="cpu")
     assert m["epochs"] < 200
 
 
@@ -34,14 +102,14 @@ def test_report_is_called_and_pruning_propagates(tmp_path):
     data = make_planted_hetero(num_papers=40)
     params = HeCoParams(epochs=4, eval_every=2, eval_repeats=1, schema_types=["author", "subject"], final_eval_repeats=1)
     calls = []
-    fit("heco", data, params, tmp_path / "a", device="cpu", report=lambda e, v: calls.append((e, v)))
+    train_and_evaluate("heco", data, params, tmp_path / "a", device="cpu", report=lambda e, v: calls.append((e, v)))
     assert [e for e, _ in calls] == [1, 3] and all(0 <= v <= 1 for _, v in calls)
 
     def prune(epoch, value):
         raise TrialPruned()
 
     with pytest.raises(TrialPruned):
-        fit("heco", data, params, tmp_path / "b", device="cpu", report=prune)
+        train_and_evaluate("heco", data, params, tmp_path / "b", device="cpu", report=prune)
 
 
 def test_evaluate_needs_a_run_folder(tmp_path):
@@ -55,49 +123,46 @@ def test_objective_selects_the_reported_score(tmp_path):
     for objective in ("macro_f1_20", "micro_f1_20"):
         params = HeCoParams(epochs=1, eval_every=1, eval_repeats=1, objective=objective,
                             schema_types=["author", "subject"], final_eval_repeats=1)
-        fit("heco", data, params, tmp_path / objective, device="cpu",
-            report=lambda e, v, o=objective: calls.__setitem__(o, v))
+        train_and_evaluate("heco", data, params, tmp_path / objective, device="cpu",
+                           report=lambda e, v, o=objective: calls.__setitem__(o, v))
     assert set(calls) == {"macro_f1_20", "micro_f1_20"}
     assert all(0 <= v <= 1 for v in calls.values())
 
 
-def test_long_runs_log_progress(tmp_path, caplog, monkeypatch):
-    import graphcl.hetero.train as train_module
+def test_long_runs_log_progress(caplog, monkeypatch):
+    import graphcl.hetero.trainer as trainer_module
 
-    monkeypatch.setattr(train_module, "LOG_EVERY", 2)
-    data = make_planted_hetero(num_papers=40)
-    params = MEOWParams(epochs=4, nei_max=[10, 10], num_clusters=[3, 5], final_eval_repeats=1)
-    with caplog.at_level("INFO", logger="graphcl.hetero.train"):
-        fit("meow", data, params, tmp_path, device="cpu")
-    lines = [r.getMessage() for r in caplog.records if r.name == "graphcl.hetero.train"]
-    assert [line.split(":")[0] for line in lines] == ["meow epoch 2", "meow epoch 4"]
+    monkeypatch.setattr(trainer_module, "LOG_EVERY", 2)
+    with caplog.at_level("INFO", logger="graphcl.hetero.trainer"):
+        fit(_ScriptedModel([4.0, 3.0, 2.0, 1.0]), _NoInputs(), MEOWParams(epochs=4), device="cpu")
+    lines = [r.getMessage() for r in caplog.records if r.name == "graphcl.hetero.trainer"]
+    assert [line.split(":")[0] for line in lines] == ["_ScriptedModel epoch 2", "_ScriptedModel epoch 4"]
     assert "best" in lines[0] and "s/epoch" in lines[0]
 
 
 def test_interrupt_keeps_and_evaluates_a_plain_run(tmp_path, monkeypatch):
-    import graphcl.hetero.train as train_module
+    from graphcl.hetero.heco import HeCo
 
     calls = {"n": 0}
+    original_loss = HeCo.loss
 
-    def interrupt_third_epoch(model_self):
+    def interrupt_third_epoch(model_self, inputs):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        return original_loss(model_self)
+        return original_loss(model_self, inputs)
 
     data = make_planted_hetero(num_papers=40)
     params = HeCoParams(epochs=50, schema_types=["author", "subject"], final_eval_repeats=1)
-    model = train_module.build_model("heco", data, params)
-    original_loss = type(model).loss
-    monkeypatch.setattr(type(model), "loss", interrupt_third_epoch)
-    m = fit("heco", data, params, tmp_path, device="cpu")
+    monkeypatch.setattr(HeCo, "loss", interrupt_third_epoch)
+    m = train_and_evaluate("heco", data, params, tmp_path, device="cpu")
     assert m["interrupted_at_epoch"] == 3 and m["epochs"] == 3
     assert (tmp_path / "embeddings.pt").is_file() and 0 <= m["test"]["macro_f1_20"] <= 1
 
     # a tuning trial (report given) or an interrupt before any finished epoch is not swallowed
     calls["n"] = 0
     with pytest.raises(KeyboardInterrupt):
-        fit("heco", data, params, tmp_path / "b", device="cpu", report=lambda e, v: None)
+        train_and_evaluate("heco", data, params, tmp_path / "b", device="cpu", report=lambda e, v: None)
     calls["n"] = 2
     with pytest.raises(KeyboardInterrupt):
-        fit("heco", data, params, tmp_path / "c", device="cpu")
+        train_and_evaluate("heco", data, params, tmp_path / "c", device="cpu")

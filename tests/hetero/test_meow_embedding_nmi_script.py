@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from graphcl.hetero.params import MEOWParams
-from graphcl.hetero.train import build_model
+from graphcl.hetero.train import build
 from tests.hetero.synthetic import make_planted_hetero
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "meow_embedding_nmi.py"
@@ -17,10 +17,10 @@ def test_embeddings_match_model_views():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     data = make_planted_hetero(num_papers=40)
-    model = build_model("meow", data, MEOWParams(nei_max=[10, 10], num_clusters=[3, 5], dropout=0.5), seed=0)
-    out = mod.embeddings(model)
+    model, inputs = build("meow", data, MEOWParams(nei_max=[10, 10], num_clusters=[3, 5], dropout=0.5), seed=0)
+    out = mod.embeddings(model, inputs)
     assert model.training  # left in train mode
-    torch.testing.assert_close(out["z_eval"], model.embed())  # what training saves and evaluates
+    torch.testing.assert_close(out["z_eval"], model.embed(inputs))  # what training saves and evaluates
     assert not torch.allclose(out["z_train"], out["z_eval"])  # dropout on in the official-style forward
     torch.testing.assert_close(out["fine_proj"], F.normalize(torch.tanh(model.project(out["z_eval"])), dim=1))
     torch.testing.assert_close(out["z_eval_l2"].norm(dim=1), torch.ones(40))

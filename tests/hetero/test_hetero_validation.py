@@ -1,9 +1,10 @@
 import pytest
 import torch
 
+from graphcl.hetero.inputs import node_features
 from graphcl.hetero.params import HeCoParams, MEOWParams
-from graphcl.hetero.train import build_model
-from graphcl.hetero.views import check_hetero, node_features
+from graphcl.hetero.train import build
+from graphcl.hetero.validation import check_hetero
 from tests.hetero.synthetic import make_planted_hetero
 
 
@@ -13,7 +14,7 @@ def test_valid_graph_passes():
 
 def test_missing_metapath_is_named():
     with pytest.raises(KeyError, match="PCP"):
-        check_hetero(make_planted_hetero(num_papers=30), ["PAP", "PCP"])
+        check_hetero(make_planted_hetero(num_papers=30), metapaths=["PAP", "PCP"])
 
 
 def test_metapath_without_edges_or_matrix():
@@ -21,14 +22,26 @@ def test_metapath_without_edges_or_matrix():
     del data.metapaths["PSP"]
     del data["paper", "to", "subject"]
     with pytest.raises(KeyError, match="PSP"):
-        check_hetero(data, ["PSP"])
+        check_hetero(data, metapaths=["PSP"])
+
+
+def test_metapath_must_return_to_the_target():
+    with pytest.raises(KeyError, match="must start and end at the target type 'paper'"):
+        check_hetero(make_planted_hetero(num_papers=30), metapaths=["PA"])
 
 
 def test_missing_target_type():
     data = make_planted_hetero(num_papers=30)
-    data.target = "movie"
     with pytest.raises(KeyError, match="movie"):
+        check_hetero(data, target="movie")
+
+
+def test_target_is_needed_when_the_loader_set_none():
+    data = make_planted_hetero(num_papers=90)
+    del data.target
+    with pytest.raises(ValueError, match="target='paper'"):
         check_hetero(data)
+    assert check_hetero(data, target="paper") == ["PAP", "PSP"]
 
 
 def test_missing_labels():
@@ -49,12 +62,12 @@ def test_heco_needs_positives():
     data = make_planted_hetero(num_papers=30)
     del data.pos
     with pytest.raises(ValueError, match="pos"):
-        build_model("heco", data, HeCoParams(schema_types=["author", "subject"]))
+        build("heco", data, HeCoParams(schema_types=["author", "subject"]))
 
 
 def test_too_many_clusters():
     with pytest.raises(ValueError, match="num_clusters"):
-        build_model("meow", make_planted_hetero(num_papers=30), MEOWParams(num_clusters=[10, 300]))
+        build("meow", make_planted_hetero(num_papers=30), MEOWParams(num_clusters=[10, 300]))
 
 
 def test_node_features_do_not_mutate_and_are_row_normalised():

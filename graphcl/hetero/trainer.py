@@ -1,0 +1,148 @@
+"""Self-supervised training of MEOW, AdaMEOW and HeCo: Adam with the official early stopping.
+
+Training stops after ``params.patience`` epochs without a lower contrastive loss (labels are
+never used). :func:`fit` returns the embeddings and the history and writes no files; the
+registry's ``graphcl.hetero.train.train`` evaluates them and fills the run folder.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import resource
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+from torch import nn
+
+from graphcl.utils.device import resolve_device
+from graphcl.utils.progress import progress
+
+log = logging.getLogger(__name__)
+LOG_EVERY = 100  # epochs between progress lines in the log (runs can last thousands of epochs)
+
+
+@dataclass
+class FitResult:
+    """What :func:`fit` learnt.
+
+    Attributes:
+        embeddings: ``[N, D]`` target-node embeddings on the CPU (``model.embed(inputs)`` after training).
+        history: the contrastive loss of every epoch.
+        epochs: epochs run.
+        best_epoch: the epoch of the lowest loss (0-based).
+        best_loss: that loss.
+        seconds_per_epoch: mean wall time per epoch, the first one (allocations, warm-up) left out
+            when there are more.
+        peak_memory_mb: peak CUDA memory, or the process's peak RSS on the CPU.
+        device: where it trained.
+        interrupted_at_epoch: the epoch a Ctrl-C ended training at, else ``None``.
+    """
+
+    embeddings: torch.Tensor
+    history: list[float] = field(default_factory=list)
+    epochs: int = 0
+    best_epoch: int = 0
+    best_loss: float = math.inf
+    seconds_per_epoch: float = 0.0
+    peak_memory_mb: float = 0.0
+    device: str = "cpu"
+    interrupted_at_epoch: int | None = None
+
+    def stats(self) -> dict:
+        """Everything but the embeddings and the history (the run's ``metrics.json`` keys)."""
+        return {"epochs": self.epochs, "best_epoch": self.best_epoch, "best_loss": self.best_loss,
+                "seconds_per_epoch": self.seconds_per_epoch, "peak_memory_mb": self.peak_memory_mb,
+                "device": self.device, "interrupted_at_epoch": self.interrupted_at_epoch}
+
+
+def _peak_memory_mb(device: torch.device) -> float:
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux: process peak RSS
+
+
+def fit(model: nn.Module, inputs, params, *, device: str = "auto",
+        monitor: Callable[[int, torch.Tensor], None] | None = None, interruptible: bool = True) -> FitResult:
+    """Train ``model`` on ``inputs`` without labels and return its embeddings and history.
+
+    Adam (``params.lr``, ``params.weight_decay``) minimises ``model.loss(inputs)`` for at most
+    ``params.epochs`` epochs, stopping after ``params.patience`` epochs without a lower loss.
+    With ``params.restore_best`` the embeddings come from the parameters of the lowest-loss epoch
+    (HeCo's rule), else from the last ones (MEOW's). ``params.resample_augmentations`` draws new
+    masks every epoch (MEOW inputs).
+
+    Args:
+        model: MEOW, AdaMEOW or HeCo (anything with ``loss(inputs)`` and ``embed(inputs)``).
+        inputs: its inputs (:class:`~graphcl.hetero.inputs.MEOWInputs` or ``HeCoInputs``); moved
+            to ``device`` in place, like the model.
+        params: the model's params dataclass.
+        device: ``"auto"`` (CUDA when available), ``"cpu"`` or ``"cuda[:i]"``.
+        monitor: called as ``monitor(epoch, embeddings)`` every ``params.eval_every`` epochs (a
+            tuner's pruning hook; what it raises propagates).
+        interruptible: Ctrl-C ends training early and returns what was learnt, with
+            ``interrupted_at_epoch`` set (``False``: the ``KeyboardInterrupt`` propagates, as a
+            tuning trial needs).
+    """
+    dev = resolve_device(device)
+    if dev.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(dev)
+    model.to(dev)
+    inputs.to(dev)
+    opt = torch.optim.Adam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay)
+    name = type(model).__name__
+    best, wait, best_epoch, best_state = math.inf, 0, 0, None
+    epoch_seconds, history = [], []
+    epoch = -1
+    bar = progress(range(params.epochs), name)
+    interrupted_at = None
+    try:
+        for epoch in bar:
+            start = time.perf_counter()
+            model.train()
+            opt.zero_grad()
+            loss = model.loss(inputs)
+            value = float(loss.detach())
+            if not math.isfinite(value):
+                raise FloatingPointError(f"{name}: loss became {value} at epoch {epoch}; lower lr or raise tau")
+            if value < best:
+                best, wait, best_epoch = value, 0, epoch
+                if params.restore_best:  # parameters that produced this loss (HeCo saves before the step)
+                    best_state = copy.deepcopy(model.state_dict())
+            else:
+                wait += 1
+            loss.backward()
+            opt.step()
+            if dev.type == "cuda":
+                torch.cuda.synchronize(dev)
+            epoch_seconds.append(time.perf_counter() - start)
+            history.append(value)
+            if hasattr(bar, "set_postfix"):
+                bar.set_postfix(loss=f"{value:.4f}", best=f"{best:.4f}", wait=wait, refresh=False)
+            if (epoch + 1) % LOG_EVERY == 0:
+                log.info("%s epoch %d: loss %.4f, best %.4f at epoch %d, %d/%d epochs without improvement, %.2f s/epoch",
+                         name, epoch + 1, value, best, best_epoch + 1, wait, params.patience,
+                         sum(epoch_seconds[-LOG_EVERY:]) / len(epoch_seconds[-LOG_EVERY:]))
+            if monitor is not None and params.eval_every and (epoch + 1) % params.eval_every == 0:
+                monitor(epoch, model.embed(inputs))
+            if wait >= params.patience:
+                break
+            if getattr(params, "resample_augmentations", False):
+                inputs.resample()
+    except KeyboardInterrupt:
+        if not interruptible or not epoch_seconds:
+            raise
+        interrupted_at = epoch + 1
+        log.warning("%s interrupted at epoch %d: embedding with %s", name, interrupted_at,
+                    f"the parameters of the best loss (epoch {best_epoch + 1})" if best_state else "the last parameters")
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return FitResult(
+        embeddings=model.embed(inputs).cpu(), history=history, epochs=epoch + 1, best_epoch=best_epoch,
+        best_loss=best,
+        # the first epoch includes one-off costs (allocations, k-means warm-up): excluded when possible
+        seconds_per_epoch=sum(epoch_seconds[1:]) / max(1, len(epoch_seconds) - 1) if len(epoch_seconds) > 1
+        else epoch_seconds[0],
+        peak_memory_mb=_peak_memory_mb(dev), device=str(dev), interrupted_at_epoch=interrupted_at)
