@@ -125,8 +125,8 @@ class ValidationSide:
 @torch.no_grad()
 def padded_validation(model, split, batch_size: int = 1024) -> None:
     """The evaluation loop before length-sorted trimming (commit 511e768), P2 only."""
-    from rec.batch import SeqBatch
-    from rec.metrics import rank_metrics, target_ranks
+    from rec.batching import SeqBatch
+    from rec.evaluation import rank_metrics, target_ranks
 
     seq, lengths, target, _ = split.part("valid")
     model.eval()

@@ -7,7 +7,7 @@ RecBole users: ``rec.recbole`` has adapters for RecBole's own Config, Dataset an
 """
 from graphcl.data.interactions import sequences_from_interactions, sequences_from_lists
 from graphcl.data.sequence_data import SequenceData
-from rec.batch import SeqBatch
+from rec.batching import SeqBatch
 from rec.cl4srec import CL4SRec
 from rec.mclrec import MCLRec
 from rec.params import CL4SRecParams, MCLRecParams, SASRecParams

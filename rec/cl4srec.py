@@ -5,8 +5,7 @@ import torch
 
 from graphcl.core import NTXent
 from rec.augment import augment_views
-from rec.batch import SeqBatch
-from rec.batching import trim
+from rec.batching import SeqBatch, trim
 from rec.params import CL4SRecParams
 from rec.sasrec import SASRec
 

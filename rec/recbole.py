@@ -116,7 +116,7 @@ from recbole.model.abstract_recommender import SequentialRecommender  # noqa: E4
 from recbole.model.layers import TransformerEncoder  # noqa: E402
 from recbole.trainer.trainer import Trainer  # noqa: E402
 
-from rec.batch import SeqBatch  # noqa: E402
+from rec.batching import SeqBatch  # noqa: E402
 from rec.cl4srec import CL4SRec  # noqa: E402
 from rec.mclrec import MCLRec  # noqa: E402
 from rec.params import CL4SRecParams, MCLRecParams, SASRecParams  # noqa: E402

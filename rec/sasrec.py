@@ -4,10 +4,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from rec.batch import SeqBatch
-from rec.fast_dropout import use_fast_dropout
+from rec.batching import SeqBatch
 from rec.params import SASRecParams
-from rec.transformer import TransformerEncoder, causal_padding_mask
+from rec.transformer import TransformerEncoder, causal_padding_mask, use_fast_dropout
 
 
 class SASRec(nn.Module):

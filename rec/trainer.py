@@ -12,8 +12,7 @@ import numpy as np
 import torch
 
 from graphcl.utils.progress import progress
-from rec.batch import SeqBatch
-from rec.batching import batch_bounds, epoch_batches, trim
+from rec.batching import SeqBatch, batch_bounds, epoch_batches, trim
 from rec.evaluation import evaluate_part
 
 OBJECTIVE = "ndcg@20"

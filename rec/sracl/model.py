@@ -23,8 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from graphcl.core import NTXent
-from rec.batch import SeqBatch
-from rec.batching import length_sorted_chunks, trim
+from rec.batching import SeqBatch, length_sorted_chunks, trim
 from rec.sasrec import SASRec
 from rec.sracl.candidates import masked_topk
 from rec.sracl.id_mapping import row_tables

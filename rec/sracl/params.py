@@ -6,7 +6,6 @@ from typing import Literal
 
 from rec.params import SASRecParams
 
-
 UserRetrieval = Literal["user", "prefix"]
 RetrievalCandidates = Literal["users", "prefixes"]
 

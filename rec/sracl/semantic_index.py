@@ -17,8 +17,12 @@ from rec.sracl.candidates import training_prefixes
 from rec.sracl.embedding_cache import cached_encode
 from rec.sracl.embedding_file import load_embedding_file
 from rec.sracl.retrieval import topk_neighbours
-from rec.sracl.user_profiles import (build_profile_texts, history_mean_embeddings,
-                                     load_profile_file, training_history)
+from rec.sracl.user_profiles import (
+    build_profile_texts,
+    history_mean_embeddings,
+    load_profile_file,
+    training_history,
+)
 
 
 def default_cache_dir() -> Path:
@@ -129,7 +133,9 @@ def _item_vectors(params, sequences, num_items, item_text, encoder, cache_dir, h
     if params.item_semantics == "file":
         return load_embedding_file(params.item_embedding_file, num_items, "item"), f"file:{params.item_embedding_file}"
     if params.item_semantics == "cooc":
-        from rec.sracl.cooccurrence import cooccurrence_item_embeddings  # SciPy: only for this fallback
+        from rec.sracl.cooccurrence import (
+            cooccurrence_item_embeddings,  # SciPy: only for this fallback
+        )
 
         emb = cooccurrence_item_embeddings(sequences, num_items, dim=params.cooc_dim, holdout=holdout)
         return emb, "cooc-ppmi-svd"

@@ -8,8 +8,8 @@ embeddings: ``e_j = LeakyReLU(a^T [W s_u || W s_j])``, ``w = softmax_j(e_j)``.
 from __future__ import annotations
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 
 class SampleSynthesis(nn.Module):

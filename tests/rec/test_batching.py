@@ -1,6 +1,4 @@
 """Length-bucketed batches: same rows, less padding, mixed users, seeded order; trimming is exact."""
-from types import SimpleNamespace
-
 import pytest
 import torch
 
@@ -83,7 +81,7 @@ def _model(name, params, split, seed=0):
 
 @pytest.mark.parametrize("name", ["sasrec", "cl4srec", "mclrec"])
 def test_a_trimmed_batch_gives_the_padded_loss_and_scores(name):
-    from rec.batch import SeqBatch
+    from rec.batching import SeqBatch
     from rec.params import CL4SRecParams, MCLRecParams, SASRecParams
 
     params = {"sasrec": SASRecParams, "cl4srec": CL4SRecParams, "mclrec": MCLRecParams}[name](max_seq_length=12)

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from rec.batch import SeqBatch
+from rec.batching import SeqBatch
 from rec.cl4srec import CL4SRec
 from rec.mclrec import MCLRec
 from rec.params import CL4SRecParams, MCLRecParams

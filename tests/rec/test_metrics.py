@@ -2,7 +2,7 @@ import math
 
 import torch
 
-from rec.metrics import rank_metrics, target_ranks
+from rec.evaluation import rank_metrics, target_ranks
 
 
 def test_hand_computed_example():

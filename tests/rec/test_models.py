@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from rec.batch import SeqBatch
+from rec.batching import SeqBatch
 from rec.cl4srec import CL4SRec
 from rec.mclrec import MCLRec, margin_regulariser
 from rec.params import CL4SRecParams, MCLRecParams, SASRecParams
@@ -161,7 +161,7 @@ def test_too_long_input_is_rejected(tiny_data):
 def test_fast_dropout_matches_dropout_statistics():
     from torch import nn
 
-    from rec.fast_dropout import FastDropout, use_fast_dropout
+    from rec.transformer import FastDropout, use_fast_dropout
 
     torch.manual_seed(0)
     drop = FastDropout(0.3)

@@ -38,7 +38,7 @@ def write_atomic(data, folder, name):
 
 def seq_batch(interaction):
     """A RecBole batch as the model's ``SeqBatch`` (what ``RecBoleSRACL`` hands the model)."""
-    from rec.batch import SeqBatch
+    from rec.batching import SeqBatch
 
     return SeqBatch(interaction["item_id_list"], interaction["item_length"], interaction["item_id"],
                     interaction["user_id"])
