@@ -12,12 +12,9 @@ from graphcl.core.hard_negative_mixing import HardNegativeMixing
 from graphcl.core.infonce import InfoNCE
 from graphcl.core.kmeans import kmeans
 from graphcl.core.ntxent import NTXent
-from graphcl.core.projection import ProjectionHead
 from graphcl.core.protonce import ProtoNCE
-from graphcl.core.registry import LOSSES, build_loss
 
 __all__ = [
     "InfoNCE", "NTXent", "DecoupledInfoNCE", "DebiasedInfoNCE", "HardNegativeMixing", "ProtoNCE",
     "kmeans", "cluster_concentration", "cluster_negative_weights", "ClusterNegativeWeights", "alignment", "uniformity",
-    "ProjectionHead", "LOSSES", "build_loss",
 ]
