@@ -56,22 +56,31 @@ class PositiveMask:
         # coalesce() sorts by (row, col), so each row block is a contiguous slice
         self.rows_idx, self.cols_idx = indices[0], indices[1]
 
+    def _indices(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(rows_idx, cols_idx)`` of the sparse form (call only when ``dense`` is None)."""
+        # every constructor path sets either dense or both index vectors
+        assert self.rows_idx is not None and self.cols_idx is not None
+        return self.rows_idx, self.cols_idx
+
     def pairs(self, start: int, stop: int) -> tuple[torch.Tensor, torch.Tensor]:
         """Positive pairs of rows ``[start, stop)`` as (row - start, col) index vectors."""
         if self.dense is not None:
-            return self.dense[start:stop].nonzero(as_tuple=True)
-        lo = int(torch.searchsorted(self.rows_idx, start))
-        hi = int(torch.searchsorted(self.rows_idx, stop))
-        return self.rows_idx[lo:hi] - start, self.cols_idx[lo:hi]
+            rows, cols = self.dense[start:stop].nonzero(as_tuple=True)
+            return rows, cols
+        rows_idx, cols_idx = self._indices()
+        lo = int(torch.searchsorted(rows_idx, start))
+        hi = int(torch.searchsorted(rows_idx, stop))
+        return rows_idx[lo:hi] - start, cols_idx[lo:hi]
 
     def rows(self, start: int, stop: int) -> torch.Tensor:
         """Dense bool block ``[stop - start, M]``."""
         if self.dense is not None:
             return self.dense[start:stop]
-        lo = int(torch.searchsorted(self.rows_idx, start))
-        hi = int(torch.searchsorted(self.rows_idx, stop))
+        rows_idx, cols_idx = self._indices()
+        lo = int(torch.searchsorted(rows_idx, start))
+        hi = int(torch.searchsorted(rows_idx, stop))
         block = torch.zeros(stop - start, self.shape[1], dtype=torch.bool, device=self.device)
-        block[self.rows_idx[lo:hi] - start, self.cols_idx[lo:hi]] = True
+        block[rows_idx[lo:hi] - start, cols_idx[lo:hi]] = True
         return block
 
     def transposed(self) -> "PositiveMask":
@@ -82,8 +91,9 @@ class PositiveMask:
         if self.dense is not None:
             out.dense = self.dense.t()
             return out
-        order = torch.argsort(self.cols_idx * self.shape[1] + self.rows_idx)
-        out.rows_idx, out.cols_idx = self.cols_idx[order], self.rows_idx[order]
+        rows_idx, cols_idx = self._indices()
+        order = torch.argsort(cols_idx * self.shape[1] + rows_idx)
+        out.rows_idx, out.cols_idx = cols_idx[order], rows_idx[order]
         return out
 
 
@@ -144,6 +154,7 @@ class NegativeWeights:
             block = self.tensor[start:stop]
             where = "neg_weights"
         else:
+            assert self.fn is not None  # not is_none and no tensor: the weights are a callable
             block = self.fn(start, stop)
             where = f"neg_weights({start}, {stop})"
             if not isinstance(block, torch.Tensor):

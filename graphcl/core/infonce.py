@@ -187,6 +187,7 @@ class InfoNCE(nn.Module):
         if self.weigh_positives:  # positives count with their cluster weight like any pair
             none = torch.empty(0, dtype=torch.long, device=logits.device)
             pos_pairs = (none, none)
+        assert weights.clusters is not None  # only called when weights hold clusters
         log_neg = weights.clusters.log_weighted_sum(logits, start, *pos_pairs)
         if self.positives_in_denominator and not self.weigh_positives:
             return torch.logaddexp(log_neg, log_num) - log_num

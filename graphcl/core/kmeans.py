@@ -61,6 +61,7 @@ def kmeans(x: torch.Tensor, k: int, n_iter: int = 20, seed: int = 0,
         labels, centroids, inertia = _torch_kmeans(x, k, n_iter, seed + run)
         if best is None or inertia < best[2]:
             best = (labels, centroids, inertia)
+    assert best is not None  # n_init >= 1 was checked, so the loop ran at least once
     return best[0], best[1]
 
 
