@@ -14,7 +14,7 @@ import time
 
 import torch
 
-from graphcl.config import from_dict
+from graphcl.config import from_dict, read_yaml
 from graphcl.data import load_hetero
 from graphcl.hetero.params import AdaMEOWParams
 from graphcl.hetero.train import build
@@ -28,8 +28,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=3, help="timed epochs per variant (plus one warm-up each)")
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
-    import yaml
-    cfg = yaml.safe_load(open(f"configs/hetero/adameow_{args.dataset}.yaml"))["params"]
+    cfg = read_yaml(f"configs/hetero/adameow_{args.dataset}.yaml")["params"]
     params = from_dict(AdaMEOWParams, cfg)
     model, inputs = build("adameow", load_hetero(args.dataset, args.data_root), params, seed=0)
     opt = torch.optim.Adam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay)

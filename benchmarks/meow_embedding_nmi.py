@@ -18,9 +18,8 @@ import time
 
 import torch
 import torch.nn.functional as F
-import yaml
 
-from graphcl.config import from_dict
+from graphcl.config import from_dict, read_yaml
 from graphcl.data import load_hetero
 from graphcl.eval import kmeans_nmi_ari, logreg_evaluate
 from graphcl.hetero.params import MEOWParams
@@ -55,7 +54,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     torch.manual_seed(args.seed)
-    cfg = yaml.safe_load(open(f"configs/hetero/meow_{args.dataset}.yaml"))["params"]
+    cfg = read_yaml(f"configs/hetero/meow_{args.dataset}.yaml")["params"]
     params = from_dict(MEOWParams, cfg)
     data = load_hetero(args.dataset, args.data_root)
     labels = data[data.target].y.long()

@@ -24,10 +24,7 @@ def _cmd_train(args) -> int:
     if args.resume and (overrides or args.data_root or args.out_dir):
         raise ConfigError("--resume continues a run with the config stored in its folder; "
                           "--set, --data-root and --out-dir cannot change it")
-    if args.data_root:
-        overrides.append(f"data_root={args.data_root}")
-    if args.out_dir:
-        overrides.append(f"out_dir={args.out_dir}")
+    overrides += flag_overrides(overrides, {"data_root": args.data_root, "out_dir": args.out_dir})
     import torch
 
     threads_before = torch.get_num_threads()
@@ -56,6 +53,23 @@ def _cmd_train(args) -> int:
     print(f"run folder: {run_dir}")
     print(metrics_table(metrics))
     return 0
+
+
+def flag_overrides(overrides: list[str], flags: dict[str, str | None]) -> list[str]:
+    """``key=value`` overrides for the flags given (``--data-root`` -> ``data_root=...``); a key
+    also given with ``--set`` is refused, since one of the two values would be dropped."""
+    from graphcl.config import ConfigError, parse_override
+
+    set_keys = {".".join(parse_override(text)[0]): text for text in overrides}
+    out = []
+    for key, value in flags.items():
+        if not value:
+            continue
+        flag = "--" + key.replace("_", "-")
+        if key in set_keys:
+            raise ConfigError(f"--set {set_keys[key]} and {flag} {value} both set {key}; give only one of them")
+        out.append(f"{key}={value}")
+    return out
 
 
 def _raise_keyboard_interrupt(signum, frame):
@@ -93,10 +107,14 @@ def metrics_table(metrics: dict) -> str:
 
 
 def _cmd_eval(args) -> int:
-    from graphcl.config import load_run_config
+    from graphcl.config import ConfigError, load_run_config
     from graphcl.registry import evaluate_function
 
     run_dir = Path(args.run_dir)
+    if not run_dir.is_dir():
+        raise ConfigError(f"run folder {run_dir} does not exist; give a folder printed by `graphcl train`")
+    if not (run_dir / "config.yaml").is_file():
+        raise ConfigError(f"{run_dir} is not a run folder (no config.yaml); give a folder printed by `graphcl train`")
     run = load_run_config(run_dir / "config.yaml")
     _print_json(evaluate_function(run.model)(run_dir, run))
     return 0
@@ -105,15 +123,17 @@ def _cmd_eval(args) -> int:
 def _cmd_config(args) -> int:
     import yaml
 
-    from graphcl.config import load_run_config, to_dict
+    from graphcl.config import ConfigError, load_run_config, to_dict
+    from graphcl.validation import validate_run
 
     if args.action == "list":
         for path in shipped_configs():
             print(path)
         return 0
     if not args.config:
-        raise SystemExit("graphcl config show needs a config path or name")
+        raise ConfigError("graphcl config show needs a config path or name (`graphcl config list` shows them)")
     run = load_run_config(resolve_config_path(args.config), args.set or [])
+    validate_run(run)  # the checks `graphcl train` makes before it creates the run folder
     print(yaml.safe_dump(to_dict(run), sort_keys=False), end="")
     return 0
 
@@ -140,6 +160,7 @@ def shipped_configs() -> list[str]:
 
 def resolve_config_path(name: str) -> Path:
     """A path to a YAML file, or the name of a shipped config (``hetero/meow_acm``)."""
+    from graphcl.config import ConfigError
     from graphcl.utils.resources import configs_dir
 
     path = Path(name)
@@ -148,7 +169,7 @@ def resolve_config_path(name: str) -> Path:
     shipped = configs_dir() / (name if name.endswith(".yaml") else f"{name}.yaml")
     if shipped.is_file():
         return shipped
-    raise SystemExit(f"no config file {name!r}: give a path or one of {shipped_configs()}")
+    raise ConfigError(f"no config file {name!r}: give a path or one of {shipped_configs()}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -193,17 +214,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    from graphcl.config import ConfigError
+def one_line(message: str) -> str:
+    """``message`` on one line (YAML parse errors span several)."""
+    return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
 
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit status: 0 done, 2 bad input (:class:`graphcl.errors.UserError`: one line, no traceback),
+    130 interrupted; anything else is a crash and keeps its traceback (1)."""
     import logging
+
+    from graphcl.errors import UserError
 
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     try:
         return args.func(args)
-    except (ConfigError, FileNotFoundError, KeyError) as exc:
-        print(f"graphcl: error: {exc}", file=sys.stderr)
+    except UserError as exc:
+        print(f"graphcl: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
 
 

@@ -16,6 +16,8 @@ A run file looks like::
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import types
 import typing
 from pathlib import Path
@@ -23,9 +25,16 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 import yaml
 
+from graphcl.errors import UserError
+from graphcl.utils.strict_yaml import load_unique
 
-class ConfigError(ValueError):
+
+class ConfigError(UserError, ValueError):
     """A config file or override is invalid; the message says what and how to fix it."""
+
+
+class UnknownModelError(ConfigError, KeyError):
+    """A model name is not in :data:`graphcl.registry.MODELS` (also a ``KeyError``)."""
 
 
 def _type_name(tp: Any) -> str:
@@ -80,6 +89,8 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{where}: expected a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(f"{where}: {value!r} is not a finite number; give a real value (e.g. 0.001)")
         return float(value)
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -142,7 +153,10 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     key, raw = text.split("=", 1)
     if not key.strip():
         raise ConfigError(f"override {text!r} has an empty key")
-    value = yaml.safe_load(raw) if raw.strip() else ""
+    try:
+        value = load_unique(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"override {text!r}: the value is not valid YAML ({exc})") from exc
     # YAML reads 1e-3 as a string; numbers written that way are meant as floats.
     if isinstance(value, str):
         try:
@@ -167,8 +181,24 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
             if not isinstance(node[part], dict):
                 raise ConfigError(f"override {text!r}: {part!r} is not a section")
             node = node[part]
-        node[path[-1]] = value
+        _set_value(node, path[-1], value, text)
     return out
+
+
+def _set_value(node: dict, key: str, value: Any, text: str) -> None:
+    """``node[key] = value``, except that a section is never replaced wholesale: a mapping is
+    merged into it and anything else (``params=null``) is refused, since it would silently
+    reset every value the file set."""
+    current = node.get(key)
+    if not isinstance(current, dict):
+        node[key] = value
+        return
+    if not isinstance(value, dict):
+        example = next(iter(current), "name")
+        raise ConfigError(f"override {text!r} would drop every value of section {key!r}; "
+                          f"set its keys one by one instead (e.g. {key}.{example}=...)")
+    for inner, inner_value in value.items():
+        _set_value(current, inner, inner_value, text)
 
 
 def read_yaml(path: str | Path) -> dict:
@@ -176,12 +206,15 @@ def read_yaml(path: str | Path) -> dict:
     if not path.is_file():
         raise ConfigError(f"config file {path} does not exist; `graphcl config list` shows the shipped ones")
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = load_unique(path.read_text()) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold a mapping at the top level")
     return data
+
+
+DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:[0-9]+)?")
 
 
 @dataclasses.dataclass
@@ -208,15 +241,23 @@ class RunConfig:
     out_dir: str = "runs"
     params: Any = None
 
+    def __post_init__(self) -> None:
+        if not DEVICE_PATTERN.fullmatch(self.device):
+            raise ValueError(f"device {self.device!r} is not a device; use auto, cpu, cuda or cuda:N (N = 0, 1, ...)")
+
 
 def load_run_config(source: str | Path | dict, overrides: list[str] | None = None) -> RunConfig:
     """Load a run file (path or mapping), apply overrides and validate ``params`` against the
     model's dataclass from the registry."""
-    from graphcl.registry import params_class
+    from graphcl.registry import model_task, params_class
 
     data = read_yaml(source) if not isinstance(source, dict) else dict(source)
     data = apply_overrides(data, overrides or [])
     params = data.pop("params", None) or {}
     run = from_dict(RunConfig, data)
+    task = model_task(run.model)
+    if task != run.task:
+        raise ConfigError(f"task: {run.task!r} does not match model {run.model!r}, which is a {task!r} model; "
+                          f"set task: {task}")
     run.params = from_dict(params_class(run.model), params, "params")
     return run

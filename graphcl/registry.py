@@ -18,6 +18,8 @@ from __future__ import annotations
 import importlib
 from typing import Any, Callable
 
+from graphcl.config import UnknownModelError
+
 MODELS: dict[str, dict[str, str]] = {
     # heterogeneous graphs
     "meow": {"task": "hetero", "params": "graphcl.hetero.params:MEOWParams", "train": "graphcl.hetero.train:train", "evaluate": "graphcl.hetero.train:evaluate"},
@@ -42,8 +44,13 @@ def _resolve(ref: str) -> Any:
 
 def _entry(model: str) -> dict[str, str]:
     if model not in MODELS:
-        raise KeyError(f"unknown model {model!r}; known models: {sorted(MODELS)}")
+        raise UnknownModelError(f"unknown model {model!r}; known models: {sorted(MODELS)}")
     return MODELS[model]
+
+
+def model_task(model: str) -> str:
+    """``"hetero"`` or ``"rec"``: the ``task`` a run config of ``model`` must name."""
+    return _entry(model)["task"]
 
 
 def params_class(model: str) -> type:

@@ -16,6 +16,7 @@ import torch
 from graphcl.config import ConfigError, RunConfig, load_run_config, to_dict
 from graphcl.registry import train_function
 from graphcl.utils.seed import seed_everything
+from graphcl.validation import validate_run
 
 
 @functools.lru_cache(maxsize=1)
@@ -40,7 +41,10 @@ def versions() -> dict[str, str]:
 def make_run_dir(run: RunConfig) -> Path:
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     run_dir = Path(run.out_dir) / f"{run.model}-{run.dataset}-s{run.seed}-{stamp}"
-    run_dir.mkdir(parents=True, exist_ok=False)
+    try:
+        run_dir.mkdir(parents=True, exist_ok=False)
+    except OSError as exc:  # no permission, disk full, a file in the way
+        raise ConfigError(f"cannot create the run folder {run_dir} ({exc.strerror}); give --out-dir a writable folder") from exc
     return run_dir
 
 
@@ -63,6 +67,7 @@ def run_training(run: RunConfig, report: Callable[[int, float], None] | None = N
         raise ConfigError("resume needs the run folder to continue")
     if resume and run.task != "rec":
         raise ConfigError(f"--resume continues rec runs from their last.pt; {run.model} is a {run.task} model")
+    validate_run(run)  # everything that can fail before training, before the folder exists
     run_dir = Path(run_dir) if run_dir else make_run_dir(run)
     run_dir.mkdir(parents=True, exist_ok=True)
     if not resume:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import torch
 
+from graphcl.errors import MissingFileError
 from graphcl.utils.device import resolve_device
 from rec.cl4srec import CL4SRec
 from rec.mclrec import MCLRec
@@ -135,7 +136,7 @@ def evaluate(run_dir: Path, run) -> dict:
     ``config.yaml`` by the caller) from ``model.pt``; val/test metrics under both protocols."""
     run_dir = Path(run_dir)
     if not (run_dir / "model.pt").is_file():
-        raise FileNotFoundError(f"{run_dir / 'model.pt'} is missing: is {run_dir} a finished rec run folder?")
+        raise MissingFileError(f"{run_dir / 'model.pt'} is missing: is {run_dir} a finished rec run folder?")
     device = resolve_device(run.device)
     model, split = build(run, device)
     model.load_state_dict(torch.load(run_dir / "model.pt", map_location=device, weights_only=True))

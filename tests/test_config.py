@@ -128,3 +128,19 @@ def test_unknown_model_lists_known_models():
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_run_config(tmp_path / "absent.yaml")
+
+
+def test_a_section_override_merges_and_never_drops_the_section():
+    data = {"params": {"lr": 0.1, "tau": 0.5}}
+    assert apply_overrides(data, ["params={lr: 0.2}"]) == {"params": {"lr": 0.2, "tau": 0.5}}
+    with pytest.raises(ConfigError, match="would drop every value of section 'params'"):
+        apply_overrides(data, ["params=null"])
+
+
+def test_non_finite_numbers_are_refused():
+    @dataclass
+    class P:
+        lr: float = 0.1
+
+    with pytest.raises(ConfigError, match="lr: nan is not a finite number"):
+        from_dict(P, {"lr": float("nan")})

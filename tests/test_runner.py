@@ -15,7 +15,7 @@ def toy(monkeypatch):
 
 
 def _run(tmp_path, seed=0):
-    return load_run_config({"task": "rec", "model": "toy", "dataset": "x", "seed": seed,
+    return load_run_config({"task": "rec", "model": "toy", "dataset": "ml-100k", "seed": seed,
                             "out_dir": str(tmp_path)})
 
 
@@ -59,6 +59,6 @@ def test_log_lines_land_in_the_run_folder(tmp_path):
         run_dir, _ = run_training(_run(tmp_path))
     finally:
         root.setLevel(level)
-    assert "toy on x, seed 0" in (run_dir / "train.log").read_text()
+    assert "toy on ml-100k, seed 0" in (run_dir / "train.log").read_text()
     # the handler is removed after the run: later runs do not write into this folder
     assert not any(getattr(h, "baseFilename", "").startswith(str(run_dir)) for h in root.handlers)

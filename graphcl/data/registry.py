@@ -10,9 +10,8 @@ import copy
 import functools
 from typing import Any
 
-import yaml
-
 from graphcl.data.errors import UnknownDatasetError
+from graphcl.utils.strict_yaml import load_unique
 
 KINDS = ("hetero", "sequences", "recbole_builtin", "item_metadata")
 
@@ -23,7 +22,7 @@ def _shipped_registry() -> dict:
 
     path = datasets_dir() / "registry.yaml"
     with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = load_unique(fh.read())
     return validate_registry(data, str(path))
 
 

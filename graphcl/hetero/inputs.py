@@ -19,7 +19,7 @@ from graphcl.hetero.augment import drop_edges, mask_features
 from graphcl.hetero.layers import SparseOperator
 from graphcl.hetero.metapath import (edge_type_between, gcn_normalize, metapath_contexts, metapath_counts,
                                      pathsim_topk, precomputed_metapath)
-from graphcl.hetero.params import POSITIVES, HeCoParams, _MEOWCommon
+from graphcl.hetero.params import POSITIVES, HeCoParams, _MEOWCommon, check_per_metapath
 from graphcl.hetero.validation import check_metapaths
 
 
@@ -124,13 +124,9 @@ def positive_mask(data, positives: str) -> torch.Tensor | None:
     return torch.sparse_coo_tensor(idx, torch.ones(idx.size(1)), pos.shape, is_coalesced=True)
 
 
-def _per_metapath(values: list, count: int, name: str) -> list:
-    if len(values) == 1:
-        return list(values) * count
-    if len(values) != count:
-        raise ValueError(f"{name} has {len(values)} entries but there are {count} meta-paths; "
-                         "give one value per meta-path (or a single shared value)")
-    return list(values)
+def _per_metapath(values: list, metapaths: list[str], name: str) -> list:
+    check_per_metapath(values, metapaths, name)
+    return list(values) * len(metapaths) if len(values) == 1 else list(values)
 
 
 @dataclass(eq=False)
@@ -216,8 +212,8 @@ class ToMEOWInputs(BaseTransform):
         p, target = self.params, self.target
         metapaths = check_metapaths(data, p.metapaths, target)
         pos_mask = positive_mask(data, p.positives)
-        nei_max = _per_metapath(p.nei_max, len(metapaths), "nei_max")
-        adj_mask = _per_metapath(p.adj_mask, len(metapaths), "adj_mask")
+        nei_max = _per_metapath(p.nei_max, metapaths, "nei_max")
+        adj_mask = _per_metapath(p.adj_mask, metapaths, "adj_mask")
         contexts = [metapath_contexts(data, mp) for mp in metapaths]
         context_types = [[t for t, _ in ctx] for ctx in contexts]
         chains = [[[SparseOperator(m) for m in chain] for _, chain in ctx] for ctx in contexts]

@@ -241,3 +241,69 @@ class HeCoParams(_Common):
         _check(self.schema_types is None or len(self.schema_types) == len(self.sample_rate),
                "schema_types and sample_rate must have the same length")
 
+
+
+def check_per_metapath(values: list, metapaths: list[str], name: str) -> None:
+    """``values`` must hold one entry (shared) or one per meta-path."""
+    _check(len(values) in (1, len(metapaths)),
+           f"{name} has {len(values)} entries but there are {len(metapaths)} meta-paths {metapaths}; "
+           "give one value per meta-path (or a single shared value)")
+
+
+def check_against_dataset(params: object, dataset: str, info: dict) -> None:
+    """Refuse, before anything runs, hetero params that cannot work on registry dataset
+    ``dataset`` (its registry entry ``info``): unknown meta-paths or node types, per-meta-path and
+    per-schema-type lists of the wrong length, more k-means clusters than target nodes.
+    Raises ``ValueError`` naming the field and the valid values; other params pass untouched.
+    """
+    if not isinstance(params, _Common):
+        return
+    metapaths = list(params.metapaths or info["metapaths"])
+    for name in metapaths:
+        _check_metapath(name, dataset, info)
+    for field_name in ("nei_max", "adj_mask"):
+        if hasattr(params, field_name):
+            check_per_metapath(getattr(params, field_name), metapaths, field_name)
+    types = sorted(info["node_types"].values())
+    unknown = sorted(set(params.ignore_features) - set(types))
+    _check(not unknown, f"ignore_features names node types {unknown} that {dataset} lacks; choose from {types}")
+    nodes = int(((info.get("statistics") or {}).get("nodes") or {}).get(info["target"], 0))
+    too_many = [k for k in getattr(params, "num_clusters", []) if nodes and k > nodes]
+    _check(not too_many, f"num_clusters {too_many} exceed the {nodes} {info['target']} nodes of {dataset}; "
+                         f"use cluster counts <= {nodes}")
+    if isinstance(params, HeCoParams):
+        _check_schema(params, dataset, info)
+
+
+def _edge_pairs(info: dict) -> set[tuple[str, str]]:
+    """Letter pairs joined by an edge list (``pa.txt``) or a schema file (``nei_a.npy``), both ways."""
+    letters = {k.lower() for k in info["node_types"]}
+    target = next(k.lower() for k, v in info["node_types"].items() if v == info["target"])
+    pairs = {(f[0], f[1]) for f in info["files"] if f.endswith(".txt") and len(f) == 6 and set(f[:2]) <= letters}
+    pairs |= {(target, s.lower()) for s in info.get("schema") or []}
+    return pairs | {(b, a) for a, b in pairs}
+
+
+def _check_metapath(name: str, dataset: str, info: dict) -> None:
+    if name in info["metapaths"]:
+        return
+    letters = {k.upper(): v for k, v in info["node_types"].items()}
+    target = next(k for k, v in letters.items() if v == info["target"])
+    pairs = _edge_pairs(info)
+    path = name.upper()
+    usable = (len(path) >= 2 and set(path) <= set(letters) and path[0] == path[-1] == target
+              and all((a.lower(), b.lower()) in pairs for a, b in zip(path, path[1:])))
+    _check(usable, f"meta-path {name!r} is not available on {dataset}; choose from {list(info['metapaths'])} "
+                   f"or a path of node-type letters {sorted(letters)} from {target} to {target} along its edge lists")
+
+
+def _check_schema(params: HeCoParams, dataset: str, info: dict) -> None:
+    letters = {k.lower(): v for k, v in info["node_types"].items()}
+    target = next(k for k, v in letters.items() if v == info["target"])
+    available = sorted({letters[b] for a, b in _edge_pairs(info) if a == target and b != target})
+    schema = params.schema_types if params.schema_types is not None else available
+    unknown = sorted(set(schema) - set(available))
+    _check(not unknown, f"schema_types {unknown} have no network-schema edges on {dataset}; choose from {available}")
+    _check(len(params.sample_rate) == len(schema),
+           f"sample_rate {params.sample_rate} needs one entry per network-schema type {schema} of {dataset}; "
+           "set params.schema_types and params.sample_rate together")

@@ -24,6 +24,7 @@ from typing import Callable
 import torch
 from torch import nn
 
+from graphcl.errors import MissingFileError
 from graphcl.eval import evaluate_embeddings, logreg_evaluate
 from graphcl.hetero.adameow import AdaMEOW
 from graphcl.hetero.trainer import fit
@@ -106,7 +107,7 @@ def evaluate(run_dir: Path, run=None) -> dict:
     run_dir = Path(run_dir)
     for name in ("embeddings.pt", "eval_data.pt"):
         if not (run_dir / name).is_file():
-            raise FileNotFoundError(f"{run_dir / name} is missing: is {run_dir} a finished hetero run folder?")
+            raise MissingFileError(f"{run_dir / name} is missing: is {run_dir} a finished hetero run folder?")
     embeds = torch.load(run_dir / "embeddings.pt")
     saved = torch.load(run_dir / "eval_data.pt")
     cfg = saved["eval"]

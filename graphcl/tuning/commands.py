@@ -16,6 +16,7 @@ from graphcl.tuning.space_check import check_search_space
 from graphcl.tuning.storage import check_storage_url, default_storage_url
 from graphcl.tuning.study_config import StudyConfig, load_study_config
 from graphcl.tuning.worker import WorkerJob, run_worker, worker_process_main
+from graphcl.validation import validate_run
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,13 @@ def prepare(args) -> tuple[StudyConfig, WorkerJob, Path, dict | None]:
     if workers < 1:
         raise ConfigError(f"--workers must be >= 1, got {workers}")
     base = base_mapping(study.base_config, folder, study.overrides)
-    run = load_run_config(base)  # the base config itself must be valid
+    if args.data_root and "data_root" in (study.overrides or {}):
+        raise ConfigError(f"--data-root {args.data_root} and the study's overrides.data_root "
+                          f"{study.overrides['data_root']} both set data_root; give only one of them")
+    study_dir = Path(args.out_dir or "runs/studies") / study.study_name
+    # the base config must pass the checks every trial's `graphcl train` makes
+    run = load_run_config(base, [f"out_dir={study_dir / 'trials'}"])
+    validate_run(run)
     check_objective(study.objective, run.task)
     try:
         params_cls = params_class(run.model)
@@ -67,7 +74,6 @@ def prepare(args) -> tuple[StudyConfig, WorkerJob, Path, dict | None]:
         raise ConfigError(f"model {run.model!r} cannot be imported ({exc}); is it installed?") from exc
     order = check_search_space(study.search_space, params_cls, base)
     default = default_trial(study.search_space, order, to_dict(run)) if study.enqueue_default else None
-    study_dir = Path(args.out_dir or "runs/studies") / study.study_name
     url = args.storage or study.storage or default_storage_url(study_dir)
     check_storage_url(url)
     if url.startswith("sqlite") and workers > 1:

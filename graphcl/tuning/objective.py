@@ -13,6 +13,7 @@ from graphcl.tuning.run_configs import build_run_config
 from graphcl.tuning.sampling import sample_values
 from graphcl.tuning.study_config import StudyConfig
 from graphcl.tuning.surplus_trial import SurplusTrial
+from graphcl.validation import validate_run
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class TrialObjective:
         for i, seed in enumerate(self.study.seeds):
             try:
                 run = build_run_config(self.base, values, seed=seed, out_dir=str(trial_dir), data_root=self.data_root)
+                validate_run(run)  # e.g. a sampled nei_max list too long for the dataset's meta-paths
             except ConfigError as exc:
                 trial.set_user_attr("fail_reason", f"invalid combination: {exc}")
                 raise InvalidTrialConfig(str(exc)) from exc

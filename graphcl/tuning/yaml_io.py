@@ -1,4 +1,4 @@
-"""Read study YAML files with numbers such as ``1e-4`` read as floats.
+"""Read study YAML files with numbers such as ``1e-4`` read as floats (and no key twice).
 
 PyYAML follows YAML 1.1, where ``1e-4`` (no dot) is a string. Search spaces are full of such
 numbers (``low: 1e-4``), so study files use a loader that reads them as floats.
@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from graphcl.config import ConfigError
+from graphcl.utils.strict_yaml import UniqueKeyLoader
 
 _FLOAT = re.compile(
     r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
@@ -22,8 +23,8 @@ _FLOAT = re.compile(
 )
 
 
-class _StudyLoader(yaml.SafeLoader):
-    """SafeLoader whose float resolver also accepts ``1e-4`` and ``3E5``."""
+class _StudyLoader(UniqueKeyLoader):
+    """Duplicate-key-refusing SafeLoader whose float resolver also accepts ``1e-4`` and ``3E5``."""
 
 
 # Replace the float resolver: drop the YAML 1.1 one, add one that also matches ``1e-4``.

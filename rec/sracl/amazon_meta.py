@@ -20,6 +20,8 @@ import gzip
 import json
 from pathlib import Path
 
+from graphcl.errors import MissingFileError
+
 
 def _lines(path: Path):
     opener = gzip.open if path.suffix == ".gz" else open
@@ -46,7 +48,7 @@ def parse_amazon_meta(path: str | Path, asins: set[str] | None = None) -> dict[s
     """``{asin: record}`` for every line of a metadata file (restricted to ``asins`` if given)."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"metadata file {path} does not exist; download meta_<Category>.json.gz from the "
             "Amazon 2014 release (snap.stanford.edu/data/amazon/productGraph/categoryFiles/)")
     out = {}
@@ -86,7 +88,7 @@ def asin_to_id_from_reviews(reviews_path: str | Path) -> tuple[dict[str, int], d
     and items 1.. by first appearance. Returns ``(asin -> item id, reviewerID -> user id)``."""
     path = Path(reviews_path)
     if not path.is_file():
-        raise FileNotFoundError(f"review file {path} does not exist")
+        raise MissingFileError(f"review file {path} does not exist")
     rows = []
     for n, line in _lines(path):
         rec = _record(line, f"{path}:{n}")

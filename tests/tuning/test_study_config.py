@@ -35,6 +35,13 @@ def test_study_name_defaults_to_file_stem(tmp_path):
     assert cfg.search_space["params.lr"].low == 1e-4  # YAML 1.1 would read "1e-4" as a string
 
 
+def test_a_key_written_twice_is_refused():
+    with pytest.raises(ConfigError, match=r"duplicate key 'n_trials' \(lines 2 and 4\)"):
+        load_yaml_text("base_config: x\nn_trials: 5\nseeds: [0]\nn_trials: 50\n")
+    with pytest.raises(ConfigError, match=r"duplicate key 'low'"):
+        load_yaml_text("search_space:\n  params.lr: {type: float, low: 0.1, high: 1, low: 0.2}\n")
+
+
 def test_yaml_reads_exponent_numbers_as_floats():
     assert load_yaml_text("a: 1e-4\nb: [3E2, x]\nc: 7") == {"a": 1e-4, "b": [300.0, "x"], "c": 7}
 
