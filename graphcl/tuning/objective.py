@@ -9,6 +9,7 @@ from typing import Any
 from graphcl.config import ConfigError
 from graphcl.tuning.invalid_trial import InvalidTrialConfig
 from graphcl.tuning.liveness import mark_worker
+from graphcl.tuning.repeated_trial import RepeatedTrial
 from graphcl.tuning.run_configs import build_run_config
 from graphcl.tuning.sampling import sample_values
 from graphcl.tuning.study_config import StudyConfig
@@ -16,6 +17,8 @@ from graphcl.tuning.surplus_trial import SurplusTrial
 from graphcl.validation import validate_run
 
 log = logging.getLogger(__name__)
+# fail_reason prefixes of trials that were never run: they count neither as finished nor as failures
+SKIPPED_REASONS = ("surplus", "duplicate")
 
 
 def free_memory() -> None:
@@ -45,6 +48,7 @@ class TrialObjective:
                  data_root: str | None = None) -> None:
         self.study, self.base, self.order = study, base, order
         self.trials_dir, self.data_root = Path(trials_dir), data_root
+        self.repeats_in_a_row = 0
 
     def _check_surplus(self, trial: Any) -> None:
         from optuna.trial import TrialState
@@ -57,6 +61,21 @@ class TrialObjective:
             trial.set_user_attr("fail_reason", "surplus: the study already had n_trials trials")
             raise SurplusTrial(f"trial {trial.number} not run: {earlier} earlier trials already reach n_trials")
 
+    def _refuse_repeat(self, trial: Any) -> None:
+        """Skip parameters a complete or running trial already has (a resumed or parallel sampler
+        may propose them again): the trial is failed with a reason and not counted."""
+        from optuna.trial import TrialState
+
+        states = (TrialState.COMPLETE, TrialState.RUNNING)
+        for other in trial.study.get_trials(deepcopy=False, states=states):
+            if other.number != trial.number and other.params == trial.params:
+                reason = f"duplicate: same parameters as trial {other.number} ({other.state.name.lower()})"
+                trial.set_user_attr("fail_reason", reason)
+                self.repeats_in_a_row += 1
+                log.info("trial %d not run: %s", trial.number, reason)
+                raise RepeatedTrial(reason)
+        self.repeats_in_a_row = 0
+
     def __call__(self, trial: Any) -> float:
         import optuna
 
@@ -66,6 +85,7 @@ class TrialObjective:
         mark_worker(trial)
         self._check_surplus(trial)
         values = sample_values(trial, self.study.search_space, self.order)
+        self._refuse_repeat(trial)
         trial_dir = self.trials_dir / f"trial-{trial.number:05d}"
         trial.set_user_attr("run_dirs", [str(trial_dir / f"seed-{seed}") for seed in self.study.seeds])
         scores, val_sums = [], {}

@@ -16,12 +16,14 @@ from typing import Any
 
 from graphcl.tuning.liveness import fail_orphaned_trials
 from graphcl.tuning.invalid_trial import InvalidTrialConfig
-from graphcl.tuning.objective import TrialObjective
+from graphcl.tuning.objective import SKIPPED_REASONS, TrialObjective
+from graphcl.tuning.repeated_trial import RepeatedTrial
 from graphcl.tuning.storage import open_storage
 from graphcl.tuning.study_config import StudyConfig
 from graphcl.tuning.surplus_trial import SurplusTrial
 
 log = logging.getLogger(__name__)
+MAX_REPEATS_IN_A_ROW = 20  # proposals of already-run parameters before the space counts as exhausted
 
 
 @dataclass
@@ -58,11 +60,11 @@ def _counts(study: Any) -> dict[str, int]:
     from optuna.trial import TrialState
 
     counts = {state.name: 0 for state in TrialState}
-    surplus = 0
+    skipped = 0
     for trial in study.get_trials(deepcopy=False):
         counts[trial.state.name] += 1
-        surplus += trial.state == TrialState.FAIL and str(trial.user_attrs.get("fail_reason", "")).startswith("surplus")
-    counts["FAIL_COUNTED"] = counts["FAIL"] - surplus
+        skipped += trial.state == TrialState.FAIL and str(trial.user_attrs.get("fail_reason", "")).startswith(SKIPPED_REASONS)
+    counts["FAIL_COUNTED"] = counts["FAIL"] - skipped
     return counts
 
 
@@ -82,10 +84,9 @@ def run_worker(job: WorkerJob) -> int:
     if job.registry_entry is not None:
         registry.MODELS[job.base["model"]] = job.registry_entry
     storage = open_storage(job.storage_url, job.study.heartbeat_interval)
-    study = optuna.load_study(
-        study_name=job.study.study_name, storage=storage,
-        sampler=job.study.sampler.build(job.worker_index), pruner=job.study.pruner.build(),
-    )
+    study = optuna.load_study(study_name=job.study.study_name, storage=storage, pruner=job.study.pruner.build())
+    stored = len(study.get_trials(deepcopy=False))
+    study.sampler = job.study.sampler.build(job.worker_index, stored)
     objective = TrialObjective(job.study, job.base, job.order, job.trials_dir, job.data_root)
     # Everything imported so far (torch, optuna, ...) lives as long as the worker: move it out of
     # the collector's reach so the gc.collect() after each run scans only what the run created
@@ -120,8 +121,12 @@ def _trial_loop(job: WorkerJob, study: Any, objective: TrialObjective) -> int:
         # memory is freed after every run inside the objective (gc + CUDA cache)
         # a diverged configuration (NaN loss or scores: FloatingPointError) fails its trial, not the study
         study.optimize(objective, n_trials=1,
-                       catch=(InvalidTrialConfig, SurplusTrial, FloatingPointError, _oom_error()))
+                       catch=(InvalidTrialConfig, SurplusTrial, RepeatedTrial, FloatingPointError, _oom_error()))
         started += 1
+        if objective.repeats_in_a_row >= MAX_REPEATS_IN_A_ROW:
+            log.warning("stopping: the sampler proposed %d already-run parameter sets in a row; the search "
+                        "space looks exhausted (widen it or lower n_trials)", objective.repeats_in_a_row)
+            break
     return started
 
 
