@@ -12,10 +12,9 @@ def _print_json(obj) -> None:
 
 
 def _cmd_train(args) -> int:
-    import signal
-
     from graphcl.config import ConfigError, load_run_config
     from graphcl.runner import RunInterrupted, resume_training, run_training
+    from graphcl.utils.signals import sigterm_as_keyboard_interrupt
 
     if (args.config is None) == (args.resume is None):
         raise ConfigError("graphcl train needs a config (to start a run) or --resume RUN_DIR (to continue one), "
@@ -29,13 +28,13 @@ def _cmd_train(args) -> int:
 
     threads_before = torch.get_num_threads()
     set_threads(args.threads)
-    # SIGTERM (kill, a scheduler's stop) ends the run like Ctrl-C: the last epoch's checkpoint stays
-    sigterm_before = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
-        if args.resume:
-            run_dir, metrics = resume_training(args.resume)
-        else:
-            run_dir, metrics = run_training(load_run_config(resolve_config_path(args.config), overrides))
+        # SIGTERM (kill, a scheduler's stop) ends the run like Ctrl-C: the last epoch's checkpoint stays
+        with sigterm_as_keyboard_interrupt():
+            if args.resume:
+                run_dir, metrics = resume_training(args.resume)
+            else:
+                run_dir, metrics = run_training(load_run_config(resolve_config_path(args.config), overrides))
     except RunInterrupted as stop:
         if stop.resumable:
             print(f"graphcl: interrupted; continue from the last finished epoch with "
@@ -48,7 +47,6 @@ def _cmd_train(args) -> int:
         print("graphcl: interrupted before the run started", file=sys.stderr)
         return 130
     finally:
-        signal.signal(signal.SIGTERM, sigterm_before)
         torch.set_num_threads(threads_before)
     print(f"run folder: {run_dir}")
     print(metrics_table(metrics))
@@ -70,10 +68,6 @@ def flag_overrides(overrides: list[str], flags: dict[str, str | None]) -> list[s
             raise ConfigError(f"--set {set_keys[key]} and {flag} {value} both set {key}; give only one of them")
         out.append(f"{key}={value}")
     return out
-
-
-def _raise_keyboard_interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def set_threads(threads: int | None) -> None:
@@ -233,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"graphcl: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("graphcl: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

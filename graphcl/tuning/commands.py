@@ -15,7 +15,8 @@ from graphcl.tuning.sampling import default_trial
 from graphcl.tuning.space_check import check_search_space
 from graphcl.tuning.storage import check_storage_url, default_storage_url
 from graphcl.tuning.study_config import StudyConfig, load_study_config
-from graphcl.tuning.worker import WorkerJob, run_worker, worker_process_main
+from graphcl.tuning.worker import INTERRUPTED, WorkerJob, run_worker, worker_process_main
+from graphcl.utils.signals import sigterm_as_keyboard_interrupt
 from graphcl.validation import validate_run
 
 log = logging.getLogger(__name__)
@@ -174,15 +175,44 @@ def run_workers(job: WorkerJob, workers: int) -> None:
     ctx = multiprocessing.get_context("spawn")
     procs = []
     for index in range(workers):
-        job_k = WorkerJob(**{**job.__dict__, "worker_index": index})
+        job_k = WorkerJob(**{**job.__dict__, "worker_index": index, "parent_pid": os.getpid()})
         proc = ctx.Process(target=worker_process_main, args=(job_k,), name=f"graphcl-tune-{index}")
         proc.start()
         procs.append(proc)
-    for proc in procs:
-        proc.join()
-    failed = [p.name for p in procs if p.exitcode != 0]
+    try:
+        for proc in procs:
+            proc.join()
+    except KeyboardInterrupt:
+        stop_workers(procs)
+        raise
+    failed = [p.name for p in procs if p.exitcode not in (0, INTERRUPTED)]
     if failed:
         raise RuntimeError(f"tuning workers {failed} exited with an error (see their log above)")
+    if any(p.exitcode == INTERRUPTED for p in procs):
+        raise KeyboardInterrupt("a tuning worker was interrupted")
+
+
+def stop_workers(procs: list, grace_s: float = 2.0, finish_s: float = 30.0) -> None:
+    """Stop worker processes after Ctrl-C: those the terminal's SIGINT did not reach get one;
+    each fails its running trial and exits. Whoever still runs after ``finish_s`` is killed (its
+    trial is failed by :func:`fail_orphaned_trials` afterwards)."""
+    import signal
+
+    _join_all(procs, grace_s)
+    for proc in procs:
+        if proc.is_alive():
+            os.kill(proc.pid, signal.SIGINT)
+    _join_all(procs, finish_s)
+    for proc in procs:
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+
+
+def _join_all(procs: list, seconds: float) -> None:
+    deadline = time.time() + seconds
+    for proc in procs:
+        proc.join(max(0.0, deadline - time.time()))
 
 
 def run(args) -> int:
@@ -202,14 +232,18 @@ def run(args) -> int:
     optuna_study = create_or_load(study, job.storage_url, default)
     print(f"study {study.study_name}: storage {job.storage_url}, target {study.n_trials} trials, "
           f"{args.workers or 1} local worker(s)", flush=True)
-    run_workers(job, args.workers or 1)
+    try:
+        with sigterm_as_keyboard_interrupt():
+            run_workers(job, args.workers or 1)
+    except KeyboardInterrupt:
+        return summarize_interrupted(study, optuna_study, job, study_dir)
     counts = trial_counts(optuna_study)
-    finished = counts.get("complete", 0) + counts.get("pruned", 0)
     if counts.get("complete", 0) == 0:
         print(f"study {study.study_name}: no complete trial yet ({counts}); nothing to summarise", file=sys.stderr)
         return 1
-    if finished < study.n_trials:
-        print(f"note: {finished}/{study.n_trials} trials finished ({counts}); run the same command to continue")
+    note = progress_note(study, counts)
+    if note:
+        print(note)
     plots = write_plots(optuna_study, study_dir / "plots")
     summary = summarize(study, optuna_study, job.base, study_dir, job.storage_url, job.data_root, plots)
     print(format_summary(summary))
@@ -217,3 +251,40 @@ def run(args) -> int:
         print(f"plot {name}: {files if isinstance(files, str) else ', '.join(files)}")
     print(f"summary: {study_dir / 'summary.json'}")
     return 0
+
+
+def progress_note(study: StudyConfig, counts: dict[str, int]) -> str | None:
+    """What to do about a study short of ``n_trials`` (``None`` when it is complete)."""
+    finished = counts.get("complete", 0) + counts.get("pruned", 0)
+    if finished >= study.n_trials:
+        return None
+    running = counts.get("running", 0)
+    if running:
+        return (f"note: {finished}/{study.n_trials} trials finished ({counts}); {running} still run in other "
+                "processes and join the study when they end: rerun this command after they stop to summarise them")
+    return f"note: {finished}/{study.n_trials} trials finished ({counts}); run the same command to continue"
+
+
+def summarize_interrupted(study: StudyConfig, optuna_study, job: WorkerJob, study_dir: Path) -> int:
+    """After Ctrl-C: fail what the stopped workers left RUNNING, write ``best.yaml`` and
+    ``summary.json`` of the finished trials (no final re-runs, no plots) and return 130."""
+    from graphcl.tuning.liveness import fail_orphaned_trials
+    from graphcl.tuning.results import format_summary, summarize, trial_counts
+
+    try:
+        fail_orphaned_trials(optuna_study)
+        counts = trial_counts(optuna_study)
+        if not counts.get("complete", 0):
+            print(f"graphcl: interrupted before any trial completed ({counts}); run the same command to start again",
+                  file=sys.stderr)
+            return 130
+        summary = summarize(study, optuna_study, job.base, study_dir, job.storage_url, job.data_root,
+                            rerun_final=False)
+        print(format_summary(summary))
+        print(f"summary: {study_dir / 'summary.json'}")
+        print(f"graphcl: interrupted; {progress_note(study, counts) or 'every trial had finished'} "
+              "(the final re-runs were skipped)", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("graphcl: interrupted again while writing the summary; run the same command to write it",
+              file=sys.stderr)
+    return 130

@@ -18,7 +18,7 @@ from graphcl.validation import validate_run
 
 log = logging.getLogger(__name__)
 # fail_reason prefixes of trials that were never run: they count neither as finished nor as failures
-SKIPPED_REASONS = ("surplus", "duplicate")
+SKIPPED_REASONS = ("surplus", "duplicate", "interrupted")
 
 
 def free_memory() -> None:
@@ -77,11 +77,6 @@ class TrialObjective:
         self.repeats_in_a_row = 0
 
     def __call__(self, trial: Any) -> float:
-        import optuna
-
-        from graphcl.registry import TrialPruned
-        from graphcl.runner import run_training
-
         mark_worker(trial)
         self._check_surplus(trial)
         values = sample_values(trial, self.study.search_space, self.order)
@@ -91,33 +86,48 @@ class TrialObjective:
         scores, val_sums = [], {}
         for i, seed in enumerate(self.study.seeds):
             try:
-                run = build_run_config(self.base, values, seed=seed, out_dir=str(trial_dir), data_root=self.data_root)
-                validate_run(run)  # e.g. a sampled nei_max list too long for the dataset's meta-paths
-            except ConfigError as exc:
-                trial.set_user_attr("fail_reason", f"invalid combination: {exc}")
-                raise InvalidTrialConfig(str(exc)) from exc
-            run_dir = trial_dir / f"seed-{seed}"
-
-            def report(step: int, value: float, _trial=trial) -> None:
-                _trial.report(float(value), int(step))
-                if _trial.should_prune():
-                    raise TrialPruned(f"trial {_trial.number} pruned at step {step}")
-
-            try:
                 # pruning follows the first seed's curve; later seeds only add to the mean
-                _, metrics = run_training(run, report if i == 0 else None, run_dir)
-            except TrialPruned as exc:
-                raise optuna.TrialPruned(str(exc)) from exc
-            finally:
-                free_memory()
-            score = self._objective_value(metrics)
-            scores.append(score)
+                metrics = self._run_seed(trial, values, trial_dir, seed, prune=i == 0)
+            except KeyboardInterrupt:
+                trial.set_user_attr("fail_reason", "interrupted: Ctrl-C or SIGTERM stopped the trial")
+                raise
+            scores.append(self._objective_value(metrics))
             for key, value in metrics.get("val", {}).items():
                 if isinstance(value, (int, float)):
                     val_sums[key] = val_sums.get(key, 0.0) + float(value)
         trial.set_user_attr("seed_values", scores)
         trial.set_user_attr("val_metrics", {k: v / len(scores) for k, v in val_sums.items()})
         return sum(scores) / len(scores)
+
+    def _run_seed(self, trial: Any, values: dict[str, Any], trial_dir: Path, seed: int, prune: bool) -> dict:
+        """Train the sampled values with ``seed``; return the run's metrics."""
+        import optuna
+
+        from graphcl.registry import TrialPruned
+        from graphcl.runner import run_training
+
+        try:
+            run = build_run_config(self.base, values, seed=seed, out_dir=str(trial_dir), data_root=self.data_root)
+            validate_run(run)  # e.g. a sampled nei_max list too long for the dataset's meta-paths
+        except ConfigError as exc:
+            trial.set_user_attr("fail_reason", f"invalid combination: {exc}")
+            raise InvalidTrialConfig(str(exc)) from exc
+
+        def report(step: int, value: float) -> None:
+            trial.report(float(value), int(step))
+            if trial.should_prune():
+                raise TrialPruned(f"trial {trial.number} pruned at step {step}")
+
+        try:
+            _, metrics = run_training(run, report if prune else None, trial_dir / f"seed-{seed}")
+        except TrialPruned as exc:
+            raise optuna.TrialPruned(str(exc)) from exc
+        finally:
+            free_memory()
+        if metrics.get("interrupted_at_epoch") is not None:
+            # a hetero run keeps what it has after Ctrl-C: that is no trial result
+            raise KeyboardInterrupt(f"trial {trial.number} interrupted at epoch {metrics['interrupted_at_epoch']}")
+        return metrics
 
     def _objective_value(self, metrics: dict) -> float:
         val = metrics.get("val") or {}

@@ -79,7 +79,7 @@ def trial_counts(study: Any) -> dict[str, int]:
 
 
 def summarize(config: StudyConfig, study: Any, base: dict, study_dir: Path, storage_url: str,
-              data_root: str | None, plots: dict | None = None) -> dict:
+              data_root: str | None, plots: dict | None = None, rerun_final: bool = True) -> dict:
     """Write ``best.yaml`` and ``summary.json`` in ``study_dir``; return the summary.
 
     Args:
@@ -90,6 +90,8 @@ def summarize(config: StudyConfig, study: Any, base: dict, study_dir: Path, stor
         storage_url: where the study lives (recorded in the summary).
         data_root: dataset folder for the re-runs.
         plots: what :func:`graphcl.tuning.plots.write_plots` wrote (recorded as is).
+        rerun_final: re-run the best (and default) config with ``final_seeds``; ``False`` after
+            an interrupt (the summary then records ``"final_skipped": true``).
     """
     best = study.best_trial
     params = decode_params(config.search_space, best.params)
@@ -113,7 +115,9 @@ def summarize(config: StudyConfig, study: Any, base: dict, study_dir: Path, stor
         "plots": plots or {},
         "final": {},
     }
-    if config.final_seeds:
+    if not rerun_final:
+        summary["final_skipped"] = True
+    elif config.final_seeds:
         summary["final"]["tuned"] = rerun(base, params, config.final_seeds, study_dir / "final" / "tuned", data_root)
         if config.compare_default:
             summary["final"]["default"] = rerun(base, {}, config.final_seeds, study_dir / "final" / "default", data_root)

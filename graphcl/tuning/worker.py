@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graphcl.tuning.liveness import fail_orphaned_trials
+from graphcl.tuning.liveness import fail_orphaned_trials, process_alive
 from graphcl.tuning.invalid_trial import InvalidTrialConfig
 from graphcl.tuning.objective import SKIPPED_REASONS, TrialObjective
 from graphcl.tuning.repeated_trial import RepeatedTrial
@@ -24,6 +24,7 @@ from graphcl.tuning.surplus_trial import SurplusTrial
 
 log = logging.getLogger(__name__)
 MAX_REPEATS_IN_A_ROW = 20  # proposals of already-run parameters before the space counts as exhausted
+INTERRUPTED = 130  # exit status of a worker process stopped by SIGINT/SIGTERM or its parent's death
 
 
 @dataclass
@@ -42,6 +43,7 @@ class WorkerJob:
         registry_entry: the model's ``graphcl.registry.MODELS`` entry in the parent, so models
             registered at run time (plugins, tests) exist in spawned children too.
         threads: torch threads of this worker (``None``: leave torch's default).
+        parent_pid: the ``graphcl tune`` process of a spawned worker: the worker stops when it dies.
     """
 
     study: StudyConfig
@@ -54,6 +56,7 @@ class WorkerJob:
     worker_index: int = 0
     registry_entry: dict | None = None
     threads: int | None = None
+    parent_pid: int | None = None
 
 
 def _counts(study: Any) -> dict[str, int]:
@@ -68,6 +71,19 @@ def _counts(study: Any) -> dict[str, int]:
     return counts
 
 
+class _NoTracebackForSkippedTrials(logging.Filter):
+    """Optuna logs every failed trial with its traceback; an interrupted, surplus or repeated
+    trial is no error, so its log line keeps only the message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], (KeyboardInterrupt, SurplusTrial, RepeatedTrial)):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_SKIPPED_TRIAL_FILTER = _NoTracebackForSkippedTrials()
+
+
 def run_worker(job: WorkerJob) -> int:
     """Run trials of ``job.study`` until done; return how many this worker started.
 
@@ -79,6 +95,7 @@ def run_worker(job: WorkerJob) -> int:
 
     from graphcl import registry
 
+    logging.getLogger("optuna.study._optimize").addFilter(_SKIPPED_TRIAL_FILTER)  # added once: same object
     if job.threads is not None:
         torch.set_num_threads(job.threads)
     if job.registry_entry is not None:
@@ -118,6 +135,9 @@ def _trial_loop(job: WorkerJob, study: Any, objective: TrialObjective) -> int:
             break
         if job.deadline is not None and time.time() >= job.deadline:
             break
+        if job.parent_pid is not None and not process_alive(job.parent_pid):
+            log.warning("stopping: the graphcl tune process %d that started this worker is gone", job.parent_pid)
+            break
         # memory is freed after every run inside the objective (gc + CUDA cache)
         # a diverged configuration (NaN loss or scores: FloatingPointError) fails its trial, not the study
         study.optimize(objective, n_trials=1,
@@ -141,10 +161,41 @@ def _oom_error() -> type:
 
 
 def worker_process_main(job: WorkerJob) -> None:
-    """Entry point of a spawned worker process.
+    """Entry point of a spawned worker process: it dies with its parent, and SIGINT/SIGTERM
+    fail its running trial and end it with status :data:`INTERRUPTED` (no traceback).
 
     Args:
         job: the worker's job description.
     """
+    import signal
+    import sys
+
+    from graphcl.utils.signals import raise_keyboard_interrupt
+
     logging.basicConfig(level=logging.INFO, format=f"[worker {job.worker_index}] %(message)s")
-    run_worker(job)
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    try:
+        die_with_parent(job.parent_pid)
+        run_worker(job)
+    except KeyboardInterrupt:
+        log.warning("interrupted: the running trial is marked failed")
+        sys.exit(INTERRUPTED)
+
+
+def die_with_parent(parent_pid: int | None) -> None:
+    """Ask Linux to send this process SIGTERM when its parent dies (``prctl(PR_SET_PDEATHSIG)``);
+    elsewhere the trial loop's parent check stops the worker between trials."""
+    import ctypes
+    import os
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+    except (OSError, AttributeError):
+        return  # no prctl (unusual libc): the trial loop's check remains
+    if parent_pid is not None and os.getppid() != parent_pid:
+        raise KeyboardInterrupt("the parent died before the worker started")
