@@ -1,10 +1,10 @@
-"""Make sure a dataset's files are present and intact: download what is missing, check sha256."""
+"""Make sure a dataset's files are present and intact: download what is missing, hash every file."""
 from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
 
-from graphcl.data.checksum import is_stamped, read_stamps, record_stamps, sha256_file
+from graphcl.data.checksum import sha256_file
 from graphcl.data.download import download_file
 from graphcl.data.errors import ChecksumError, MissingDataError
 from graphcl.data.registry import dataset_info
@@ -39,8 +39,9 @@ def _fetch_hint(name: str, root: Path) -> str:
     return f"run `graphcl data fetch {name} --data-root {root}` (or set GRAPHCL_DATA to a folder holding it)"
 
 
-def _check_existing(name: str, path: Path, meta: dict, rehash: bool, stamps: dict) -> tuple[Path, str] | None:
-    """Check size and hash of a present file; return ``(path, sha)`` to stamp, or ``None``."""
+def _check_existing(name: str, path: Path, meta: dict) -> None:
+    """Check size, then sha256, of a present file (every load: an edit that kept size and mtime
+    is caught too)."""
     size, expected = meta.get("size"), meta.get("sha256")
     actual_size = path.stat().st_size
     fix = f"delete {path} and run `graphcl data fetch {name}` to download it again"
@@ -50,25 +51,33 @@ def _check_existing(name: str, path: Path, meta: dict, rehash: bool, stamps: dic
             f"(truncated or a different version); {fix}"
         )
     if expected is None:
-        return None  # registered without a hash: verified by its statistics only
-    if not rehash and is_stamped(path, expected, stamps):
-        return None
+        return  # registered without a hash: verified by its statistics and content checks only
     actual = sha256_file(path)
     if actual != expected:
         raise ChecksumError(
             f"{path} of dataset {name!r} has sha256 {actual}, the registry expects {expected}; {fix}"
         )
-    return path, actual
+
+
+def _download_missing(name: str, path: Path, meta: dict, data_root: Path) -> None:
+    url = meta.get("url")
+    elsewhere = (f"{path} of dataset {name!r} is missing under the data root {data_root}; if the data lives "
+                 "elsewhere, point --data-root (or GRAPHCL_DATA) at that folder")
+    if not url:
+        raise MissingDataError(f"{elsewhere}, else place the file there by hand (it has no download URL)")
+    try:
+        download_file(url, path, meta.get("sha256"))
+    except MissingDataError as exc:
+        raise MissingDataError(f"{elsewhere}; downloading it failed: {exc}") from exc
 
 
 def ensure_dataset(name: str, root: str | Path | None = None, download: bool = True, *,
-                   registry: dict | None = None, rehash: bool = False) -> Path:
+                   registry: dict | None = None) -> Path:
     """Check every file of dataset ``name`` and return the folder holding them.
 
     Missing files are downloaded from their registered URL (when ``download``), written
-    atomically and checked against their sha256. Present files are checked for size and hash;
-    the hash of an unchanged, already verified file is not recomputed (see
-    :mod:`graphcl.data.checksum`).
+    atomically and checked against their sha256. Present files are checked for size and hash
+    on every call.
 
     Args:
         name: dataset name in the registry.
@@ -76,35 +85,21 @@ def ensure_dataset(name: str, root: str | Path | None = None, download: bool = T
         download: fetch missing files; if ``False`` a missing file raises
             :class:`~graphcl.data.errors.MissingDataError`.
         registry: registry mapping to use instead of the shipped one (tests).
-        rehash: hash every file even if a valid stamp exists (``graphcl data verify``).
     """
     info = dataset_info(name, registry)
     folder = dataset_dir(name, root, registry)
     builtin = info["kind"] == "recbole_builtin"
-    to_stamp = []
-    stamps = {} if rehash else read_stamps()
     for filename, meta in info["files"].items():
         meta = meta or {}
         path = folder / filename
         if path.is_file():
-            stamped = _check_existing(name, path, meta, rehash, stamps)
-            if stamped:
-                to_stamp.append(stamped)
-            continue
-        if builtin:
+            _check_existing(name, path, meta)
+        elif builtin:
             raise MissingDataError(f"{path} is missing from the RecBole install; reinstall recbole==1.2.1")
-        data_root = resolve_data_root(root)
-        if not download:
-            raise MissingDataError(f"{path} of dataset {name!r} is missing; {_fetch_hint(name, data_root)}")
-        url = meta.get("url")
-        if not url:
-            raise MissingDataError(
-                f"{path} of dataset {name!r} is missing and has no download URL; place the file there by hand"
-            )
-        actual = download_file(url, path, meta.get("sha256"))
-        if meta.get("sha256"):
-            to_stamp.append((path, actual))
-    record_stamps(to_stamp)
+        elif not download:
+            raise MissingDataError(f"{path} of dataset {name!r} is missing; {_fetch_hint(name, resolve_data_root(root))}")
+        else:
+            _download_missing(name, path, meta, resolve_data_root(root))
     return folder
 
 

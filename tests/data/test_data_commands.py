@@ -44,6 +44,29 @@ def test_verify_checks_statistics(toy_only, tmp_path, capsys):
     assert "edges.pa.txt: registry says 11, the files give 10" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("damage, message", [
+    ("short-labels", "labels.npy: has shape (5,), expected (8,)"),
+    ("overlapping-splits", "val_20.npy: overlaps train_20.npy"),
+])
+def test_verify_runs_the_loaders_checks_on_files_without_hashes(toy_only, tmp_path, capsys, damage, message):
+    """A dataset registered without hashes is checked by content, as training would check it."""
+    import numpy as np
+
+    root = tmp_path / "root"
+    assert main(["data", "fetch", "toy", "--data-root", str(root)]) == 0
+    for meta in toy_only["datasets"]["toy"]["files"].values():
+        meta["sha256"] = meta["size"] = None
+    folder = root / "hgraph" / "toy"
+    if damage == "short-labels":
+        np.save(folder / "labels.npy", np.load(folder / "labels.npy")[:5])
+    else:
+        np.save(folder / "val_20.npy", np.load(folder / "train_20.npy"))
+    capsys.readouterr()
+    assert main(["data", "verify", "toy", "--data-root", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "toy: FAILED" in out and message in out
+
+
 def test_verify_skips_unfetched_unless_named(toy_only, tmp_path, capsys):
     root = str(tmp_path / "empty")
     assert main(["data", "verify", "--data-root", root]) == 0

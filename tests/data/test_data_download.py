@@ -1,5 +1,5 @@
-"""ensure_dataset: downloads over file:// and http://, checksum and missing-file errors, stamps."""
-import shutil
+"""ensure_dataset: downloads over file:// and http://, checksum and missing-file errors."""
+import os
 
 import pytest
 
@@ -75,35 +75,23 @@ def test_truncated_local_file_caught_by_size(toy_registry, tmp_path):
         ensure_dataset("toy", tmp_path / "root", registry=toy_registry)
 
 
-def test_stamps_skip_rehash_until_file_changes(toy_registry, tmp_path, monkeypatch):
+def test_in_place_edit_that_keeps_size_and_mtime_is_caught(toy_registry, tmp_path):
     folder = ensure_dataset("toy", tmp_path / "root", registry=toy_registry)
-    calls = []
-    real = checksum.sha256_file
-    monkeypatch.setattr("graphcl.data.ensure.sha256_file", lambda p: calls.append(p) or real(p))
-    ensure_dataset("toy", tmp_path / "root", registry=toy_registry)
-    assert calls == []  # every file was verified on download
-    ensure_dataset("toy", tmp_path / "root", registry=toy_registry, rehash=True)
-    assert len(calls) == len(toy_registry["datasets"]["toy"]["files"])
-    calls.clear()
+    ensure_dataset("toy", tmp_path / "root", registry=toy_registry)  # a second, clean load
     path = folder / "labels.npy"
-    content = path.read_bytes()
-    path.write_bytes(content)  # same bytes, new mtime: hashed again, still valid
-    ensure_dataset("toy", tmp_path / "root", registry=toy_registry)
-    assert calls == [path]
+    before = path.stat()
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1  # one flipped bit in a label
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # size and mtime as before
+    with pytest.raises(ChecksumError, match="labels.npy.*sha256"):
+        ensure_dataset("toy", tmp_path / "root", registry=toy_registry)
 
 
-def test_present_files_from_another_root_are_verified_and_stamped(toy_source, toy_registry, tmp_path):
-    source, _ = toy_source
-    root = tmp_path / "copy"
-    shutil.copytree(source, root / "hgraph" / "toy")
-    ensure_dataset("toy", root, download=False, registry=toy_registry)
-    stamps = checksum._read_stamps()
-    assert str((root / "hgraph" / "toy" / "pa.txt").resolve()) in stamps
-
-
-def test_unwritable_stamp_location_still_works(toy_registry, tmp_path, monkeypatch):
-    blocker = tmp_path / "file-not-dir"
-    blocker.write_text("x")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # cache dir cannot be created under a file
-    ensure_dataset("toy", tmp_path / "root", registry=toy_registry)
-    ensure_dataset("toy", tmp_path / "root", registry=toy_registry)
+def test_a_missing_file_names_the_data_root_before_the_network(toy_registry, tmp_path):
+    toy_registry["datasets"]["toy"]["files"]["pa.txt"]["url"] = (tmp_path / "offline" / "pa.txt").as_uri()
+    with pytest.raises(MissingDataError) as info:
+        ensure_dataset("toy", tmp_path / "wrong-root", registry=toy_registry)
+    msg = str(info.value)
+    assert msg.index("--data-root") < msg.index("Check the network")
+    assert str((tmp_path / "wrong-root").resolve()) in msg
