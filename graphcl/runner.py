@@ -15,7 +15,7 @@ import torch
 
 from graphcl.config import ConfigError, RunConfig, load_run_config, to_dict
 from graphcl.registry import train_function
-from graphcl.utils.seed import seed_everything
+from graphcl.utils.seed import process_settings_restored, seed_everything
 from graphcl.validation import validate_run
 
 
@@ -73,8 +73,17 @@ def run_training(run: RunConfig, report: Callable[[int, float], None] | None = N
     if not resume:
         (run_dir / "config.yaml").write_text(yaml.safe_dump(to_dict(run), sort_keys=False))
         (run_dir / "versions.json").write_text(json.dumps(versions(), indent=2))
-    seed_everything(run.seed)
-    # every log line of the run (ours and the models') also lands in the run folder
+    with process_settings_restored():  # seeding switches on deterministic kernels, sets env vars
+        seed_everything(run.seed)
+        metrics = _train_logged(run, run_dir, report, resume)
+    metrics.setdefault("threads", torch.get_num_threads())
+    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
+    return run_dir, metrics
+
+
+def _train_logged(run: RunConfig, run_dir: Path, report, resume: bool) -> dict:
+    """Call the model's train function; every log line of the run (ours and the models') also
+    lands in ``run_dir/train.log``."""
     handler = logging.FileHandler(run_dir / "train.log")
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     root = logging.getLogger()
@@ -83,15 +92,12 @@ def run_training(run: RunConfig, report: Callable[[int, float], None] | None = N
         logging.getLogger("graphcl.runner").info("run %s: %s on %s, seed %d%s", run_dir, run.model, run.dataset,
                                                  run.seed, " (resumed)" if resume else "")
         train = train_function(run.model)
-        metrics = train(run, run_dir, report, resume=True) if resume else train(run, run_dir, report)
+        return train(run, run_dir, report, resume=True) if resume else train(run, run_dir, report)
     except KeyboardInterrupt as exc:
         raise RunInterrupted(run_dir, (run_dir / "last.pt").is_file()) from exc
     finally:
         root.removeHandler(handler)
         handler.close()
-    metrics.setdefault("threads", torch.get_num_threads())
-    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
-    return run_dir, metrics
 
 
 def resume_training(run_dir: str | Path, report: Callable[[int, float], None] | None = None) -> tuple[Path, dict]:

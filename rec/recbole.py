@@ -5,8 +5,11 @@ This is the only module that imports RecBole; ``rec`` and its models never impor
 load fast and patch nothing. Importing this module opts into RecBole and applies:
 
 1. NumPy-2 aliases: RecBole's ``Config.compatibility_settings`` reads ``np.float_``,
-   ``np.complex_``, ``np.unicode_`` ... which NumPy 2 removed; we restore each alias only if it
-   is missing (never overwriting a real NumPy attribute).
+   ``np.complex_``, ``np.unicode_`` ... which NumPy 2 removed; :func:`numpy_aliases` adds the
+   missing ones only while RecBole is imported and while :func:`make_config` builds a ``Config``,
+   and removes them after. (That ``Config`` then sets RecBole's own ``np.float``, ``np.bool`` ...
+   for good: its evaluator reads ``np.float`` while a plain-RecBole run evaluates. Our
+   ``rec.train`` never builds a RecBole ``Config``, so a ``graphcl train`` leaves NumPy as it was.)
 2. ``sys.argv`` isolation: ``Config`` parses ``--key=value`` from ``sys.argv`` (it would read
    pytest's or our CLI's flags); :func:`isolated_argv` hides them while RecBole runs.
 3. Anomaly detection: ``recbole/model/sequential_recommender/sine.py`` calls
@@ -19,13 +22,17 @@ load fast and patch nothing. Importing this module opts into RecBole and applies
    trainer saved) a ``torch`` whose ``load`` defaults to ``weights_only=False``.
 5. ``recbole.quick_start`` is never imported (it pulls in ``ray``); use :func:`make_config`,
    :func:`create_dataset` and :func:`data_preparation` instead.
+6. TensorBoard: RecBole's ``Trainer`` writes ``log_tensorboard/`` into the current folder; our
+   :class:`Trainer` puts it under the config's ``checkpoint_dir``.
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import json
+import os
 import sys
+import time
 import types
 from pathlib import Path
 from typing import Any, Iterator
@@ -47,14 +54,18 @@ NUMPY_ALIASES: dict[str, str] = {
 }
 
 
-def restore_numpy_aliases() -> list[str]:
-    """Set the removed NumPy aliases RecBole uses; returns the names that were added."""
-    added = []
-    for alias, target in NUMPY_ALIASES.items():
-        if not hasattr(np, alias):
-            setattr(np, alias, getattr(np, target))
-            added.append(alias)
-    return added
+@contextlib.contextmanager
+def numpy_aliases() -> Iterator[list[str]]:
+    """Within the block the removed NumPy aliases exist (never overwriting a real attribute);
+    yields the names added and removes them again afterwards."""
+    added = [alias for alias in NUMPY_ALIASES if not hasattr(np, alias)]
+    for alias in added:
+        setattr(np, alias, getattr(np, NUMPY_ALIASES[alias]))
+    try:
+        yield added
+    finally:
+        for alias in added:
+            delattr(np, alias)
 
 
 @contextlib.contextmanager
@@ -100,8 +111,7 @@ def _trusted_torch() -> types.ModuleType:
 
 
 def _import_recbole() -> None:
-    restore_numpy_aliases()
-    with isolated_argv(), no_anomaly_side_effect():
+    with numpy_aliases(), isolated_argv(), no_anomaly_side_effect():
         import recbole.trainer.trainer as trainer_module
 
         if trainer_module.torch is torch:  # patch once
@@ -114,7 +124,7 @@ from recbole.config import Config as _Config  # noqa: E402
 from recbole.data.interaction import Interaction  # noqa: E402
 from recbole.model.abstract_recommender import SequentialRecommender  # noqa: E402
 from recbole.model.layers import TransformerEncoder  # noqa: E402
-from recbole.trainer.trainer import Trainer  # noqa: E402
+from recbole.trainer.trainer import Trainer as _RecBoleTrainer  # noqa: E402
 
 from rec.batching import SeqBatch  # noqa: E402
 from rec.cl4srec import CL4SRec  # noqa: E402
@@ -125,6 +135,28 @@ from rec.sracl.id_mapping import remap_index  # noqa: E402
 from rec.sracl.model import SRACL  # noqa: E402
 from rec.sracl.params import SRACLParams  # noqa: E402
 from rec.sracl.semantic_index import SemanticIndex, default_cache_dir  # noqa: E402
+
+
+class Trainer(_RecBoleTrainer):
+    """RecBole's ``Trainer`` with its TensorBoard logs in ``<checkpoint_dir>/log_tensorboard``
+    instead of ``./log_tensorboard`` (RecBole hard-codes the current folder)."""
+
+    def __init__(self, config: Any, model: Any) -> None:
+        import recbole.trainer.trainer as trainer_module
+
+        folder = os.path.join(config["checkpoint_dir"], "log_tensorboard")
+        original = trainer_module.get_tensorboard
+        trainer_module.get_tensorboard = lambda logger: _summary_writer(folder)
+        try:
+            super().__init__(config, model)
+        finally:
+            trainer_module.get_tensorboard = original
+
+
+def _summary_writer(folder: str):
+    from torch.utils.tensorboard import SummaryWriter
+
+    return SummaryWriter(os.path.join(folder, f"model-{time.strftime('%Y%m%d-%H%M%S')}"))
 
 
 def make_config(model: Any, dataset: str, config_dict: dict | None = None) -> _Config:
@@ -142,7 +174,7 @@ def make_config(model: Any, dataset: str, config_dict: dict | None = None) -> _C
     config_dict = dict(config_dict or {})
     if config_dict.get("loss_type", "CE") == "CE":
         config_dict.setdefault("train_neg_sample_args", None)
-    with isolated_argv(), no_anomaly_side_effect():
+    with numpy_aliases(), isolated_argv(), no_anomaly_side_effect():
         return _Config(model=model, dataset=dataset, config_dict=config_dict)
 
 
@@ -297,7 +329,7 @@ def sracl_backbone_config(params: SRACLParams) -> dict:
 
 
 __all__ = [
-    "NUMPY_ALIASES", "restore_numpy_aliases", "isolated_argv", "no_anomaly_side_effect",
+    "NUMPY_ALIASES", "numpy_aliases", "isolated_argv", "no_anomaly_side_effect",
     "SequentialRecommender", "Interaction", "TransformerEncoder", "Trainer",
     "make_config", "create_dataset", "data_preparation", "get_model", "params_from_config",
     "RecBoleAdapter", "RecBoleSASRec", "RecBoleCL4SRec", "RecBoleMCLRec", "RecBoleSRACL", "prepare_sracl",

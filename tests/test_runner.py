@@ -62,3 +62,35 @@ def test_log_lines_land_in_the_run_folder(tmp_path):
     assert "toy on ml-100k, seed 0" in (run_dir / "train.log").read_text()
     # the handler is removed after the run: later runs do not write into this folder
     assert not any(getattr(h, "baseFilename", "").startswith(str(run_dir)) for h in root.handlers)
+
+
+def process_settings():
+    import os
+
+    import numpy as np
+    import torch
+
+    return {"deterministic": torch.are_deterministic_algorithms_enabled(),
+            "warn_only": torch.is_deterministic_algorithms_warn_only_enabled(),
+            "cudnn": (torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic),
+            "anomaly": torch.is_anomaly_enabled(),
+            "env": {k: os.environ.get(k) for k in ("PYTHONHASHSEED", "CUBLAS_WORKSPACE_CONFIG")},
+            "numpy": sorted(dir(np))}
+
+
+@pytest.mark.parametrize("env", [{}, {"PYTHONHASHSEED": "42", "CUBLAS_WORKSPACE_CONFIG": ":16:8"}])
+def test_a_run_leaves_the_process_settings_as_they_were(tmp_path, monkeypatch, env):
+    import torch
+
+    for name in ("PYTHONHASHSEED", "CUBLAS_WORKSPACE_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    before_flags = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(False)
+    try:
+        before = process_settings()
+        run_training(_run(tmp_path))
+        assert process_settings() == before
+    finally:
+        torch.use_deterministic_algorithms(before_flags)

@@ -1,4 +1,6 @@
 """Our models inside plain RecBole: its Config, ml-100k dataset, dataloaders and Trainer."""
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -17,7 +19,8 @@ def ml100k(tmp_path_factory):
     return config, dataset, rc.data_preparation(config, dataset)
 
 
-def test_sasrec_with_recbole_config_dataset_and_trainer(ml100k):
+def test_sasrec_with_recbole_config_dataset_and_trainer(ml100k, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     config, dataset, (train_data, valid_data, test_data) = ml100k
     model = rc.RecBoleSASRec(config, dataset).to(config["device"])
     assert model.n_items == dataset.num("item_id") and model.model.num_items == dataset.num("item_id") - 1
@@ -26,6 +29,8 @@ def test_sasrec_with_recbole_config_dataset_and_trainer(ml100k):
     loss = model.calculate_loss(batch)
     assert torch.isfinite(loss)
     trainer = rc.Trainer(config, model)
+    assert not (tmp_path / "log_tensorboard").exists()  # RecBole's own Trainer writes it here
+    assert (Path(config["checkpoint_dir"]) / "log_tensorboard").is_dir()
     # one short pass of RecBole's own epoch loop, then its checkpoint round trip (torch >= 2.6)
     trainer._train_epoch(_first_batches(train_data, 3), 0)
     trainer._save_checkpoint(0)

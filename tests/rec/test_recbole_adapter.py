@@ -7,10 +7,23 @@ import torch
 from rec import recbole as rc
 
 
-def test_numpy_aliases_restored_without_overwriting():
-    assert np.float_ is np.float64 and np.unicode_ is np.str_ and np.bool8 is np.bool_
-    assert np.complex_ is np.complex128
-    assert np.int_ is not None and rc.restore_numpy_aliases() == []  # nothing left to add
+def test_numpy_aliases_exist_only_while_recbole_needs_them():
+    int_before = np.int_
+    with rc.numpy_aliases() as added:
+        assert np.float_ is np.float64 and np.unicode_ is np.str_ and np.bool8 is np.bool_
+        assert np.complex_ is np.complex128 and "int_" not in added  # a real attribute is never replaced
+    assert not any(hasattr(np, alias) for alias in added) and np.int_ is int_before
+    rc.make_config("SASRec", "ml-100k", {"epochs": 1})
+    assert not any(hasattr(np, alias) for alias in added)
+
+
+def test_importing_the_rec_models_leaves_numpy_as_it_was():
+    import subprocess
+
+    code = ("import numpy as np; before = set(dir(np)); import rec.recbole, rec.train, rec.sasrec; "
+            "print(sorted(set(dir(np)) - before))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_config_ignores_command_line_flags(monkeypatch):
