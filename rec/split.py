@@ -1,11 +1,15 @@
 """Leave-one-out split of users' sequences into padded training prefixes and evaluation rows."""
 from __future__ import annotations
 
+import logging
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
+
+log = logging.getLogger(__name__)
 
 
 def _windows(flat: np.ndarray, begin: np.ndarray, end: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -18,6 +22,26 @@ def _windows(flat: np.ndarray, begin: np.ndarray, end: np.ndarray, width: int) -
     return rows.astype(np.int64), length.astype(np.int64)
 
 
+def _integer(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    return int(value)
+
+
+def _flat_item_ids(sequences: Any, num_items: int) -> np.ndarray:
+    """All item ids as one int64 array; floats (1.5 would become 1), strings and ids outside
+    1..num_items are refused."""
+    flat = np.asarray([i for s in sequences for i in s])
+    if flat.size and flat.dtype.kind not in "iu":
+        raise ValueError(f"item ids must be integers, found {flat.dtype} values such as {flat.flat[0]!r}; build the "
+                         "data with graphcl.data.SequenceData.from_raw_ids to map other ids to 1..n")
+    flat = flat.astype(np.int64)
+    if flat.size and (flat.min() < 1 or flat.max() > num_items):
+        raise ValueError(f"item ids must lie in 1..num_items={num_items}, found {flat.min()}..{flat.max()}; "
+                         "ids are 1-based with 0 reserved for padding")
+    return flat
+
+
 @dataclass
 class LeaveOneOut:
     """Leave-one-out protocol of SASRec / CL4SRec / MCLRec: per user the last item is the test
@@ -26,8 +50,8 @@ class LeaveOneOut:
     items of each input. The official MCLRec code gets the prefixes from RecBole's sequential
     data augmentation, ICLRec / CoSeRec build them in their datasets: the same examples.
 
-    Users with fewer than 3 items (no non-empty validation input) are dropped; users with 3
-    items are evaluated but give no training prefix.
+    Users with fewer than 3 items (no non-empty validation input) are dropped, with a log line
+    saying how many; users with 3 items are evaluated but give no training prefix.
 
     Attributes (tensors, item ids 1..num_items, 0 = padding, inputs left-aligned):
         train_seq, train_len, train_target, train_user: all training prefixes.
@@ -36,6 +60,7 @@ class LeaveOneOut:
         valid_history, test_history: ``[U, H]`` full input histories (not truncated), for
             optional history-item exclusion.
         num_items, num_users, max_seq_length, source: the ``SequenceData``.
+        dropped_users: users left out for having fewer than 3 items (also logged).
     """
 
     train_seq: torch.Tensor
@@ -55,6 +80,7 @@ class LeaveOneOut:
     num_users: int
     max_seq_length: int
     source: Any = None
+    dropped_users: int = 0
 
     @classmethod
     def from_sequences(cls, data: Any, max_seq_length: int = 50) -> "LeaveOneOut":
@@ -66,16 +92,17 @@ class LeaveOneOut:
         """
         if max_seq_length < 1:
             raise ValueError(f"max_seq_length must be >= 1, got {max_seq_length}")
-        sequences, num_items = data.sequences, int(data.num_items)
+        sequences, num_items = data.sequences, _integer(data.num_items, "num_items")
         lengths_all = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
-        flat = np.fromiter((i for s in sequences for i in s), dtype=np.int64, count=int(lengths_all.sum()))
-        if flat.size and (flat.min() < 1 or flat.max() > num_items):
-            raise ValueError(f"item ids must lie in 1..num_items={num_items}, found {flat.min()}..{flat.max()}; "
-                             "ids are 1-based with 0 reserved for padding")
+        flat = _flat_item_ids(sequences, num_items)
         offsets = np.concatenate([[0], np.cumsum(lengths_all)[:-1]]).astype(np.int64)
         keep = np.nonzero(lengths_all >= 3)[0]
         if keep.size == 0:
             raise ValueError("no user has 3 or more items: leave-one-out needs a training, a validation and a test item")
+        if keep.size < len(sequences):
+            log.warning("%d of %d users have fewer than 3 items and are left out of training and evaluation "
+                        "(leave-one-out needs a training, a validation and a test item per user)",
+                        len(sequences) - keep.size, len(sequences))
         begin, n = offsets[keep], lengths_all[keep]
         valid_seq, valid_len = _windows(flat, begin, begin + n - 2, max_seq_length)
         test_seq, test_len = _windows(flat, begin, begin + n - 1, max_seq_length)
@@ -95,7 +122,8 @@ class LeaveOneOut:
             valid_seq=t(valid_seq), valid_len=t(valid_len), valid_target=t(flat[begin + n - 2]),
             test_seq=t(test_seq), test_len=t(test_len), test_target=t(flat[begin + n - 1]),
             users=t(keep.astype(np.int64)), valid_history=t(valid_hist), test_history=t(test_hist),
-            num_items=num_items, num_users=len(sequences), max_seq_length=max_seq_length, source=data)
+            num_items=num_items, num_users=len(sequences), max_seq_length=max_seq_length, source=data,
+            dropped_users=len(sequences) - int(keep.size))
 
     def part(self, name: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(seq, len, target, history)`` of ``"valid"`` or ``"test"``."""

@@ -101,6 +101,7 @@ def fit(model: str, data, params, seed: int = 0, device: str | torch.device = "c
     result = trainer.fit()
     result.update(model=net, split=split, history=trainer.history, num_train_rows=int(trainer.rows["len"].numel()),
                   num_eval_users=int(split.users.numel()), threads=torch.get_num_threads(),
+                  dropped_users=split.dropped_users,  # fewer than 3 items: neither trained on nor evaluated
                   max_seq_length=params.max_seq_length, max_train_batches=params.max_train_batches)
     if hasattr(net, "semantic_sources"):  # SRA-CL: which item/user semantics were used
         result["semantic_sources"] = net.semantic_sources

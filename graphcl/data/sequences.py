@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +13,20 @@ from graphcl.data.readers import corrupt
 from graphcl.data.registry import dataset_info
 from graphcl.data.sequence_data import SequenceData
 
+log = logging.getLogger(__name__)
 
-def read_sequence_file(path: Path) -> SequenceData:
-    """Parse ``user_id item_id item_id ...`` lines (items oldest first, ids >= 1).
 
-    ``num_items`` is the largest item id, so ids are used as they are (no remapping).
+def read_sequence_file(path: Path, dataset: str | None = None) -> SequenceData:
+    """Parse ``user_id item_id item_id ...`` lines (items oldest first, integer ids >= 1).
+
+    Ids that already are ``1..n`` are kept as they are (the registered files). Otherwise (gaps,
+    which would make never-seen ids candidates) they are renumbered 1..n in increasing order,
+    ``item_raw_ids`` keeps the map, and a log line says so.
+
+    Args:
+        path: the file.
+        dataset: the registered dataset the file belongs to (``None``: the user's own file; its
+            error messages then explain the format instead of pointing at ``graphcl data fetch``).
     """
     users, sequences = [], []
     try:
@@ -28,17 +38,35 @@ def read_sequence_file(path: Path) -> SequenceData:
                 try:
                     ids = [int(p) for p in parts]
                 except ValueError as exc:
-                    raise corrupt(path, f"line {lineno} holds a non-integer id ({exc})") from exc
+                    raise _problem(path, f"line {lineno} holds a non-integer id ({exc})", dataset) from exc
                 if min(ids[1:], default=1) < 1:
-                    raise corrupt(path, f"line {lineno} has an item id < 1 (ids are 1-based, 0 is padding)")
+                    raise _problem(path, f"line {lineno} has an item id < 1 (ids are 1-based, 0 is padding)", dataset)
                 users.append(ids[0])
                 sequences.append(ids[1:])
     except (OSError, UnicodeDecodeError) as exc:
-        raise corrupt(path, f"cannot be read as text ({exc})") from exc
+        raise _problem(path, f"cannot be read as text ({exc})", dataset) from exc
     if len(set(users)) != len(users):
-        raise corrupt(path, "lists some users on more than one line")
-    num_items = max((max(s) for s in sequences if s), default=0)
-    return SequenceData(user_ids=users, sequences=sequences, num_items=num_items)
+        raise _problem(path, "lists some users on more than one line", dataset)
+    return _numbered(path, users, sequences)
+
+
+def _numbered(path: Path, users: list[int], sequences: list[list[int]]) -> SequenceData:
+    distinct = {i for s in sequences for i in s}
+    top = max(distinct, default=0)
+    if len(distinct) == top:
+        return SequenceData(user_ids=users, sequences=sequences, num_items=top)
+    log.warning("%s: %d distinct item ids up to %d (gaps would be ranked as items): renumbered 1..%d, "
+                "item_raw_ids keeps the file's ids", path, len(distinct), top, len(distinct))
+    return SequenceData.from_raw_ids(users, sequences)
+
+
+def _problem(path: Path, problem: str, dataset: str | None) -> CorruptDataError:
+    """The error for a bad line: a registered file is corrupt (fetch it again); a user's own
+    file is told the format."""
+    if dataset is not None:
+        return corrupt(path, problem)
+    return CorruptDataError(f"{path}: {problem}; fix the file: one line per user, `user_id item_id item_id ...`, "
+                            "integer ids, item ids >= 1, oldest item first")
 
 
 def _check_statistics(name: str, path: Path, seq: SequenceData, expected: dict) -> None:
@@ -67,7 +95,7 @@ def load_sequences(name: str, root: str | Path | None = None, *, registry: dict 
     if info["kind"] != "sequences":
         raise ValueError(f"dataset {name!r} is of kind {info['kind']!r}; load_sequences needs a 'sequences' dataset")
     path = ensure_dataset(name, root, registry=registry) / info["sequence_file"]
-    seq = read_sequence_file(path)
+    seq = read_sequence_file(path, dataset=name)
     _check_statistics(name, path, seq, (info.get("statistics") or {}))
     return seq
 

@@ -56,10 +56,10 @@ def _hetero(folder: Path, info: dict) -> dict:
     }
 
 
-def _sequences(folder: Path, info: dict) -> dict:
+def _sequences(folder: Path, info: dict, name: str) -> dict:
     from graphcl.data.sequences import read_sequence_file
 
-    seq = read_sequence_file(folder / info["sequence_file"])
+    seq = read_sequence_file(folder / info["sequence_file"], dataset=name)
     items = {i for s in seq.sequences for i in s}
     return {"users": len(seq.user_ids), "items": len(items), "interactions": sum(map(len, seq.sequences))}
 
@@ -85,7 +85,7 @@ def compute_statistics(name: str, root: str | Path | None = None, registry: dict
     if kind == "hetero":
         return _hetero(folder, info)
     if kind == "sequences":
-        return _sequences(folder, info)
+        return _sequences(folder, info, name)
     if kind == "item_metadata":
         return {}  # product records, aligned and checked when used (rec.sracl.amazon_meta)
     return _builtin(info)

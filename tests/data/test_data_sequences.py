@@ -108,3 +108,50 @@ def test_atomic_rejects_path_as_name(tmp_path):
     seq = SequenceData(user_ids=[1], sequences=[[1]], num_items=1)
     with pytest.raises(ValueError, match="plain file stem"):
         to_recbole_atomic(seq, tmp_path, "a/b")
+
+
+def test_a_users_own_file_with_gapped_ids_is_renumbered_and_keeps_the_map(tmp_path, caplog):
+    path = tmp_path / "mine.txt"
+    path.write_text("1 10 30 20\n2 30 50\n")
+    with caplog.at_level("WARNING"):
+        seq = read_sequence_file(path)
+    assert seq.num_items == 4 and seq.sequences == [[1, 3, 2], [3, 4]]
+    assert seq.item_raw_ids == {1: "10", 2: "20", 3: "30", 4: "50"}
+    assert "renumbered 1..4" in caplog.text
+
+
+def test_errors_about_a_users_own_file_explain_the_format_not_fetch(tmp_path):
+    path = tmp_path / "mine.txt"
+    path.write_text("1 2 3\n2 4 x\n")
+    with pytest.raises(CorruptDataError) as info:
+        read_sequence_file(path)
+    assert "line 2 holds a non-integer" in str(info.value) and "one line per user" in str(info.value)
+    assert "graphcl data fetch" not in str(info.value)
+    with pytest.raises(CorruptDataError, match="graphcl data fetch"):
+        read_sequence_file(path, dataset="beauty")  # a registered file: fetching it again is the fix
+
+
+@pytest.mark.parametrize("sequences, num_items, message", [
+    ([[1, 1.5, 2]], 3, r"item id 1.5 \(float\) is not an integer"),
+    ([["a", "b"]], 2, r"item id 'a' \(str\) is not an integer.*from_raw_ids"),
+    ([[1, 2]], 2.0, r"num_items must be a non-negative integer, got 2.0 \(float\)"),
+    ([[1, True]], 2, r"item id True \(bool\)"),
+])
+def test_sequence_data_refuses_ids_it_would_truncate(sequences, num_items, message):
+    with pytest.raises(ValueError, match=message):
+        SequenceData(user_ids=list(range(len(sequences))), sequences=sequences, num_items=num_items)
+
+
+def test_sequence_data_accepts_numpy_sequences_and_counts():
+    import numpy as np
+
+    seq = SequenceData(user_ids=np.array([7, 8]), sequences=[np.array([1, 2, 3]), np.array([2, 3], dtype=np.int32)],
+                       num_items=np.int64(3))
+    assert seq.sequences == [[1, 2, 3], [2, 3]] and type(seq.num_items) is int and seq.user_ids == [7, 8]
+    assert all(type(i) is int for s in seq.sequences for i in s)
+
+
+def test_from_raw_ids_maps_strings_to_one_based_ids():
+    seq = SequenceData.from_raw_ids(["u1", "u2"], [["b", "a", "c"], ["c", "b"]])
+    assert seq.sequences == [[2, 1, 3], [3, 2]] and seq.num_items == 3
+    assert seq.item_raw_ids == {1: "a", 2: "b", 3: "c"}

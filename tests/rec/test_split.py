@@ -38,3 +38,20 @@ def test_bad_ids_raise():
     with pytest.raises(ValueError, match="3 or more"):
         LeaveOneOut.from_sequences(SimpleNamespace(sequences=[[1, 2]], num_items=2))
     assert torch.is_tensor(LeaveOneOut.from_sequences(SimpleNamespace(sequences=[[1, 2, 1]], num_items=2)).test_seq)
+
+
+def test_dropped_users_are_counted_and_logged(caplog):
+    data = SimpleNamespace(sequences=[[1, 2, 3, 4], [5, 6], [7], [8, 2, 3]], num_items=8)
+    with caplog.at_level("WARNING"):
+        split = LeaveOneOut.from_sequences(data, max_seq_length=4)
+    assert split.dropped_users == 2 and split.users.tolist() == [0, 3]
+    assert "2 of 4 users have fewer than 3 items" in caplog.text
+
+
+@pytest.mark.parametrize("sequences, num_items, message", [
+    ([[1, 1.5, 2, 3]], 3, "item ids must be integers, found float64"),
+    ([[1, 2, 3]], 3.5, r"num_items must be an integer, got 3.5"),
+])
+def test_split_refuses_what_it_would_truncate(sequences, num_items, message):
+    with pytest.raises(ValueError, match=message):
+        LeaveOneOut.from_sequences(SimpleNamespace(sequences=sequences, num_items=num_items))
