@@ -110,8 +110,24 @@ def _cmd_eval(args) -> int:
     if not (run_dir / "config.yaml").is_file():
         raise ConfigError(f"{run_dir} is not a run folder (no config.yaml); give a folder printed by `graphcl train`")
     run = load_run_config(run_dir / "config.yaml")
-    _print_json(evaluate_function(run.model)(run_dir, run))
+    metrics = evaluate_function(run.model)(run_dir, run)
+    write_evaluated_metrics(run_dir, metrics)
+    _print_json(metrics)
     return 0
+
+
+def write_evaluated_metrics(run_dir: Path, metrics: dict) -> None:
+    """Merge re-evaluated metrics into ``metrics.json`` (training's keys stay) and drop the
+    marker of an evaluation that an interrupt cut short."""
+    from graphcl.utils.run_files import clear_evaluation_missing
+
+    path = run_dir / "metrics.json"
+    try:
+        stored = json.loads(path.read_text()) if path.is_file() else {}
+    except ValueError:
+        stored = {}  # cut short while written: the evaluation replaces it
+    path.write_text(json.dumps({**stored, **metrics}, indent=2, default=float))
+    clear_evaluation_missing(run_dir)
 
 
 def _cmd_config(args) -> int:

@@ -11,6 +11,7 @@ import torch
 
 from graphcl.errors import MissingFileError
 from graphcl.utils.device import resolve_device
+from graphcl.utils.run_files import load_saved
 from rec.cl4srec import CL4SRec
 from rec.mclrec import MCLRec
 from rec.sasrec import SASRec
@@ -140,7 +141,7 @@ def evaluate(run_dir: Path, run) -> dict:
         raise MissingFileError(f"{run_dir / 'model.pt'} is missing: is {run_dir} a finished rec run folder?")
     device = resolve_device(run.device)
     model, split = build(run, device)
-    model.load_state_dict(torch.load(run_dir / "model.pt", map_location=device, weights_only=True))
+    model.load_state_dict(load_saved(run_dir / "model.pt", map_location=device, weights_only=True))
     trainer = SeqRecTrainer(model, split, run.params, device, run.seed)
     valid, test = trainer.evaluate_both("valid"), trainer.evaluate_both("test")
     return {"val": valid[trainer.protocol], "test": test[trainer.protocol], "valid_p2": valid["p2"],

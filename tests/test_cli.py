@@ -55,3 +55,17 @@ def test_config_list_names_shipped_configs(capsys):
     assert main(["config", "list"]) == 0
     names = capsys.readouterr().out.split()
     assert all("/" in n and not n.endswith(".yaml") for n in names)
+
+
+def test_eval_writes_metrics_and_clears_the_missing_evaluation_marker(toy_config, tmp_path):
+    out = tmp_path / "runs"
+    assert main(["train", str(toy_config), "--out-dir", str(out)]) == 0
+    run_dir = next(out.iterdir())
+    assert main(["eval", str(run_dir)]) == 0  # merged into the training metrics
+    merged = json.loads((run_dir / "metrics.json").read_text())
+    assert merged["epochs"] == 2 and "w" in merged["test"]
+    (run_dir / "metrics.json").unlink()  # as after a second Ctrl-C during the evaluation
+    (run_dir / "EVALUATION_MISSING.txt").write_text("evaluation did not finish\n")
+    assert main(["eval", str(run_dir)]) == 0
+    assert "w" in json.loads((run_dir / "metrics.json").read_text())["test"]
+    assert not (run_dir / "EVALUATION_MISSING.txt").exists()

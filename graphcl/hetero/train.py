@@ -13,7 +13,10 @@ logistic regression on the 20-labels-per-class split (``eval_repeats`` classifie
 do not change when training stops.
 
 Interrupting a plain run (Ctrl-C, ``kill -INT``; not a tuning trial) ends training early: the
-embeddings so far are evaluated and saved as usual, and the metrics record ``interrupted_at_epoch``.
+parameters of the last finished epoch (MEOW, AdaMEOW) or of the lowest-loss epoch
+(``restore_best``, HeCo) are saved and evaluated as usual, the log names which, and the metrics
+record ``interrupted_at_epoch`` and ``evaluated_epoch``. ``EVALUATION_MISSING.txt`` stays in the
+run folder if a second Ctrl-C stops the evaluation; ``graphcl eval`` completes it.
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ from graphcl.hetero.heco import HeCo
 from graphcl.hetero.inputs import GraphTensors, ToHeCoInputs, ToMEOWInputs
 from graphcl.hetero.meow import MEOW
 from graphcl.hetero.params import AdaMEOWParams, HeCoParams, MEOWParams
+from graphcl.utils.run_files import clear_evaluation_missing, load_saved, mark_evaluation_missing
 from graphcl.hetero.validation import check_hetero, splits, target_type
 
 PARAMS = {"meow": MEOWParams, "adameow": AdaMEOWParams, "heco": HeCoParams}
@@ -87,7 +91,9 @@ def train_and_evaluate(model: str, data, params, run_dir: Path, seed: int = 0, d
                 "repeats": params.final_eval_repeats, "seed": seed}
     torch.save({"labels": labels.cpu(), "splits": split, "eval": eval_cfg}, run_dir / "eval_data.pt")
     (run_dir / "loss_history.json").write_text(json.dumps(result.history))
+    mark_evaluation_missing(run_dir)  # until evaluated: a second Ctrl-C keeps the embeddings
     metrics = evaluate(run_dir)
+    clear_evaluation_missing(run_dir)
     metrics.update(result.stats())
     return metrics
 
@@ -108,8 +114,8 @@ def evaluate(run_dir: Path, run=None) -> dict:
     for name in ("embeddings.pt", "eval_data.pt"):
         if not (run_dir / name).is_file():
             raise MissingFileError(f"{run_dir / name} is missing: is {run_dir} a finished hetero run folder?")
-    embeds = torch.load(run_dir / "embeddings.pt")
-    saved = torch.load(run_dir / "eval_data.pt")
+    embeds = load_saved(run_dir / "embeddings.pt")
+    saved = load_saved(run_dir / "eval_data.pt")
     cfg = saved["eval"]
     return evaluate_embeddings(embeds, saved["labels"], saved["splits"], lr=cfg["lr"], weight_decay=cfg["weight_decay"],
                                repeats=cfg["repeats"], seed=cfg["seed"])

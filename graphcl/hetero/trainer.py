@@ -50,12 +50,14 @@ class FitResult:
     peak_memory_mb: float = 0.0
     device: str = "cpu"
     interrupted_at_epoch: int | None = None
+    evaluated_epoch: int = 0
 
     def stats(self) -> dict:
         """Everything but the embeddings and the history (the run's ``metrics.json`` keys)."""
         return {"epochs": self.epochs, "best_epoch": self.best_epoch, "best_loss": self.best_loss,
                 "seconds_per_epoch": self.seconds_per_epoch, "peak_memory_mb": self.peak_memory_mb,
-                "device": self.device, "interrupted_at_epoch": self.interrupted_at_epoch}
+                "device": self.device, "interrupted_at_epoch": self.interrupted_at_epoch,
+                "evaluated_epoch": self.evaluated_epoch}
 
 
 def _peak_memory_mb(device: torch.device) -> float:
@@ -135,13 +137,14 @@ def fit(model: nn.Module, inputs, params, *, device: str = "auto",
         if not interruptible or not epoch_seconds:
             raise
         interrupted_at = epoch + 1
-        log.warning("%s interrupted at epoch %d: embedding with %s", name, interrupted_at,
-                    f"the parameters of the best loss (epoch {best_epoch + 1})" if best_state else "the last parameters")
+        log.warning("%s interrupted during epoch %d: evaluating the parameters of %s", name, interrupted_at,
+                    f"its lowest-loss epoch {best_epoch + 1} (restore_best)" if params.restore_best
+                    else f"its last finished epoch {len(history)}")
     if best_state is not None:
         model.load_state_dict(best_state)
     return FitResult(
         embeddings=model.embed(inputs).cpu(), history=history, epochs=epoch + 1, best_epoch=best_epoch,
-        best_loss=best,
+        best_loss=best, evaluated_epoch=best_epoch + 1 if params.restore_best else len(history),
         # the first epoch includes one-off costs (allocations, k-means warm-up): excluded when possible
         seconds_per_epoch=sum(epoch_seconds[1:]) / max(1, len(epoch_seconds) - 1) if len(epoch_seconds) > 1
         else epoch_seconds[0],

@@ -166,3 +166,59 @@ def test_interrupt_keeps_and_evaluates_a_plain_run(tmp_path, monkeypatch):
     calls["n"] = 2
     with pytest.raises(KeyboardInterrupt):
         train_and_evaluate("heco", data, params, tmp_path / "c", device="cpu")
+
+
+def _interrupt_at_call(n_interrupt, original):
+    calls = {"n": 0}
+
+    def loss(model_self, inputs):
+        calls["n"] += 1
+        if calls["n"] == n_interrupt:
+            raise KeyboardInterrupt
+        return original(model_self, inputs)
+
+    return loss
+
+
+@pytest.mark.parametrize("model_name, params, evaluated", [
+    ("meow", MEOWParams(epochs=50, nei_max=[10, 10], num_clusters=[3, 5], final_eval_repeats=1),
+     "its last finished epoch 2"),
+    ("heco", HeCoParams(epochs=50, schema_types=["author", "subject"], final_eval_repeats=1),
+     "its lowest-loss epoch"),
+])
+def test_an_interrupted_run_names_the_epoch_it_evaluates(tmp_path, monkeypatch, caplog, model_name, params, evaluated):
+    from graphcl.hetero.heco import HeCo
+    from graphcl.hetero.meow import MEOW
+
+    cls = MEOW if model_name == "meow" else HeCo
+    monkeypatch.setattr(cls, "loss", _interrupt_at_call(3, cls.loss))
+    with caplog.at_level("WARNING"):
+        m = train_and_evaluate(model_name, make_planted_hetero(num_papers=40), params, tmp_path, device="cpu")
+    assert f"interrupted during epoch 3: evaluating the parameters of {evaluated}" in caplog.text
+    assert m["evaluated_epoch"] == (2 if model_name == "meow" else m["best_epoch"] + 1)
+    assert not (tmp_path / "EVALUATION_MISSING.txt").exists()
+
+
+def test_a_second_interrupt_during_evaluation_keeps_embeddings_and_a_marker(tmp_path, monkeypatch):
+    import graphcl.hetero.train as train_module
+
+    def interrupted_evaluation(run_dir):
+        raise KeyboardInterrupt
+
+    params = HeCoParams(epochs=2, schema_types=["author", "subject"], final_eval_repeats=1)
+    monkeypatch.setattr(train_module, "evaluate", interrupted_evaluation)
+    with pytest.raises(KeyboardInterrupt):
+        train_and_evaluate("heco", make_planted_hetero(num_papers=40), params, tmp_path, device="cpu")
+    assert (tmp_path / "embeddings.pt").is_file() and (tmp_path / "eval_data.pt").is_file()
+    assert "graphcl eval" in (tmp_path / "EVALUATION_MISSING.txt").read_text()
+
+
+def test_a_truncated_embeddings_file_is_refused_by_name(tmp_path):
+    from graphcl.errors import UserError
+
+    params = HeCoParams(epochs=2, schema_types=["author", "subject"], final_eval_repeats=1)
+    train_and_evaluate("heco", make_planted_hetero(num_papers=40), params, tmp_path, device="cpu")
+    path = tmp_path / "embeddings.pt"
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(UserError, match=r"embeddings.pt cannot be read .*truncated"):
+        evaluate(tmp_path)
