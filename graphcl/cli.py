@@ -230,11 +230,11 @@ def one_line(message: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Exit status: 0 done, 2 bad input (:class:`graphcl.errors.UserError`: one line, no traceback),
+    """Exit status: 0 done, 2 bad input (:class:`graphcl.utils.errors.UserError`: one line, no traceback),
     130 interrupted; anything else is a crash and keeps its traceback (1)."""
     import logging
 
-    from graphcl.errors import UserError
+    from graphcl.utils.errors import UserError
 
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")

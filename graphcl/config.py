@@ -25,7 +25,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 import yaml
 
-from graphcl.errors import UserError
+from graphcl.utils.errors import UserError
 from graphcl.utils.strict_yaml import load_unique
 
 

@@ -9,25 +9,30 @@ from pathlib import Path
 
 import torch
 
-from graphcl.errors import MissingFileError
 from graphcl.utils.device import resolve_device
+from graphcl.utils.errors import MissingFileError
 from graphcl.utils.run_files import load_saved
+from graphcl.utils.task import Task
 from rec.cl4srec import CL4SRec
 from rec.mclrec import MCLRec
+from rec.params import CL4SRecParams, MCLRecParams, SASRecParams
 from rec.sasrec import SASRec
 from rec.split import LeaveOneOut
 from rec.sracl.model import SRACL
+from rec.sracl.params import SRACLParams
 from rec.trainer import SeqRecTrainer, load_checkpoint
 
-MODEL_CLASSES: dict[str, type] = {"sasrec": SASRec, "cl4srec": CL4SRec, "mclrec": MCLRec, "sracl": SRACL}
+# the one table of sequential models: name -> (model class, its params dataclass)
+MODELS: dict[str, tuple[type, type]] = {"sasrec": (SASRec, SASRecParams), "cl4srec": (CL4SRec, CL4SRecParams),
+                                        "mclrec": (MCLRec, MCLRecParams), "sracl": (SRACL, SRACLParams)}
 
 logger = logging.getLogger("rec.train")
 
 
 def model_class(name: str) -> type:
-    if name not in MODEL_CLASSES:
-        raise KeyError(f"unknown sequential model {name!r}; known: {sorted(MODEL_CLASSES)}")
-    return MODEL_CLASSES[name]
+    if name not in MODELS:
+        raise KeyError(f"unknown sequential model {name!r}; known: {sorted(MODELS)}")
+    return MODELS[name][0]
 
 
 def load_sequence_data(name: str, root: str | None = None):
@@ -146,3 +151,8 @@ def evaluate(run_dir: Path, run) -> dict:
     valid, test = trainer.evaluate_both("valid"), trainer.evaluate_both("test")
     return {"val": valid[trainer.protocol], "test": test[trainer.protocol], "valid_p2": valid["p2"],
             "valid_p1": valid["p1"], "test_p2": test["p2"], "test_p1": test["p1"], "protocol": trainer.protocol}
+
+
+METRICS = tuple(sorted(f"{m}@{k}" for m in ("hr", "ndcg") for k in (5, 10, 20)))
+TASK = Task(name="rec", params={name: params for name, (_, params) in MODELS.items()}, train=train,
+            evaluate=evaluate, metrics=METRICS)

@@ -115,9 +115,9 @@ def test_a_crash_exits_1_with_its_traceback(tmp_path):
     """A bug in a model is not a user error: Python's traceback and exit status 1."""
     config = tmp_path / "crash.yaml"
     config.write_text("task: rec\nmodel: toy\ndataset: ml-100k\nparams: {epochs: 1}\n")
-    code = ("import sys; from graphcl import registry; from graphcl.cli import main; "
-            "from tests.toy_model import ENTRY; "
-            "registry.MODELS['toy'] = {**ENTRY, 'train': 'tests.test_cli_contract:crashing_train'}; "
+    code = ("import dataclasses, sys; from graphcl import registry; from graphcl.cli import main; "
+            "from tests.toy_model import ENTRY; from tests.test_cli_contract import crashing_train; "
+            "registry.MODELS['toy'] = dataclasses.replace(ENTRY, train=crashing_train); "
             f"sys.exit(main(['train', {str(config)!r}, '--out-dir', {str(tmp_path / 'runs')!r}]))")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300,
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1"})

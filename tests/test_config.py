@@ -6,8 +6,15 @@ from typing import Literal, Optional
 
 import pytest
 
-from graphcl.config import (ConfigError, apply_overrides, from_dict, load_run_config,
-                            parse_override, to_dict)
+from graphcl.config import (
+    ConfigError,
+    apply_overrides,
+    from_dict,
+    load_run_config,
+    parse_override,
+    to_dict,
+)
+from graphcl.utils.task import Task
 
 
 @dataclass
@@ -105,8 +112,7 @@ def test_apply_overrides_does_not_mutate_input():
 def test_load_run_config_validates_params_against_the_model(monkeypatch):
     import graphcl.registry as registry
 
-    monkeypatch.setitem(registry.MODELS, "toy", {"task": "hetero", "params": f"{__name__}:Params",
-                                                 "train": f"{__name__}:Params"})
+    monkeypatch.setitem(registry.MODELS, "toy", Task("hetero", {"toy": Params}, Params, Params, ()))
     run = load_run_config({"task": "hetero", "model": "toy", "dataset": "acm"}, ["params.hidden_dim=8"])
     assert run.params.hidden_dim == 8 and run.seed == 0
     with pytest.raises(ConfigError, match=r"params: unknown key\(s\) \['oops'\]"):

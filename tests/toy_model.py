@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import torch
 
+from graphcl.utils.task import Task
+
 
 @dataclass
 class ToyParams:
@@ -32,5 +34,4 @@ def evaluate(run_dir, run=None):
     return {"test": {"w": float(w)}}
 
 
-ENTRY = {"task": "rec", "params": "tests.toy_model:ToyParams", "train": "tests.toy_model:train",
-         "evaluate": "tests.toy_model:evaluate"}
+ENTRY = Task(name="rec", params={"toy": ToyParams}, train=train, evaluate=evaluate, metrics=("score",))

@@ -1,7 +1,7 @@
 """Exceptions of the data layer; every message names the file or dataset and the fix."""
 from __future__ import annotations
 
-from graphcl.errors import UserError
+from graphcl.utils.errors import UserError
 
 
 class DataError(UserError, ValueError):

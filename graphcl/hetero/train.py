@@ -27,18 +27,24 @@ from typing import Callable
 import torch
 from torch import nn
 
-from graphcl.errors import MissingFileError
 from graphcl.eval import evaluate_embeddings, logreg_evaluate
 from graphcl.hetero.adameow import AdaMEOW
-from graphcl.hetero.trainer import fit
 from graphcl.hetero.heco import HeCo
 from graphcl.hetero.inputs import GraphTensors, ToHeCoInputs, ToMEOWInputs
 from graphcl.hetero.meow import MEOW
 from graphcl.hetero.params import AdaMEOWParams, HeCoParams, MEOWParams
-from graphcl.utils.run_files import clear_evaluation_missing, load_saved, mark_evaluation_missing
+from graphcl.hetero.trainer import fit
 from graphcl.hetero.validation import check_hetero, splits, target_type
+from graphcl.utils.errors import MissingFileError
+from graphcl.utils.run_files import (
+    clear_evaluation_missing,
+    load_saved,
+    mark_evaluation_missing,
+)
+from graphcl.utils.task import Task
 
 PARAMS = {"meow": MEOWParams, "adameow": AdaMEOWParams, "heco": HeCoParams}
+METRICS = tuple(sorted([f"{m}_{n}" for m in ("macro_f1", "micro_f1", "auc") for n in (20, 40, 60)] + ["nmi", "ari"]))
 
 
 def build(model: str, data, params, seed: int = 0, target: str | None = None) -> tuple[nn.Module, GraphTensors]:
@@ -119,3 +125,6 @@ def evaluate(run_dir: Path, run=None) -> dict:
     cfg = saved["eval"]
     return evaluate_embeddings(embeds, saved["labels"], saved["splits"], lr=cfg["lr"], weight_decay=cfg["weight_decay"],
                                repeats=cfg["repeats"], seed=cfg["seed"])
+
+
+TASK = Task(name="hetero", params=PARAMS, train=train, evaluate=evaluate, metrics=METRICS)

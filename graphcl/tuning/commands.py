@@ -68,7 +68,7 @@ def prepare(args) -> tuple[StudyConfig, WorkerJob, Path, dict | None]:
     # the base config must pass the checks every trial's `graphcl train` makes
     run = load_run_config(base, [f"out_dir={study_dir / 'trials'}"])
     validate_run(run)
-    check_objective(study.objective, run.task)
+    check_objective(study.objective, run.model)
     try:
         params_cls = params_class(run.model)
     except ImportError as exc:
@@ -83,7 +83,7 @@ def prepare(args) -> tuple[StudyConfig, WorkerJob, Path, dict | None]:
         study=study, base=base, order=order, storage_url=url, trials_dir=study_dir / "trials",
         data_root=args.data_root,
         deadline=time.time() + study.timeout if study.timeout else None,
-        registry_entry=dict(MODELS[run.model]),
+        registry_entry=MODELS[run.model],
         threads=worker_threads(getattr(args, "threads", None), workers),
     )
     return study, job, study_dir, default

@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from graphcl.config import ConfigError
-from graphcl.tuning.invalid_trial import InvalidTrialConfig
 from graphcl.tuning.liveness import mark_worker
-from graphcl.tuning.repeated_trial import RepeatedTrial
 from graphcl.tuning.run_configs import build_run_config
 from graphcl.tuning.sampling import sample_values
 from graphcl.tuning.study_config import StudyConfig
-from graphcl.tuning.surplus_trial import SurplusTrial
+from graphcl.tuning.trial_errors import InvalidTrialConfig, RepeatedTrial, SurplusTrial
 from graphcl.validation import validate_run
 
 log = logging.getLogger(__name__)

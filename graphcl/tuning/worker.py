@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from graphcl.tuning.liveness import fail_orphaned_trials, process_alive
-from graphcl.tuning.invalid_trial import InvalidTrialConfig
 from graphcl.tuning.objective import SKIPPED_REASONS, TrialObjective
-from graphcl.tuning.repeated_trial import RepeatedTrial
 from graphcl.tuning.storage import open_storage
 from graphcl.tuning.study_config import StudyConfig
-from graphcl.tuning.surplus_trial import SurplusTrial
+from graphcl.tuning.trial_errors import InvalidTrialConfig, RepeatedTrial, SurplusTrial
+from graphcl.utils.task import Task
 
 log = logging.getLogger(__name__)
 MAX_REPEATS_IN_A_ROW = 20  # proposals of already-run parameters before the space counts as exhausted
@@ -54,7 +53,7 @@ class WorkerJob:
     data_root: str | None = None
     deadline: float | None = None
     worker_index: int = 0
-    registry_entry: dict | None = None
+    registry_entry: Task | None = None
     threads: int | None = None
     parent_pid: int | None = None
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import torch
 
-from graphcl.errors import UserError
+from graphcl.utils.errors import UserError
 
 
 def resolve_device(name: str) -> torch.device:
     """``torch.device`` for ``name``: ``"auto"`` is CUDA when available, else the CPU.
 
-    Raises :class:`~graphcl.errors.UserError` when CUDA is asked for but absent (instead of
+    Raises :class:`~graphcl.utils.errors.UserError` when CUDA is asked for but absent (instead of
     failing later, inside the first ``.to()``).
     """
     if name == "auto":

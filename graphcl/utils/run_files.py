@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-from graphcl.errors import UserError
+from graphcl.utils.errors import UserError
 
 # present while a run's embeddings/model are saved but its evaluation has not finished
 EVALUATION_MISSING = "EVALUATION_MISSING.txt"

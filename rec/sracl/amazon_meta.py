@@ -20,7 +20,7 @@ import gzip
 import json
 from pathlib import Path
 
-from graphcl.errors import MissingFileError
+from graphcl.utils.errors import MissingFileError
 
 
 def _lines(path: Path):

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from graphcl.errors import MissingFileError
+from graphcl.utils.errors import MissingFileError
 
 
 def load_embedding_file(path: str | Path, num: int, what: str = "item") -> torch.Tensor:

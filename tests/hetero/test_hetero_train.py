@@ -214,7 +214,7 @@ def test_a_second_interrupt_during_evaluation_keeps_embeddings_and_a_marker(tmp_
 
 
 def test_a_truncated_embeddings_file_is_refused_by_name(tmp_path):
-    from graphcl.errors import UserError
+    from graphcl.utils.errors import UserError
 
     params = HeCoParams(epochs=2, schema_types=["author", "subject"], final_eval_repeats=1)
     train_and_evaluate("heco", make_planted_hetero(num_papers=40), params, tmp_path, device="cpu")

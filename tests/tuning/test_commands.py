@@ -150,7 +150,11 @@ def test_a_diverged_trial_fails_alone(tmp_path, toy_model, monkeypatch):
             raise FloatingPointError("training loss is nan at epoch 1; lower learning_rate")
         return real_train(run, run_dir, report)
 
-    monkeypatch.setattr(toy, "train", diverging)
+    import dataclasses
+
+    from graphcl import registry
+
+    monkeypatch.setitem(registry.MODELS, "toy", dataclasses.replace(toy.ENTRY, train=diverging))
     path = write_study(tmp_path, n_trials=4, final_seeds=[], max_failed_trials=10,
                        search_space={"params.hidden_dim": {"type": "categorical", "choices": [1000, 64]},
                                      "params.lr": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True}},
@@ -212,7 +216,7 @@ def test_resuming_with_other_choices_is_refused_before_any_trial(tmp_path, toy_m
                  marks=pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")),
 ])
 def test_pre_check_refuses_what_train_would_refuse(tmp_path, toy_model, overrides, message):
-    from graphcl.errors import UserError
+    from graphcl.utils.errors import UserError
 
     path = write_study(tmp_path, overrides=overrides)
     with pytest.raises(UserError, match=message):

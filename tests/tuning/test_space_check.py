@@ -76,7 +76,7 @@ def no_training(monkeypatch):
 
 @pytest.mark.parametrize("changes, message", [
     ({"search_space": {"params.nope": {"type": "float", "low": 0.1, "high": 0.2}}}, "unknown parameter path"),
-    ({"objective": "ndcg@20"}, "is not a hetero validation metric"),
+    ({"objective": "ndcg@20"}, "is not a validation metric of toy"),
     ({"base_config": "no/such_config"}, "base_config 'no/such_config' not found"),
     ({"storage": "redis://localhost"}, "is not supported"),
     ({"overrides": {"params": {"epochs_typo": 3}}}, "unknown key(s) ['epochs_typo']"),

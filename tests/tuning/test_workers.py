@@ -16,7 +16,7 @@ from graphcl.tuning import commands
 from graphcl.tuning.liveness import HOST_ATTR, PID_ATTR, fail_orphaned_trials, process_alive
 from graphcl.tuning.objective import TrialObjective
 from graphcl.tuning.study_config import load_study_config
-from graphcl.tuning.surplus_trial import SurplusTrial
+from graphcl.tuning.trial_errors import SurplusTrial
 from tests.tuning.conftest import REPO, tune_args, write_study
 
 CLI = [sys.executable, str(REPO / "tests" / "tuning" / "tune_toy_cli.py"), "tune"]
