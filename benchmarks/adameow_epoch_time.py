@@ -31,7 +31,7 @@ def main() -> None:
     cfg = read_yaml(f"configs/hetero/adameow_{args.dataset}.yaml")["params"]
     params = from_dict(AdaMEOWParams, cfg)
     model, inputs = build("adameow", load_hetero(args.dataset, args.data_root), params, seed=0)
-    opt = torch.optim.Adam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay)
+    opt = torch.optim.Adam(model.parameters(), lr=params.train.lr, weight_decay=params.train.weight_decay)
     variants = {"fused": lambda: model.loss(inputs), "previous": lambda: _reference_loss(model, inputs)}
     times = {k: [] for k in variants}
     for epoch in range(args.epochs + 1):

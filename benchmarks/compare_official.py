@@ -393,7 +393,7 @@ def ours_hetero(model_name: str, dataset: str, data_root: str, seed: int = 0) ->
     data = load_hetero(dataset, data_root)
     torch.manual_seed(seed)
     model, inputs = build(model_name, data, params, seed)
-    opt = torch.optim.Adam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay)
+    opt = torch.optim.Adam(model.parameters(), lr=params.train.lr, weight_decay=params.train.weight_decay)
     state = {"best": math.inf, "wait": 0}
 
     def step():  # body of the epoch loop of graphcl.hetero.trainer.fit (no per-epoch evaluation)
@@ -403,13 +403,13 @@ def ours_hetero(model_name: str, dataset: str, data_root: str, seed: int = 0) ->
         value = float(loss.detach())
         if value < state["best"]:
             state["best"], state["wait"] = value, 0
-            if params.restore_best:
+            if params.train.restore_best:
                 state["best_state"] = copy.deepcopy(model.state_dict())
         else:
             state["wait"] += 1
         loss.backward()
         opt.step()
-        if getattr(params, "resample_augmentations", False):
+        if getattr(params.train, "resample_augmentations", False):
             inputs.resample()
 
     return Side(step, {"config": f"configs/hetero/{model_name}_{dataset}.yaml"})
@@ -422,7 +422,7 @@ def ours_rec(model_name: str, dataset: str, batches: int, data_root: str, seed: 
     from rec.trainer import SeqRecTrainer
 
     run = load_run_config(configs_dir() / "rec" / f"{model_name}_{dataset}.yaml",
-                          [f"seed={seed}", "device=cpu", f"params.max_train_batches={batches}"]
+                          [f"seed={seed}", "device=cpu", f"params.smoke.max_train_batches={batches}"]
                           + ([f"data_root={data_root}"] if data_root else []))
     torch.manual_seed(seed)
     model, split = build(run, torch.device("cpu"))
@@ -433,7 +433,7 @@ def ours_rec(model_name: str, dataset: str, batches: int, data_root: str, seed: 
         trainer.train_epoch()
 
     return Side(step, {"config": f"configs/rec/{model_name}_{dataset}.yaml", "batches": batches,
-                       "batch_size": run.params.train_batch_size})
+                       "batch_size": run.params.train.train_batch_size})
 
 
 # --------------------------------------------------------------------------------------------

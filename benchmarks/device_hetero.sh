@@ -33,7 +33,7 @@ for ds in $datasets; do
   # --threads 4: evaluation (logistic regression, k-means) runs on the CPU cores
   timeout "$limit" python3 benchmarks/hetero_repro.py --models meow adameow heco --datasets "$ds" --seeds 0 \
       --max-epochs "$epochs" --device "$device" --threads 4 --data-root "$data_root" \
-      --set "params.final_eval_repeats=$eval_repeats" \
+      --set "params.eval.final_eval_repeats=$eval_repeats" \
       --out "$out/hetero_${device}_${epochs}ep.json" 2>&1 | tee -a "$out/log.txt" || status=$?
 done
 exit "$status"

@@ -53,7 +53,7 @@ def run_one(model: str, dataset: str, seed: int, data, max_epochs: int | None, d
     from graphcl.utils.resources import configs_dir
     from graphcl.utils.seed import seed_everything
 
-    overrides = [f"seed={seed}"] + ([f"params.epochs={max_epochs}"] if max_epochs else []) + list(extra)
+    overrides = [f"seed={seed}"] + ([f"params.train.epochs={max_epochs}"] if max_epochs else []) + list(extra)
     run = load_run_config(configs_dir() / "hetero" / f"{model}_{dataset}.yaml", overrides)
     seed_everything(seed)
     start = time.perf_counter()
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="config override for every run, e.g. params.final_eval_repeats=5 (kept in the JSON)")
+                        help="config override for every run, e.g. params.eval.final_eval_repeats=5 (kept in the JSON)")
     parser.add_argument("--out", default="benchmarks/results/hetero_repro.json")
     args = parser.parse_args(argv)
     import logging

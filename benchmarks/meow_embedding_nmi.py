@@ -60,7 +60,7 @@ def main() -> None:
     labels = data[data.target].y.long()
     tr, va, te = splits(data, data.target)[20]
     model, inputs = build("meow", data, params, seed=args.seed)
-    opt = torch.optim.Adam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay)
+    opt = torch.optim.Adam(model.parameters(), lr=params.train.lr, weight_decay=params.train.weight_decay)
     results, start = [], time.time()
     for epoch in range(1, max(args.checkpoints) + 1):
         model.train()
@@ -72,7 +72,7 @@ def main() -> None:
             row = {"epoch": epoch, "loss": float(loss), "elapsed_s": round(time.time() - start)}
             for name, z in embeddings(model, inputs).items():
                 km = kmeans_nmi_ari(z, labels, runs=args.kmeans_runs, seed=args.seed)
-                f1 = logreg_evaluate(z, labels, tr, va, te, lr=params.eval_lr, weight_decay=params.eval_weight_decay,
+                f1 = logreg_evaluate(z, labels, tr, va, te, lr=params.eval.eval_lr, weight_decay=params.eval.eval_weight_decay,
                                      repeats=args.repeats, seed=args.seed)["macro_f1"]
                 row[name] = {"nmi": round(100 * km["nmi"], 2), "ari": round(100 * km["ari"], 2),
                              "macro_f1_20": round(100 * f1, 2)}

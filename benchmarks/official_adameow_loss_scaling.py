@@ -18,12 +18,12 @@ torch.Tensor.cuda = lambda self, *a, **k: self
 from module.adameow import AdaMEOW as Official
 from graphcl.core import InfoNCE
 from graphcl.hetero.adameow import AdaMEOW as Ours
-from graphcl.hetero.params import AdaMEOWParams
+from graphcl.hetero.params import AdaMEOWModel, AdaMEOWParams, AdaMEOWTrain
 D = 64
 off = Official.__new__(Official); nn.Module.__init__(off); off.tau = 1.0
 off.MLP = nn.Sequential(nn.Linear(D, 16), nn.Tanh(), nn.Linear(16, 1), nn.Sigmoid())
 ours = Ours.__new__(Ours); nn.Module.__init__(ours)
-ours.w1, ours.w2, ours.params = nn.Linear(D, 16), nn.Linear(16, 1), AdaMEOWParams(weight_reg=1.0, chunk_size=512)
+ours.w1, ours.w2, ours.params = nn.Linear(D, 16), nn.Linear(16, 1), AdaMEOWParams(model=AdaMEOWModel(weight_reg=1.0), train=AdaMEOWTrain(chunk_size=512))
 ours.info = InfoNCE(temperature=1.0, similarity="cosine", positives_in_denominator=True, reduction="none")
 rows = []
 for N in (500, 1000, 2000):

@@ -59,7 +59,7 @@ class TrainSide:
         from rec.trainer import SeqRecTrainer
 
         run = load_run_config(resolve_config_path(f"rec/{model_name}_{args.dataset}"),
-                              ["device=cpu", f"params.batching={batching}", *overrides]
+                              ["device=cpu", f"params.train.batching={batching}", *overrides]
                               + ([f"data_root={args.data_root}"] if args.data_root else []))
         torch.manual_seed(0)
         self.model, split = build(run, torch.device("cpu"), sequences)
@@ -150,9 +150,9 @@ def main(argv=None) -> int:
         sides.append(TrainSide(name, "bucketed", args, sequences, args.bucketed_batches))
     if "sracl" in args.models:  # SRA-CL runs at max_len 20: compare it with SASRec at 20 too
         sides.append(TrainSide("sracl", "bucketed", args, sequences, args.bucketed_batches,
-                               ("params.neighbour_encoding=epoch_cache",), "sracl epoch_cache bucketed"))
+                               ("params.model.neighbour_encoding=epoch_cache",), "sracl epoch_cache bucketed"))
         sides.append(TrainSide("sasrec", "bucketed", args, sequences, args.bucketed_batches,
-                               ("params.max_seq_length=20",), "sasrec L20 bucketed"))
+                               ("params.model.max_seq_length=20",), "sasrec L20 bucketed"))
     if not args.no_recbole:
         sides.append(RecBoleSide(args, args.padded_batches))
     if not args.no_eval:

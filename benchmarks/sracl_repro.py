@@ -95,8 +95,8 @@ def run_one(model_name: str, data: Sequences, dataset: str, run_dir: Path, param
 
 
 def write_report(out_dir: Path, args, argv, params: dict, results: list) -> None:
-    report = {"dataset": args.dataset, "item_semantics": params["sracl"].item_semantics,
-              "user_semantics": params["sracl"].user_semantics, "text_model": params["sracl"].text_model,
+    report = {"dataset": args.dataset, "item_semantics": params["sracl"].model.item_semantics,
+              "user_semantics": params["sracl"].model.user_semantics, "text_model": params["sracl"].model.text_model,
               "params": {m: asdict(p) for m, p in params.items()},
               "paper_sracl": PAPER.get(args.dataset), "results": results,
               "command": "python benchmarks/sracl_repro.py " + " ".join(argv if argv is not None else sys.argv[1:]),
@@ -173,18 +173,21 @@ def main(argv=None):
         return
     torch.set_num_threads(args.threads)
 
-    from rec.params import SASRecParams
-    from rec.sracl.params import SRACLParams
+    from rec.params import RecTrain, SASRecModel, SASRecParams, Smoke
+    from rec.sracl.params import SRACLModel, SRACLParams, SRACLTrain
 
     data = load_ml100k() if args.dataset == "ml-100k" else load_iclrec(args.dataset)
     semantics = args.item_semantics or ("text" if data.item_text else "cooc")
-    common = dict(max_seq_length=20, epochs=args.epochs, stopping_step=args.stopping_step,
-                  max_train_batches=args.max_train_batches)
-    params = {"sasrec": SASRecParams(**common),
-              "sracl": SRACLParams(**common, item_semantics=semantics, neighbour_encoding=args.neighbour_encoding,
+    train = dict(epochs=args.epochs, stopping_step=args.stopping_step)
+    smoke = Smoke(max_train_batches=args.max_train_batches)
+    params = {"sasrec": SASRecParams(model=SASRecModel(max_seq_length=20), train=RecTrain(**train), smoke=smoke),
+              "sracl": SRACLParams(
+                  model=SRACLModel(max_seq_length=20, item_semantics=semantics,
+                                   neighbour_encoding=args.neighbour_encoding,
                                    user_semantics="text" if semantics == "text" else "mean_items",
                                    user_retrieval=args.user_retrieval or ("user" if semantics == "text" else "prefix"),
-                                   retrieval_candidates=args.retrieval_candidates)}
+                                   retrieval_candidates=args.retrieval_candidates),
+                  train=SRACLTrain(**train), smoke=smoke)}
     stamp = f"{dt.datetime.now(dt.timezone.utc):%Y%m%d-%H%M%S}"
     out_dir = Path(args.out) / f"{args.dataset}-s{'-'.join(map(str, args.seeds))}-{stamp}"
     results = []

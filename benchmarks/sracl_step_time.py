@@ -50,16 +50,17 @@ def seconds_per_step(model_name: str, params, data, dataset: str, batches: int) 
 
 
 def variants(dataset: str):
-    from rec.params import SASRecParams
-    from rec.sracl.params import SRACLParams
+    from rec.params import SASRecModel, SASRecParams
+    from rec.sracl.params import SRACLModel, SRACLParams
 
-    rows = [("sasrec", "sasrec", SASRecParams(max_seq_length=20))]
+    rows = [("sasrec", "sasrec", SASRecParams(model=SASRecModel(max_seq_length=20)))]
     if dataset == "ml-100k":
-        return rows + [("sracl online", "sracl", SRACLParams(neighbour_encoding="online")),
-                       ("sracl epoch_cache", "sracl", SRACLParams(neighbour_encoding="epoch_cache"))]
+        return rows + [("sracl online", "sracl", SRACLParams(model=SRACLModel(neighbour_encoding="online"))),
+                       ("sracl epoch_cache", "sracl", SRACLParams(model=SRACLModel(neighbour_encoding="epoch_cache")))]
     free = dict(item_semantics="cooc", user_semantics="mean_items", user_retrieval="prefix")
-    return rows + [("sracl prefix/users", "sracl", SRACLParams(**free)),
-                   ("sracl prefix/prefixes", "sracl", SRACLParams(**free, retrieval_candidates="prefixes"))]
+    return rows + [("sracl prefix/users", "sracl", SRACLParams(model=SRACLModel(**free))),
+                   ("sracl prefix/prefixes", "sracl",
+                    SRACLParams(model=SRACLModel(**free, retrieval_candidates="prefixes")))]
 
 
 def main(argv=None):

@@ -52,7 +52,7 @@ def run_one(storage_kind: str, url: str, workers: int, trials: int, sleep: float
     study_path.write_text(yaml.safe_dump({
         "base_config": "base.yaml", "study_name": name, "n_trials": trials, "final_seeds": [],
         "pruner": {"type": "none"}, "sampler": {"type": "random", "seed": 0},
-        "search_space": {"params.lr": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True}},
+        "search_space": {"params.train.lr": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True}},
     }))
     args = tune_args(study_path, out / "runs", storage=url, workers=workers)
     study_cfg, job, _, _ = commands.prepare(args)

@@ -11,7 +11,8 @@ A run file looks like::
     dataset: acm
     seed: 0
     params:                 # validated against the model's params dataclass
-      hidden_dim: 64
+      model:                # sections: model, train, eval (rec models also smoke)
+        hidden_dim: 64
 """
 from __future__ import annotations
 
@@ -117,6 +118,7 @@ def from_dict(cls: type, data: dict, where: str = "") -> Any:
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
     unknown = sorted(set(data) - set(fields))
     if unknown:
+        _refuse_moved_keys(cls, hints, unknown, where)
         raise ConfigError(
             f"{where or cls.__name__}: unknown key(s) {unknown}; valid keys are {sorted(fields)}"
         )
@@ -135,6 +137,19 @@ def from_dict(cls: type, data: dict, where: str = "") -> Any:
         raise ConfigError(f"{where or cls.__name__}: {exc}") from exc
 
 
+def _refuse_moved_keys(cls: type, hints: dict, unknown: list[str], where: str) -> None:
+    """A flat key of an old config that now lives in a section of ``cls`` (issue #16 nested the
+    model params into ``model``/``train``/``eval``/``smoke``) raises a :class:`ConfigError` that
+    names the new key."""
+    sections = [f.name for f in dataclasses.fields(cls) if f.init and dataclasses.is_dataclass(hints[f.name])]
+    for key in unknown:
+        for section in sections:
+            if key in {f.name for f in dataclasses.fields(hints[section]) if f.init}:
+                prefix = f"{where}." if where else ""
+                raise ConfigError(f"{prefix}{key} moved to {prefix}{section}.{key} (issue #16: params are "
+                                  f"nested into {'/'.join(sections)} sections)")
+
+
 def to_dict(obj: Any) -> Any:
     """Plain-YAML representation of a config dataclass."""
     if dataclasses.is_dataclass(obj):
@@ -149,7 +164,7 @@ def to_dict(obj: Any) -> Any:
 def parse_override(text: str) -> tuple[list[str], Any]:
     """Parse ``a.b.c=value``; the value is read as YAML (``1e-3``, ``true``, ``[1, 2]``)."""
     if "=" not in text:
-        raise ConfigError(f"override {text!r} must look like key=value, e.g. params.lr=0.001")
+        raise ConfigError(f"override {text!r} must look like key=value, e.g. params.train.lr=0.001")
     key, raw = text.split("=", 1)
     if not key.strip():
         raise ConfigError(f"override {text!r} has an empty key")

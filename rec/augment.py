@@ -141,7 +141,7 @@ AUGMENTERS: dict[str, Augmenter] = {
 
 
 def register_augmenter(name: str, fn: Augmenter, overwrite: bool = False) -> None:
-    """Add an augmenter usable in ``params.augmentations`` (e.g. SRA-CL's ``"substitute"``).
+    """Add an augmenter usable in ``params.model.augmentations`` (e.g. SRA-CL's ``"substitute"``).
 
     Args:
         name: the name configs use.

@@ -30,12 +30,13 @@ class CL4SRec(SASRec):
 
     def __init__(self, num_items: int, params: CL4SRecParams, seed: int = 0):
         super().__init__(num_items, params)
-        self.cl_weight = params.cl_weight
-        self.augmentations = list(params.augmentations)
-        self.distinct_views = params.distinct_views
-        self.rates = {"crop": params.crop_rate, "mask": params.mask_rate, "reorder": params.reorder_rate}
-        self.mask_id = self.mask_token if params.mask_token == "mask" else 0
-        self.cl_loss = NTXent(temperature=params.cl_temperature, similarity=params.cl_similarity)
+        m = params.model
+        self.cl_weight = m.cl_weight
+        self.augmentations = list(m.augmentations)
+        self.distinct_views = m.distinct_views
+        self.rates = {"crop": m.crop_rate, "mask": m.mask_rate, "reorder": m.reorder_rate}
+        self.mask_id = self.mask_token if m.mask_token == "mask" else 0
+        self.cl_loss = NTXent(temperature=m.cl_temperature, similarity=m.cl_similarity)
         self.generator = torch.Generator().manual_seed(int(seed))
         self.augment_context: dict = {}  # extra keyword arguments for custom augmenters
 

@@ -84,12 +84,13 @@ class MCLRec(CL4SRec):
 
     def __init__(self, num_items: int, params: MCLRecParams, seed: int = 0):
         super().__init__(num_items, params, seed)
-        self.meta_weight = params.meta_weight
-        self.regulariser_weight = params.regulariser_weight
-        self.use_regulariser = params.use_regulariser
-        self.schedule = params.schedule
-        self.augmenter_1 = ModelAugmenter(self.hidden_size, list(params.augmenter_hidden))
-        self.augmenter_2 = ModelAugmenter(self.hidden_size, list(params.augmenter_hidden))
+        m = params.model
+        self.meta_weight = m.meta_weight
+        self.regulariser_weight = m.regulariser_weight
+        self.use_regulariser = m.use_regulariser
+        self.schedule = m.schedule
+        self.augmenter_1 = ModelAugmenter(self.hidden_size, list(m.augmenter_hidden))
+        self.augmenter_2 = ModelAugmenter(self.hidden_size, list(m.augmenter_hidden))
         self.meta_loss_fn = NTXent(temperature=1.0, similarity="dot")
         # Official: Extractors use PyTorch's default init (created outside the model), keep that.
         for augmenter in (self.augmenter_1, self.augmenter_2):

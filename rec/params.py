@@ -1,22 +1,27 @@
 """Hyperparameters of SASRec, CL4SRec and MCLRec (defaults: the papers / official code).
 
-Every dataclass validates itself in ``__post_init__`` and names the valid range on error.
+Each model's params hold four sections (issue #16): ``model`` (the architecture and loss
+hyperparameters, one dataclass per model), ``train`` (:class:`RecTrain`: optimiser, batching,
+epochs, early stopping), ``eval`` (:class:`RecEval`) and ``smoke`` (:class:`Smoke`: settings for
+smoke tests and truncated benchmark runs). A config writes them as ``params.model.hidden_size``,
+``params.train.learning_rate``, ... Every dataclass validates itself in ``__post_init__`` and
+names the valid range on error.
 """
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 
 def check_choices(obj) -> None:
     """Every ``Literal``-typed field of the dataclass ``obj`` holds one of its choices."""
     hints = typing.get_type_hints(type(obj))
-    for field in fields(obj):
-        hint = hints[field.name]
-        if typing.get_origin(hint) is Literal and getattr(obj, field.name) not in typing.get_args(hint):
-            raise ValueError(f"{field.name} must be one of {list(typing.get_args(hint))}, "
-                             f"got {getattr(obj, field.name)!r}")
+    for f in fields(obj):
+        hint = hints[f.name]
+        if typing.get_origin(hint) is Literal and getattr(obj, f.name) not in typing.get_args(hint):
+            raise ValueError(f"{f.name} must be one of {list(typing.get_args(hint))}, "
+                             f"got {getattr(obj, f.name)!r}")
 
 
 def _check_positive_ints(obj, names) -> None:
@@ -34,9 +39,78 @@ def _check_unit_interval(obj, names, closed_right: bool = True) -> None:
 
 
 @dataclass
-class SASRecParams:
-    """SASRec (Kang & McAuley, "Self-Attentive Sequential Recommendation", ICDM 2018) trained with
-    the full-softmax cross entropy used by CL4SRec / MCLRec.
+class RecTrain:
+    """Training settings shared by the sequential recommenders (``params.train``).
+
+    Args:
+        learning_rate: Adam learning rate (1e-3).
+        weight_decay: Adam weight decay (0).
+        train_batch_size: training batch (256).
+        epochs: maximum epochs (200; early stopping usually ends earlier).
+        stopping_step: early-stopping patience in evaluations without a better validation NDCG@20 (10).
+        eval_step: validate every this many epochs (1).
+        batching: ``bucketed`` (rows of similar length batched together, each batch trimmed to
+            its longest row: same examples, a fraction of the padding) or ``random`` (plain
+            shuffled batches, every batch as wide as its longest row too).
+        train_targets: ``prefixes`` (one example per training prefix, its next item: the
+            CL4SRec / MCLRec / SRA-CL protocol) or ``all_positions`` (one row per user, its last
+            ``max_seq_length`` training items, next-item loss at every position under the
+            causal mask: the original SASRec objective; about 6x fewer rows on Beauty).
+    """
+
+    learning_rate: float = 1e-3
+    weight_decay: float = 0.0
+    train_batch_size: int = 256
+    epochs: int = 200
+    stopping_step: int = 10
+    eval_step: int = 1
+    batching: Literal["bucketed", "random"] = "bucketed"
+    train_targets: Literal["prefixes", "all_positions"] = "prefixes"
+
+    def __post_init__(self):
+        check_choices(self)
+        _check_positive_ints(self, ("train_batch_size", "epochs", "stopping_step", "eval_step"))
+        if self.learning_rate <= 0:
+            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
+        if self.weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay}")
+
+
+@dataclass
+class RecEval:
+    """Evaluation settings (``params.eval``).
+
+    Args:
+        eval_batch_size: users per evaluation batch (1024).
+        exclude_history: rank only items the user has not interacted with (off: the papers rank
+            all items).
+    """
+
+    eval_batch_size: int = 1024
+    exclude_history: bool = False
+
+    def __post_init__(self):
+        _check_positive_ints(self, ("eval_batch_size",))
+
+
+@dataclass
+class Smoke:
+    """Settings for smoke tests and truncated benchmark runs only (``params.smoke``).
+
+    Args:
+        max_train_batches: stop each epoch after this many batches (``None``: the whole epoch).
+    """
+
+    max_train_batches: int | None = None
+
+    def __post_init__(self):
+        if self.max_train_batches is not None and self.max_train_batches < 1:
+            raise ValueError(f"max_train_batches must be >= 1 or null, got {self.max_train_batches}")
+
+
+@dataclass
+class SASRecModel:
+    """SASRec's architecture (``params.model`` of :class:`SASRecParams`).
 
     Args:
         hidden_size: embedding and transformer width d (64).
@@ -48,26 +122,9 @@ class SASRecParams:
         hidden_act: feed-forward activation (``gelu``).
         layer_norm_eps: LayerNorm epsilon (1e-12).
         initializer_range: std of the normal initialisation (0.02).
-        max_seq_length: longest input sequence; older items are dropped (50).
-        learning_rate: Adam learning rate (1e-3).
-        weight_decay: Adam weight decay (0).
-        train_batch_size: training batch (256).
-        eval_batch_size: users per evaluation batch (1024).
-        epochs: maximum epochs (200; early stopping usually ends earlier).
-        stopping_step: early-stopping patience in evaluations without a better validation NDCG@20 (10).
-        eval_step: validate every this many epochs (1).
-        exclude_history: rank only items the user has not interacted with (off: the papers rank
-            all items).
+        max_seq_length: longest input sequence; older items are dropped (50). Kept here, not in
+            ``train``: it sets the position-embedding table.
         fast_dropout: draw dropout masks with ``torch.rand`` (same distribution, faster on CPU).
-        max_train_batches: stop each epoch after this many batches (``None``: the whole epoch);
-            for smoke tests and truncated benchmark runs only.
-        batching: ``bucketed`` (rows of similar length batched together, each batch trimmed to
-            its longest row: same examples, a fraction of the padding) or ``random`` (plain
-            shuffled batches, every batch as wide as its longest row too).
-        train_targets: ``prefixes`` (one example per training prefix, its next item: the
-            CL4SRec / MCLRec / SRA-CL protocol) or ``all_positions`` (one row per user, its last
-            ``max_seq_length`` training items, next-item loss at every position under the
-            causal mask: the original SASRec objective; about 6x fewer rows on Beauty).
     """
 
     hidden_size: int = 64
@@ -80,42 +137,24 @@ class SASRecParams:
     layer_norm_eps: float = 1e-12
     initializer_range: float = 0.02
     max_seq_length: int = 50
-    learning_rate: float = 1e-3
-    weight_decay: float = 0.0
-    train_batch_size: int = 256
-    eval_batch_size: int = 1024
-    epochs: int = 200
-    stopping_step: int = 10
-    eval_step: int = 1
-    exclude_history: bool = False
     fast_dropout: bool = True
-    max_train_batches: int | None = None
-    batching: Literal["bucketed", "random"] = "bucketed"
-    train_targets: Literal["prefixes", "all_positions"] = "prefixes"
 
     def __post_init__(self):
         check_choices(self)
-        _check_positive_ints(self, ("hidden_size", "n_layers", "n_heads", "inner_size", "max_seq_length",
-                                    "train_batch_size", "eval_batch_size", "epochs", "stopping_step",
-                                    "eval_step"))
-        if self.max_train_batches is not None and self.max_train_batches < 1:
-            raise ValueError(f"max_train_batches must be >= 1 or null, got {self.max_train_batches}")
+        _check_positive_ints(self, ("hidden_size", "n_layers", "n_heads", "inner_size", "max_seq_length"))
         if self.hidden_size % self.n_heads:
             raise ValueError(f"hidden_size ({self.hidden_size}) must be divisible by n_heads ({self.n_heads})")
         _check_unit_interval(self, ("hidden_dropout_prob", "attn_dropout_prob"), closed_right=False)
-        for name in ("learning_rate", "layer_norm_eps", "initializer_range"):
+        for name in ("layer_norm_eps", "initializer_range"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
-        if self.weight_decay < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay}")
 
 
 @dataclass
-class CL4SRecParams(SASRecParams):
-    """CL4SRec (Xie et al., "Contrastive Learning for Sequential Recommendation", ICDE 2022): SASRec
-    plus an NT-Xent loss between two augmented views of each sequence.
+class CL4SRecModel(SASRecModel):
+    """CL4SRec's model section: SASRec's fields plus the contrastive loss and its augmentations.
 
-    Args (besides :class:`SASRecParams`):
+    Args (besides :class:`SASRecModel`):
         cl_weight: lambda, weight of the contrastive loss (0.1).
         cl_temperature: NT-Xent temperature (1.0).
         cl_similarity: ``dot`` (official) or ``cosine``.
@@ -155,11 +194,11 @@ class CL4SRecParams(SASRecParams):
 
 
 @dataclass
-class MCLRecParams(CL4SRecParams):
-    """MCLRec (Qin et al., "Meta-optimized Contrastive Learning for Sequential Recommendation",
-    SIGIR 2023). Defaults: the official code (QinHsiu/MCLRec, ``MCLRec.yaml`` + data loader).
+class MCLRecModel(CL4SRecModel):
+    """MCLRec's model section. Defaults: the official code (QinHsiu/MCLRec, ``MCLRec.yaml`` +
+    data loader).
 
-    Args (besides :class:`CL4SRecParams`):
+    Args (besides :class:`CL4SRecModel`):
         cl_weight: lambda, weight of the data-augmentation NT-Xent (paper: Sports 0.04, Beauty 0,
             Yelp 0.03).
         meta_weight: beta, weight of the model-augmentation losses in the encoder steps (paper:
@@ -169,7 +208,7 @@ class MCLRecParams(CL4SRecParams):
         use_regulariser: add the regulariser (official ``use_rl: 1``).
         schedule: ``meta`` (encoder step, augmenter step on the re-encoded batch, encoder step:
             paper Algorithm 1 and official ``joint: 0``) or ``joint`` (one step on everything,
-            official ``joint: 1``).
+            official ``joint: 1``). Kept here, not in ``train``: it is part of the method.
         crop_rate, mask_rate, reorder_rate: official MCLRec values (keep 0.5, mask 0.5, reorder 0.8).
         distinct_views: official loader draws two different augmenters per sequence (true).
         mask_token: official mask writes item 0 (``padding``).
@@ -196,3 +235,47 @@ class MCLRecParams(CL4SRecParams):
         for name in ("meta_weight", "regulariser_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+
+
+@dataclass
+class SASRecParams:
+    """SASRec (Kang & McAuley, "Self-Attentive Sequential Recommendation", ICDM 2018) trained with
+    the full-softmax cross entropy used by CL4SRec / MCLRec.
+
+    Args:
+        model: architecture (:class:`SASRecModel`).
+        train: optimiser, batching, epochs and early stopping (:class:`RecTrain`).
+        eval: evaluation batch and ranking protocol (:class:`RecEval`).
+        smoke: truncated-run settings for smoke tests and benchmarks (:class:`Smoke`).
+    """
+
+    model: SASRecModel = field(default_factory=SASRecModel)
+    train: RecTrain = field(default_factory=RecTrain)
+    eval: RecEval = field(default_factory=RecEval)
+    smoke: Smoke = field(default_factory=Smoke)
+
+
+@dataclass
+class CL4SRecParams(SASRecParams):
+    """CL4SRec (Xie et al., "Contrastive Learning for Sequential Recommendation", ICDE 2022): SASRec
+    plus an NT-Xent loss between two augmented views of each sequence.
+
+    Args:
+        model: SASRec's architecture plus the contrastive loss (:class:`CL4SRecModel`).
+        train, eval, smoke: as in :class:`SASRecParams`.
+    """
+
+    model: CL4SRecModel = field(default_factory=CL4SRecModel)
+
+
+@dataclass
+class MCLRecParams(CL4SRecParams):
+    """MCLRec (Qin et al., "Meta-optimized Contrastive Learning for Sequential Recommendation",
+    SIGIR 2023). Defaults: the official code (QinHsiu/MCLRec).
+
+    Args:
+        model: CL4SRec's fields with MCLRec's values plus the learnable augmenters (:class:`MCLRecModel`).
+        train, eval, smoke: as in :class:`SASRecParams`.
+    """
+
+    model: MCLRecModel = field(default_factory=MCLRecModel)

@@ -34,6 +34,7 @@ import os
 import sys
 import time
 import types
+import typing
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -203,15 +204,29 @@ def get_model(name: str) -> type:
 
 
 def params_from_config(config, params_cls: type):
-    """``params_cls`` with every field that RecBole's ``config`` sets (``MAX_ITEM_LIST_LENGTH``
-    is ``max_seq_length``); the others keep the dataclass defaults."""
-    values = {}
-    for field in dataclasses.fields(params_cls):
-        key = "MAX_ITEM_LIST_LENGTH" if field.name == "max_seq_length" else field.name
-        value = config[key]
-        if value is not None:
-            values[field.name] = value
-    return params_cls(**values)
+    """``params_cls`` with every field that RecBole's flat ``config`` sets, put into its section
+    (``learning_rate`` into ``train``, ``hidden_size`` into ``model``, ...;
+    ``MAX_ITEM_LIST_LENGTH`` is ``model.max_seq_length``); the others keep the dataclass
+    defaults."""
+    hints = typing.get_type_hints(params_cls)
+    sections = {}
+    for section in dataclasses.fields(params_cls):
+        section_cls = hints[section.name]
+        values = {}
+        for field in dataclasses.fields(section_cls):
+            key = "MAX_ITEM_LIST_LENGTH" if field.name == "max_seq_length" else field.name
+            value = config[key]
+            if value is not None:
+                values[field.name] = value
+        sections[section.name] = section_cls(**values)
+    return params_cls(**sections)
+
+
+def flat_params(params) -> dict:
+    """Every field of every section of ``params`` in one flat mapping (RecBole's config is flat;
+    field names are unique across the sections)."""
+    return {k: v for section in dataclasses.fields(params)
+            for k, v in dataclasses.asdict(getattr(params, section.name)).items()}
 
 
 class RecBoleAdapter(SequentialRecommender):
@@ -282,7 +297,7 @@ class RecBoleSRACL(RecBoleAdapter):
         return SRACL(self.n_items - 1, params, tables, {"item": index.item_source, "user": index.user_source})
 
 
-# SRACLParams fields passed to RecBole under the same name (SASRec backbone + training loop).
+# SRACLParams fields (model and train sections) passed to RecBole under the same name (SASRec backbone + training loop).
 SRACL_BACKBONE_KEYS = ("hidden_size", "n_layers", "n_heads", "inner_size", "hidden_dropout_prob",
                        "attn_dropout_prob", "hidden_act", "layer_norm_eps", "initializer_range", "learning_rate",
                        "weight_decay", "train_batch_size", "eval_batch_size", "epochs", "stopping_step",
@@ -302,11 +317,11 @@ def prepare_sracl(params: SRACLParams, data, run_dir: str | Path, encoder=None, 
         run_dir: folder for ``sracl_index.pt`` and ``sracl_semantics.json``.
         encoder: optional text encoder (tests pass a small fake one).
         holdout: items at the end of each sequence reserved for validation and test.
-        data_root: data root for ``params.item_metadata``.
+        data_root: data root for ``params.model.item_metadata``.
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    cache = Path(params.cache_dir) if params.cache_dir else default_cache_dir()
+    cache = Path(params.model.cache_dir) if params.model.cache_dir else default_cache_dir()
     index = SemanticIndex.build(params, list(data.user_ids), data.sequences, data.num_items,
                                 getattr(data, "item_text", None), encoder=encoder, cache_dir=cache,
                                 holdout=holdout, data_root=data_root)
@@ -315,7 +330,7 @@ def prepare_sracl(params: SRACLParams, data, run_dir: str | Path, encoder=None, 
     (run_dir / "sracl_semantics.json").write_text(
         json.dumps({"item_source": index.item_source, "user_source": index.user_source}) + "\n")
     # the model's params must be those the index was built with: pass every SRA-CL field
-    rest = {k: v for k, v in dataclasses.asdict(params).items()
+    rest = {k: v for k, v in flat_params(params).items()
             if k not in SRACL_BACKBONE_KEYS and k != "max_seq_length"}
     return {"sracl_index": str(path), **rest}
 
@@ -323,8 +338,8 @@ def prepare_sracl(params: SRACLParams, data, run_dir: str | Path, encoder=None, 
 def sracl_backbone_config(params: SRACLParams) -> dict:
     """RecBole config entries of SRA-CL's backbone and training loop (``max_seq_length`` becomes
     ``MAX_ITEM_LIST_LENGTH``; full-softmax CE as in the paper)."""
-    values = dataclasses.asdict(params)
-    return {**{k: values[k] for k in SRACL_BACKBONE_KEYS}, "MAX_ITEM_LIST_LENGTH": params.max_seq_length,
+    values = flat_params(params)
+    return {**{k: values[k] for k in SRACL_BACKBONE_KEYS}, "MAX_ITEM_LIST_LENGTH": params.model.max_seq_length,
             "loss_type": "CE"}
 
 

@@ -15,7 +15,7 @@ class SASRec(nn.Module):
 
     Args:
         num_items: real items, ids ``1..num_items`` (0 is padding).
-        params: :class:`rec.params.SASRecParams` (``hidden_size``, ``n_layers``, ``n_heads``,
+        params: :class:`rec.params.SASRecParams` (its ``model`` section: ``hidden_size``, ``n_layers``, ``n_heads``,
             ``inner_size``, dropouts, ``hidden_act``, ``layer_norm_eps``,
             ``initializer_range``, ``max_seq_length``, ``fast_dropout``).
 
@@ -30,19 +30,20 @@ class SASRec(nn.Module):
         if int(num_items) < 1:
             raise ValueError(f"num_items must be >= 1, got {num_items}")
         self.num_items, self.params = int(num_items), params
-        self.hidden_size, self.max_seq_length = params.hidden_size, params.max_seq_length
+        m = params.model
+        self.hidden_size, self.max_seq_length = m.hidden_size, m.max_seq_length
         self.item_embedding = nn.Embedding(self.num_items + 2, self.hidden_size, padding_idx=0)
         self.position_embedding = nn.Embedding(self.max_seq_length, self.hidden_size)
         self.trm_encoder = TransformerEncoder(
-            n_layers=params.n_layers, n_heads=params.n_heads, hidden_size=self.hidden_size,
-            inner_size=params.inner_size, hidden_dropout_prob=params.hidden_dropout_prob,
-            attn_dropout_prob=params.attn_dropout_prob, hidden_act=params.hidden_act,
-            layer_norm_eps=params.layer_norm_eps)
-        self.LayerNorm = nn.LayerNorm(self.hidden_size, eps=params.layer_norm_eps)
-        self.dropout = nn.Dropout(params.hidden_dropout_prob)
+            n_layers=m.n_layers, n_heads=m.n_heads, hidden_size=self.hidden_size,
+            inner_size=m.inner_size, hidden_dropout_prob=m.hidden_dropout_prob,
+            attn_dropout_prob=m.attn_dropout_prob, hidden_act=m.hidden_act,
+            layer_norm_eps=m.layer_norm_eps)
+        self.LayerNorm = nn.LayerNorm(self.hidden_size, eps=m.layer_norm_eps)
+        self.dropout = nn.Dropout(m.hidden_dropout_prob)
         self.loss_fct = nn.CrossEntropyLoss()
         self.apply(self._init_weights)
-        if params.fast_dropout:
+        if m.fast_dropout:
             use_fast_dropout(self)
 
     @property
@@ -51,7 +52,7 @@ class SASRec(nn.Module):
 
     def _init_weights(self, module: nn.Module) -> None:
         if isinstance(module, (nn.Linear, nn.Embedding)):
-            module.weight.data.normal_(mean=0.0, std=self.params.initializer_range)
+            module.weight.data.normal_(mean=0.0, std=self.params.model.initializer_range)
         elif isinstance(module, nn.LayerNorm):
             module.bias.data.zero_()
             module.weight.data.fill_(1.0)

@@ -53,7 +53,7 @@ def build_model(name: str, params, split: LeaveOneOut, sequences, seed: int = 0,
 
         index = SemanticIndex.build(params, list(sequences.user_ids), sequences.sequences, sequences.num_items,
                                     getattr(sequences, "item_text", None),
-                                    cache_dir=params.cache_dir or default_cache_dir(), data_root=data_root)
+                                    cache_dir=params.model.cache_dir or default_cache_dir(), data_root=data_root)
         return SRACL.from_index(split.num_items, params, index)
     if cls is SASRec:
         return SASRec(split.num_items, params)
@@ -63,7 +63,7 @@ def build_model(name: str, params, split: LeaveOneOut, sequences, seed: int = 0,
 def build(run, device: torch.device, sequences=None):
     """``(model, split)`` for a run config (``sequences``: preloaded ``SequenceData``)."""
     sequences = sequences if sequences is not None else load_sequence_data(run.dataset, run.data_root)
-    split = LeaveOneOut.from_sequences(sequences, run.params.max_seq_length)
+    split = LeaveOneOut.from_sequences(sequences, run.params.model.max_seq_length)
     from graphcl.data import resolve_data_root
 
     model = build_model(run.model, run.params, split, sequences, run.seed, str(resolve_data_root(run.data_root)))
@@ -87,7 +87,7 @@ def fit(model: str, data, params, seed: int = 0, device: str | torch.device = "c
         resume: continue from ``checkpoint_path``.
         fingerprint: what a resumed checkpoint must match besides the params and the split.
         log: ``log(message)`` for progress lines.
-        data_root: where SRA-CL's ``params.item_metadata`` is read (``None``: the default root).
+        data_root: where SRA-CL's ``params.model.item_metadata`` is read (``None``: the default root).
 
     Returns:
         ``{"model", "split", "val", "test", "test_p2", "test_p1", "epochs", "best_epoch",
@@ -95,7 +95,7 @@ def fit(model: str, data, params, seed: int = 0, device: str | torch.device = "c
     """
     device = resolve_device(str(device))
     torch.manual_seed(seed)
-    split = LeaveOneOut.from_sequences(data, params.max_seq_length)
+    split = LeaveOneOut.from_sequences(data, params.model.max_seq_length)
     net = build_model(model, params, split, data, seed, data_root).to(device)
     fingerprint = {**(fingerprint or {}), **split_fingerprint(model, seed, params, split)}
     trainer = SeqRecTrainer(net, split, params, device, seed, report, log=log,
@@ -108,7 +108,7 @@ def fit(model: str, data, params, seed: int = 0, device: str | torch.device = "c
     result.update(model=net, split=split, history=trainer.history, num_train_rows=int(trainer.rows["len"].numel()),
                   num_eval_users=int(split.users.numel()), threads=torch.get_num_threads(),
                   dropped_users=split.dropped_users,  # fewer than 3 items: neither trained on nor evaluated
-                  max_seq_length=params.max_seq_length, max_train_batches=params.max_train_batches)
+                  max_seq_length=params.model.max_seq_length, max_train_batches=params.smoke.max_train_batches)
     if hasattr(net, "semantic_sources"):  # SRA-CL: which item/user semantics were used
         result["semantic_sources"] = net.semantic_sources
     return result

@@ -27,7 +27,7 @@ class SeqRecTrainer:
     """Trains a recommender (``loss(SeqBatch)``, ``full_sort_scores(SeqBatch)``) on a
     :class:`rec.split.LeaveOneOut` split.
 
-    Per epoch: batch the training rows (``params.batching``: length-bucketed by default, every
+    Per epoch: batch the training rows (``params.train.batching``: length-bucketed by default, every
     batch trimmed to its longest row; seeded generator), one optimisation step per batch,
     validate every ``eval_step`` epochs on NDCG@20 (full ranking, P2 unless
     ``exclude_history``), call ``report`` with it, keep the best weights, stop after
@@ -35,7 +35,7 @@ class SeqRecTrainer:
     (model, optimisers, best weights, RNGs) is written there after every epoch, and
     :meth:`load_state_dict` continues such a run exactly.
 
-    Training rows (``params.train_targets``): every training prefix with its next item, or one
+    Training rows (``params.train.train_targets``): every training prefix with its next item, or one
     row per user with the next item at every position (``all_positions``; the batches then
     carry ``target_seq``).
 
@@ -73,11 +73,11 @@ class SeqRecTrainer:
         self.fingerprint = fingerprint or {}
         self.generator = torch.Generator().manual_seed(seed)
         if hasattr(model, "configure_optimizers"):
-            self.optimizers = model.configure_optimizers(params.learning_rate, params.weight_decay)
+            self.optimizers = model.configure_optimizers(params.train.learning_rate, params.train.weight_decay)
         else:
-            self.optimizers = {"model": torch.optim.Adam(model.parameters(), lr=params.learning_rate,
-                                                         weight_decay=params.weight_decay)}
-        self.rows = training_rows(split, getattr(params, "train_targets", "prefixes"))
+            self.optimizers = {"model": torch.optim.Adam(model.parameters(), lr=params.train.learning_rate,
+                                                         weight_decay=params.train.weight_decay)}
+        self.rows = training_rows(split, getattr(params.train, "train_targets", "prefixes"))
         self.epoch = 0
         self.history: list[dict] = []
         self.train_seconds: list[float] = []
@@ -86,18 +86,18 @@ class SeqRecTrainer:
 
     def epoch_rows(self) -> list[torch.Tensor]:
         """Row indices of this epoch's batches (draws from :attr:`generator`)."""
-        batches = epoch_batches(self.rows["len"], self.params.train_batch_size, self.generator,
-                                getattr(self.params, "batching", "bucketed"))
+        batches = epoch_batches(self.rows["len"], self.params.train.train_batch_size, self.generator,
+                                getattr(self.params.train, "batching", "bucketed"))
         batches = [rows for rows in batches if rows.numel() >= 2]  # only a 1-row split has a 1-row batch
-        if self.params.max_train_batches is not None:
-            batches = batches[: self.params.max_train_batches]
+        if self.params.smoke.max_train_batches is not None:
+            batches = batches[: self.params.smoke.max_train_batches]
         return batches
 
     def num_batches(self) -> int:
         """Training batches per epoch (what :meth:`batches` yields)."""
         n = self.rows["len"].numel()
-        count = len(batch_bounds(n, self.params.train_batch_size)) if n >= 2 else 0
-        cap = self.params.max_train_batches
+        count = len(batch_bounds(n, self.params.train.train_batch_size)) if n >= 2 else 0
+        cap = self.params.smoke.max_train_batches
         return count if cap is None else min(count, cap)
 
     def batches(self):
@@ -151,7 +151,7 @@ class SeqRecTrainer:
 
     def evaluate_both(self, part: str) -> dict[str, dict[str, float]]:
         """``{"p2": metrics, "p1": metrics}`` of ``"valid"`` or ``"test"``."""
-        return evaluate_part(self.model, self.split, part, self.params.eval_batch_size, self.device)
+        return evaluate_part(self.model, self.split, part, self.params.eval.eval_batch_size, self.device)
 
     def evaluate(self, part: str) -> dict[str, float]:
         """Metrics of ``part`` under the run's protocol (P1 with ``exclude_history``, else P2)."""
@@ -159,35 +159,35 @@ class SeqRecTrainer:
 
     @property
     def protocol(self) -> str:
-        return "p1" if getattr(self.params, "exclude_history", False) else "p2"
+        return "p1" if getattr(self.params.eval, "exclude_history", False) else "p2"
 
     def fit(self) -> dict:
         """Train with early stopping (continuing from :meth:`load_state_dict` if it was called);
         restores the best weights and returns val/test metrics under both protocols."""
         if self.epoch == 0:
             self._hook("on_fit_start")
-        while self.epoch < self.params.epochs and self.stale < self.params.stopping_step:
+        while self.epoch < self.params.train.epochs and self.stale < self.params.train.stopping_step:
             self.epoch += 1
             self._run_epoch()
             if self.checkpoint_path is not None:
                 self.save_checkpoint(self.checkpoint_path)
             if self.history[-1].get("valid") is not None and self.report is not None:
                 self.report(self.epoch, self.history[-1]["valid"][OBJECTIVE])
-        if self.stale >= self.params.stopping_step:
+        if self.stale >= self.params.train.stopping_step:
             self.log(f"early stop at epoch {self.epoch}: no better {OBJECTIVE} for {self.stale} validations")
         if self.best["state"] is not None:
             self.model.load_state_dict(self.best["state"])
         test = self.evaluate_both("test")
         return {"val": self.best["valid"], "test": test[self.protocol], "test_p2": test["p2"],
                 "test_p1": test["p1"], "protocol": self.protocol, "epochs": self.epoch,
-                "stopped_early": self.stale >= self.params.stopping_step,
+                "stopped_early": self.stale >= self.params.train.stopping_step,
                 "seconds_per_epoch": sum(self.train_seconds) / max(len(self.train_seconds), 1),
                 "best_epoch": self.best["epoch"]}
 
     def _run_epoch(self) -> None:
         losses = self.train_epoch()
         record: dict[str, Any] = {"epoch": self.epoch, **losses, "train_seconds": self.train_seconds[-1]}
-        if self.epoch % self.params.eval_step == 0 or self.epoch == self.params.epochs:
+        if self.epoch % self.params.train.eval_step == 0 or self.epoch == self.params.train.epochs:
             both = self.evaluate_both("valid")
             valid = both[self.protocol]
             record["valid"], record["valid_p2"], record["valid_p1"] = valid, both["p2"], both["p1"]

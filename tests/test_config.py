@@ -150,3 +150,16 @@ def test_non_finite_numbers_are_refused():
 
     with pytest.raises(ConfigError, match="lr: nan is not a finite number"):
         from_dict(P, {"lr": float("nan")})
+
+
+@pytest.mark.parametrize("model, key, section", [("sasrec", "learning_rate", "train"), ("cl4srec", "hidden_size", "model"),
+                                                 ("mclrec", "eval_batch_size", "eval"),
+                                                 ("sracl", "max_train_batches", "smoke")])
+def test_an_old_flat_params_key_names_its_new_section(model, key, section):
+    with pytest.raises(ConfigError, match=rf"^params\.{key} moved to params\.{section}\.{key} \(issue #16: params "
+                                          r"are nested into model/train/eval/smoke sections\)$"):
+        load_run_config({"task": "rec", "model": model, "dataset": "beauty", "params": {key: 1}})
+    with pytest.raises(ConfigError, match=rf"params\.{key} moved to params\.{section}\.{key}"):
+        load_run_config({"task": "rec", "model": model, "dataset": "beauty"}, [f"params.{key}=1"])
+    run = load_run_config({"task": "rec", "model": model, "dataset": "beauty"}, [f"params.{section}.{key}=2"])
+    assert getattr(getattr(run.params, section), key) == 2

@@ -2,7 +2,7 @@
 
 Build the inputs once from any PyG ``HeteroData`` with a transform, then train::
 
-    params = MEOWParams(metapaths=["PAP", "PSP"])
+    params = MEOWParams(model=MEOWModel(metapaths=["PAP", "PSP"]))
     inputs = ToMEOWInputs(params, target="paper")(data)
     result = fit(MEOW(params, inputs), inputs, params)   # result.embeddings, result.history
 
@@ -13,9 +13,12 @@ from graphcl.hetero.trainer import FitResult, fit
 from graphcl.hetero.heco import HeCo
 from graphcl.hetero.inputs import HeCoInputs, MEOWInputs, ToHeCoInputs, ToMEOWInputs
 from graphcl.hetero.meow import MEOW
-from graphcl.hetero.params import AdaMEOWParams, HeCoParams, MEOWParams
+from graphcl.hetero.params import (AdaMEOWModel, AdaMEOWParams, AdaMEOWTrain, HeCoEval, HeCoModel, HeCoParams,
+                                   HeCoTrain, HeteroEval, HeteroTrain, MEOWModel, MEOWParams, MEOWTrain)
 
 __all__ = [
     "MEOW", "AdaMEOW", "HeCo", "MEOWParams", "AdaMEOWParams", "HeCoParams",
+    "MEOWModel", "AdaMEOWModel", "HeCoModel", "HeteroTrain", "MEOWTrain", "AdaMEOWTrain", "HeCoTrain",
+    "HeteroEval", "HeCoEval",
     "ToMEOWInputs", "ToHeCoInputs", "MEOWInputs", "HeCoInputs", "fit", "FitResult",
 ]

@@ -43,14 +43,14 @@ class AdaMEOW(nn.Module):
         if not isinstance(params, AdaMEOWParams):
             raise TypeError(f"AdaMEOW needs AdaMEOWParams, got {type(params).__name__}")
         self.params = params
-        proj_dim = params.proj_dim or params.hidden_dim
-        self.encoder = MEOWEncoder(inputs, params.hidden_dim, params.dropout)
-        self.project = nn.Linear(params.hidden_dim, proj_dim)
-        self.w1 = nn.Linear(proj_dim, params.weight_hidden)
-        self.w2 = nn.Linear(params.weight_hidden, 1)
+        proj_dim = params.model.proj_dim or params.model.hidden_dim
+        self.encoder = MEOWEncoder(inputs, params.model.hidden_dim, params.model.dropout)
+        self.project = nn.Linear(params.model.hidden_dim, proj_dim)
+        self.w1 = nn.Linear(proj_dim, params.model.weight_hidden)
+        self.w2 = nn.Linear(params.model.weight_hidden, 1)
         # Per-block InfoNCE rows: AdaMEOW does the row chunking itself (see ``loss``).
-        self.info = InfoNCE(temperature=params.tau, similarity="cosine", positives_in_denominator=True,
-                            reduction="none", weigh_positives=params.weigh_positives)
+        self.info = InfoNCE(temperature=params.model.tau, similarity="cosine", positives_in_denominator=True,
+                            reduction="none", weigh_positives=params.model.weigh_positives)
 
     def _views(self, inputs: MEOWInputs):
         z_coarse, _, z = self.encoder(inputs)
@@ -71,7 +71,7 @@ class AdaMEOW(nn.Module):
         u = F.linear(fine, self.w1.weight)
         v = self.w1(coarse)
         n = fine.size(0)
-        step = self.params.chunk_size or n
+        step = self.params.train.chunk_size or n
         use_checkpoint = torch.is_grad_enabled()
         rows, means = [], []
         for start in range(0, n, step):
@@ -84,8 +84,8 @@ class AdaMEOW(nn.Module):
             rows.append(r)
             means.append(m)
         loss = torch.cat(rows).mean()
-        if self.params.weight_reg > 0:
-            loss = loss + self.params.weight_reg * ((torch.cat(means) - 1.0) ** 2).mean()
+        if self.params.model.weight_reg > 0:
+            loss = loss + self.params.model.weight_reg * ((torch.cat(means) - 1.0) ** 2).mean()
         return loss
 
     def _block(self, fine_rows: torch.Tensor, coarse: torch.Tensor, u_rows: torch.Tensor, v: torch.Tensor,
@@ -103,5 +103,5 @@ class AdaMEOW(nn.Module):
 
     def embed(self, inputs: MEOWInputs) -> torch.Tensor:
         """Node embeddings without dropout: the fused fine-grained view, or its unit-norm
-        projection when ``params.embedding="projected"``."""
-        return self.encoder.embed(inputs, self.project if self.params.embedding == "projected" else None)
+        projection when ``params.model.embedding="projected"``."""
+        return self.encoder.embed(inputs, self.project if self.params.model.embedding == "projected" else None)

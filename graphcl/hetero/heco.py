@@ -34,22 +34,22 @@ class HeCo(nn.Module):
         super().__init__()
         if not isinstance(params, HeCoParams):
             raise TypeError(f"HeCo needs HeCoParams, got {type(params).__name__}")
-        if len(inputs.schema_types) != len(params.sample_rate):
-            raise ValueError(f"sample_rate has {len(params.sample_rate)} entries for schema types {inputs.schema_types}")
+        if len(inputs.schema_types) != len(params.model.sample_rate):
+            raise ValueError(f"sample_rate has {len(params.model.sample_rate)} entries for schema types {inputs.schema_types}")
         self.params = params
-        dim = params.hidden_dim
+        dim = params.model.hidden_dim
         self.fc = nn.ModuleDict({t: TypeEncoder(inputs.num_nodes[t], inputs.in_dims[t], dim, xavier_gain=1.414)
                                  for t in [inputs.target] + inputs.schema_types})
-        self.feat_drop = nn.Dropout(params.feat_drop)
+        self.feat_drop = nn.Dropout(params.model.feat_drop)
         self.mp_gcn = nn.ModuleList(MetaPathGCN(dim) for _ in inputs.mps)
-        self.mp_att = SemanticAttention(dim, params.attn_drop)
-        self.sc = SchemaEncoder(dim, len(params.sample_rate), params.attn_drop)
+        self.mp_att = SemanticAttention(dim, params.model.attn_drop)
+        self.sc = SchemaEncoder(dim, len(params.model.sample_rate), params.model.attn_drop)
         self.proj = nn.Sequential(nn.Linear(dim, dim), nn.ELU(), nn.Linear(dim, dim))
         for m in self.proj:
             if isinstance(m, nn.Linear):
                 nn.init.xavier_normal_(m.weight, gain=1.414)
-        self.info = InfoNCE(temperature=params.tau, similarity="cosine", positives_in_denominator=True,
-                            chunk_size=params.chunk_size)
+        self.info = InfoNCE(temperature=params.model.tau, similarity="cosine", positives_in_denominator=True,
+                            chunk_size=params.train.chunk_size)
         # a CPU sampler: the same neighbours on every device
         self.generator = torch.Generator().manual_seed(seed)
 
@@ -64,10 +64,10 @@ class HeCo(nn.Module):
         z_mp = self.meta_path_view(inputs, h)
         device = h.device
         neighbors = [sample_neighbors(ptr, col, s, self.generator).to(device)
-                     for (ptr, col), s in zip(inputs.schema, self.params.sample_rate)]
+                     for (ptr, col), s in zip(inputs.schema, self.params.model.sample_rate)]
         z_sc = self.sc(h, [self._h(inputs, t) for t in inputs.schema_types], neighbors)
         p_mp, p_sc = self.proj(z_mp), self.proj(z_sc)
-        lam = self.params.lam
+        lam = self.params.model.lam
         return lam * self.info(p_mp, p_sc, pos_mask=inputs.pos) + (1 - lam) * self.info(p_sc, p_mp, pos_mask=inputs.pos)
 
     @torch.no_grad()

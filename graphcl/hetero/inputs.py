@@ -196,7 +196,7 @@ class ToMEOWInputs(BaseTransform):
     contexts, and a masked copy (``feat_mask`` of the target features, ``adj_mask`` of the edges).
 
     Args:
-        params: :class:`~graphcl.hetero.params.MEOWParams` or ``AdaMEOWParams``; reads
+        params: :class:`~graphcl.hetero.params.MEOWParams` or ``AdaMEOWParams``; reads its ``model`` section:
             ``metapaths``, ``nei_max``, ``feat_mask``, ``adj_mask``, ``normalize_features``,
             ``ignore_features`` and ``positives``.
         target: the node type to embed, e.g. ``"paper"``.
@@ -209,7 +209,7 @@ class ToMEOWInputs(BaseTransform):
         self.params, self.target, self.seed = params, target, seed
 
     def forward(self, data) -> MEOWInputs:
-        p, target = self.params, self.target
+        p, target = self.params.model, self.target
         metapaths = check_metapaths(data, p.metapaths, target)
         pos_mask = positive_mask(data, p.positives)
         nei_max = _per_metapath(p.nei_max, metapaths, "nei_max")
@@ -234,7 +234,7 @@ class ToMEOWInputs(BaseTransform):
         return inputs
 
     def __repr__(self) -> str:
-        return f"{self.__class__.__name__}(target={self.target!r}, metapaths={self.params.metapaths})"
+        return f"{self.__class__.__name__}(target={self.target!r}, metapaths={self.params.model.metapaths})"
 
 
 @dataclass(eq=False)
@@ -288,7 +288,7 @@ class ToHeCoInputs(BaseTransform):
     neighbours of each target node per schema type. Positives: ``data.pos`` (HeCo's ``pos.npz``).
 
     Args:
-        params: :class:`~graphcl.hetero.params.HeCoParams`; reads ``metapaths``,
+        params: :class:`~graphcl.hetero.params.HeCoParams`; reads its ``model`` section: ``metapaths``,
             ``schema_types``, ``sample_rate``, ``normalize_features`` and ``ignore_features``.
         target: the node type to embed, e.g. ``"paper"``.
     """
@@ -299,14 +299,14 @@ class ToHeCoInputs(BaseTransform):
         self.params, self.target = params, target
 
     def forward(self, data) -> HeCoInputs:
-        p, target = self.params, self.target
+        p, target = self.params.model, self.target
         metapaths = check_metapaths(data, p.metapaths, target)
         schema = p.schema_types
         if schema is None:
             schema = [t for (s, _, t) in data.edge_types if s == target and t != target]
         if len(schema) != len(p.sample_rate):
             raise ValueError(f"sample_rate {p.sample_rate} must have one entry per schema type {schema}; "
-                             "set params.schema_types and params.sample_rate together")
+                             "set params.model.schema_types and params.model.sample_rate together")
         pos = getattr(data, "pos", None)
         if pos is None:
             raise ValueError("HeCo needs data.pos (the pos.npz positive pairs); load the dataset with graphcl.data.load_hetero")
@@ -325,4 +325,4 @@ class ToHeCoInputs(BaseTransform):
             pos=pos.coalesce().float() if pos.is_sparse else pos.float())
 
     def __repr__(self) -> str:
-        return f"{self.__class__.__name__}(target={self.target!r}, metapaths={self.params.metapaths})"
+        return f"{self.__class__.__name__}(target={self.target!r}, metapaths={self.params.model.metapaths})"

@@ -102,7 +102,7 @@ class MEOWGCN(nn.Module):
         in_dim: input width.
         hidden_dim: width after the first layer.
         out_dim: output width.
-        dropout: dropout applied to ``X W`` in each layer (MEOW's ``params.dropout``).
+        dropout: dropout applied to ``X W`` in each layer (MEOW's ``params.model.dropout``).
     """
 
     def __init__(self, in_dim: int, hidden_dim: int, out_dim: int, dropout: float):

@@ -45,14 +45,14 @@ class MEOW(nn.Module):
         if not isinstance(params, MEOWParams):
             raise TypeError(f"MEOW needs MEOWParams, got {type(params).__name__}")
         n = inputs.num_nodes[inputs.target]
-        if max(params.num_clusters) > n:
-            raise ValueError(f"num_clusters {params.num_clusters} exceeds the {n} target nodes; use fewer clusters")
+        if max(params.model.num_clusters) > n:
+            raise ValueError(f"num_clusters {params.model.num_clusters} exceeds the {n} target nodes; use fewer clusters")
         self.params, self.seed = params, seed
-        self.encoder = MEOWEncoder(inputs, params.hidden_dim, params.dropout)
-        self.project = nn.Linear(params.hidden_dim, params.hidden_dim)
-        self.info = InfoNCE(temperature=params.tau, similarity="cosine", positives_in_denominator=False,
-                            chunk_size=params.chunk_size)
-        self.proto = ProtoNCE(temperature=params.tau)
+        self.encoder = MEOWEncoder(inputs, params.model.hidden_dim, params.model.dropout)
+        self.project = nn.Linear(params.model.hidden_dim, params.model.hidden_dim)
+        self.info = InfoNCE(temperature=params.model.tau, similarity="cosine", positives_in_denominator=False,
+                            chunk_size=params.train.chunk_size)
+        self.proto = ProtoNCE(temperature=params.model.tau)
         self.epoch = 0  # k-means seeds change every epoch
 
     def _views(self, inputs: MEOWInputs):
@@ -60,7 +60,7 @@ class MEOW(nn.Module):
         return project_unit(self.project, z_coarse), project_unit(self.project, z), z
 
     def loss(self, inputs: MEOWInputs) -> torch.Tensor:
-        p = self.params
+        p = self.params.model
         anchor, cand, _ = self._views(inputs)
         detached = cand.detach()
         assignments, centroids, phis = [], [], []
@@ -78,5 +78,5 @@ class MEOW(nn.Module):
 
     def embed(self, inputs: MEOWInputs) -> torch.Tensor:
         """Node embeddings without dropout: the fused fine-grained view, or its unit-norm
-        projection when ``params.embedding="projected"``."""
-        return self.encoder.embed(inputs, self.project if self.params.embedding == "projected" else None)
+        projection when ``params.model.embedding="projected"``."""
+        return self.encoder.embed(inputs, self.project if self.params.model.embedding == "projected" else None)

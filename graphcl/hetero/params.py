@@ -1,5 +1,10 @@
 """Hyperparameters of MEOW, AdaMEOW and HeCo (defaults: the official ACM settings).
 
+Each model's params hold three sections (issue #16): ``model`` (architecture, views and loss:
+:class:`MEOWModel`, :class:`AdaMEOWModel`, :class:`HeCoModel`), ``train`` (optimiser, early
+stopping, memory: :class:`HeteroTrain` and its per-model subclasses, which carry the defaults
+that differ) and ``eval`` (logistic-regression evaluation and export: :class:`HeteroEval`).
+
 Sources: ``jianxiangyu/MEOW`` (``code_meow/utils/params.py``, ``code_adameow/utils/params.py``)
 and ``liun-online/HeCo`` (``code/utils/params.py``). The per-dataset values live in
 ``configs/hetero/<model>_<dataset>.yaml``.
@@ -26,31 +31,138 @@ def _check_rate(name: str, value: float) -> None:
 
 
 @dataclass
-class _Common:
-    """Fields shared by the three models.
+class HeteroTrain:
+    """Training settings shared by the three models (``params.train``).
 
     Args:
-        epochs: maximum number of training epochs (the official code uses 10000 and relies on
-            early stopping).
-        patience: epochs without a lower contrastive loss before stopping (official early stopping).
-        lr: Adam learning rate.
-        weight_decay: Adam weight decay (``l2_coef`` in the official code).
-        hidden_dim: width of the node encoders and of the embeddings.
-        tau: temperature of the contrastive loss.
+        epochs: maximum number of training epochs (10000: the official code relies on early
+            stopping).
+        patience: epochs without a lower contrastive loss before stopping (official early
+            stopping; 20).
+        lr: Adam learning rate (7e-4).
+        weight_decay: Adam weight decay (``l2_coef`` in the official code; 0).
+        restore_best: embed with the parameters of the lowest-loss epoch (HeCo does) instead of the
+            last epoch (MEOW does; off).
+        chunk_size: rows of the N x N similarity matrix computed at once in the losses
+            (``None``: all rows; memory O(N * chunk_size)). A memory knob, not a hyperparameter of
+            the method, hence here and not in ``model``.
+    """
+
+    epochs: int = 10000
+    patience: int = 20
+    lr: float = 7e-4
+    weight_decay: float = 0.0
+    restore_best: bool = False
+    chunk_size: int | None = None
+
+    def __post_init__(self) -> None:
+        _check(self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}")
+        _check(self.patience >= 1, f"patience must be >= 1, got {self.patience}")
+        _check(self.lr > 0, f"lr must be > 0, got {self.lr}")
+        _check(self.weight_decay >= 0, f"weight_decay must be >= 0, got {self.weight_decay}")
+        _check(self.chunk_size is None or self.chunk_size >= 1,
+               f"chunk_size must be None or >= 1, got {self.chunk_size}")
+
+
+@dataclass
+class MEOWTrain(HeteroTrain):
+    """MEOW's training section: :class:`HeteroTrain` plus
+
+    Args:
+        resample_augmentations: draw new feature/edge masks every epoch (the official code draws
+            them once before training; off).
+    """
+
+    resample_augmentations: bool = False
+
+
+@dataclass
+class AdaMEOWTrain(MEOWTrain):
+    """AdaMEOW's training section: :class:`MEOWTrain` with the official AdaMEOW values
+    (``code_adameow/utils/params.py``, ACM).
+
+    Args:
+        epochs: 1200.
+        patience: 10.
+        lr: 5e-5.
+        weight_decay: 1e-5.
+        chunk_size: anchor rows per checkpointed block of the loss (512; ``None``: all rows at
+            once, a ``[N, N, weight_hidden]`` pair tensor).
+    """
+
+    epochs: int = 1200
+    patience: int = 10
+    lr: float = 5e-5
+    weight_decay: float = 1e-5
+    chunk_size: int | None = 512
+
+
+@dataclass
+class HeCoTrain(HeteroTrain):
+    """HeCo's training section: :class:`HeteroTrain` with the official HeCo values.
+
+    Args:
+        patience: 5.
+        lr: 8e-4.
+        restore_best: true (HeCo embeds with its best-loss checkpoint).
+    """
+
+    patience: int = 5
+    lr: float = 8e-4
+    restore_best: bool = True
+
+
+@dataclass
+class HeteroEval:
+    """Evaluation settings shared by the three models (``params.eval``).
+
+    Args:
         eval_every: every this many epochs, evaluate the current embeddings with logistic
             regression on the 20-label validation split and call ``report(epoch, val_macro_f1_20)``
             (0 disables it; the official code never looks at validation labels while training).
-        eval_repeats: logistic-regression repeats for those intermediate validations.
+        eval_repeats: logistic-regression repeats for those intermediate validations (5).
         objective: validation score passed to ``report`` (``"macro_f1_20"`` or ``"micro_f1_20"``).
-        eval_lr: learning rate of the evaluation logistic regression (``eva_lr``).
-        eval_weight_decay: its weight decay (``eva_wd``).
+        eval_lr: learning rate of the evaluation logistic regression (``eva_lr``; 0.03).
+        eval_weight_decay: its weight decay (``eva_wd``; 0).
         final_eval_repeats: logistic-regression repeats of the final evaluation (50 in the papers).
-        restore_best: embed with the parameters of the lowest-loss epoch (HeCo does) instead of the
-            last epoch (MEOW does).
-        normalize_features: row-normalise non-negative input features, as the official loaders do.
-        chunk_size: rows of the N x N similarity matrix computed at once in the losses
-            (``None``: all rows; memory O(N * chunk_size)).
         export_npy: also write ``embeddings.npy`` next to ``embeddings.pt``.
+    """
+
+    eval_every: int = 0
+    eval_repeats: int = 5
+    objective: Literal["macro_f1_20", "micro_f1_20"] = "macro_f1_20"
+    eval_lr: float = 0.03
+    eval_weight_decay: float = 0.0
+    final_eval_repeats: int = 50
+    export_npy: bool = False
+
+    def __post_init__(self) -> None:
+        _check(self.eval_every >= 0, f"eval_every must be >= 0 (0 = never), got {self.eval_every}")
+        _check(self.eval_repeats >= 1, f"eval_repeats must be >= 1, got {self.eval_repeats}")
+        _check(self.final_eval_repeats >= 1, f"final_eval_repeats must be >= 1, got {self.final_eval_repeats}")
+        _check(self.eval_lr > 0, f"eval_lr must be > 0, got {self.eval_lr}")
+        _check(self.eval_weight_decay >= 0, f"eval_weight_decay must be >= 0, got {self.eval_weight_decay}")
+
+
+@dataclass
+class HeCoEval(HeteroEval):
+    """HeCo's evaluation section: :class:`HeteroEval` with the official ``eva_lr`` 0.05.
+
+    Args:
+        eval_lr: 0.05.
+    """
+
+    eval_lr: float = 0.05
+
+
+@dataclass
+class _ModelCommon:
+    """Model fields shared by the three models.
+
+    Args:
+        hidden_dim: width of the node encoders and of the embeddings (64).
+        tau: temperature of the contrastive loss (0.4).
+        normalize_features: row-normalise non-negative input features, as the official loaders do.
         metapaths: meta-paths from the target type back to it, each a list of edge types
             ``[[paper, to, author], [author, to, paper]]`` or letter shorthand ``PAP`` (see
             :mod:`graphcl.hetero.metapath`; ``None``: the loader's ``data.metapath_names``).
@@ -58,52 +170,27 @@ class _Common:
             table (one-hot inputs), e.g. HeCo uses identity features for ACM authors and DBLP papers.
     """
 
-    epochs: int = 10000
-    patience: int = 20
-    lr: float = 7e-4
-    weight_decay: float = 0.0
     hidden_dim: int = 64
     tau: float = 0.4
-    eval_every: int = 0
-    eval_repeats: int = 5
-    objective: Literal["macro_f1_20", "micro_f1_20"] = "macro_f1_20"
-    eval_lr: float = 0.03
-    eval_weight_decay: float = 0.0
-    final_eval_repeats: int = 50
-    restore_best: bool = False
     normalize_features: bool = True
-    chunk_size: int | None = None
-    export_npy: bool = False
     metapaths: list[MetaPath] | None = None
     ignore_features: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        _check(self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}")
-        _check(self.patience >= 1, f"patience must be >= 1, got {self.patience}")
-        _check(self.lr > 0, f"lr must be > 0, got {self.lr}")
-        _check(self.weight_decay >= 0, f"weight_decay must be >= 0, got {self.weight_decay}")
         _check(self.hidden_dim >= 1, f"hidden_dim must be >= 1, got {self.hidden_dim}")
         _check(self.tau > 0, f"tau must be > 0, got {self.tau}")
-        _check(self.eval_every >= 0, f"eval_every must be >= 0 (0 = never), got {self.eval_every}")
-        _check(self.eval_repeats >= 1, f"eval_repeats must be >= 1, got {self.eval_repeats}")
-        _check(self.final_eval_repeats >= 1, f"final_eval_repeats must be >= 1, got {self.final_eval_repeats}")
-        _check(self.eval_lr > 0, f"eval_lr must be > 0, got {self.eval_lr}")
-        _check(self.eval_weight_decay >= 0, f"eval_weight_decay must be >= 0, got {self.eval_weight_decay}")
-        _check(self.chunk_size is None or self.chunk_size >= 1,
-               f"chunk_size must be None or >= 1, got {self.chunk_size}")
         _check(self.metapaths is None or len(self.metapaths) >= 1,
                "metapaths must be None or a non-empty list of meta-paths")
 
 
 @dataclass
-class _MEOWCommon(_Common):
-    """Fields shared by MEOW and AdaMEOW (see :class:`MEOWParams`)."""
+class _MEOWModelCommon(_ModelCommon):
+    """Model fields shared by MEOW and AdaMEOW (see :class:`MEOWModel`)."""
 
     dropout: float = 0.2
     feat_mask: float = 0.3
     adj_mask: list[float] = field(default_factory=lambda: [0.3, 0.2])
     nei_max: list[int] = field(default_factory=lambda: [110, 700])
-    resample_augmentations: bool = False
     embedding: Embedding = "fused"
     positives: Positives = "self"
 
@@ -121,9 +208,8 @@ class _MEOWCommon(_Common):
 
 
 @dataclass
-class MEOWParams(_MEOWCommon):
-    """MEOW (Yu et al., "Heterogeneous Graph Contrastive Learning with Meta-path Contexts and
-    Weighted Negative Samples", SDM 2023 / arXiv:2212.13847). Defaults: official ACM values.
+class MEOWModel(_MEOWModelCommon):
+    """MEOW's model section (``params.model``). Defaults: official ACM values.
 
     Args:
         dropout: dropout on feature transforms, context aggregation and GCN layers.
@@ -131,10 +217,9 @@ class MEOWParams(_MEOWCommon):
         adj_mask: fraction of meta-path edges dropped in the masked view (one per meta-path, or
             one value for all).
         nei_max: PathSim top-k neighbours kept per node, one per meta-path.
-        resample_augmentations: draw new feature/edge masks every epoch (the official code draws
-            them once before training).
         embedding: embedding that is evaluated and exported: ``"fused"`` (official) or
             ``"projected"`` (unit-norm projection of it; higher k-means NMI on ACM, docs/hetero.md).
+            Kept here, not in ``eval``: it chooses what the model outputs.
         positives: ``"self"`` (official: a node's positive is its own other view) or ``"heco"``
             (HeCo's ``pos.npz`` pairs are positives too and leave the negatives; needed on AMiner
             with one-hot inputs, docs/hetero.md).
@@ -144,7 +229,8 @@ class MEOWParams(_MEOWCommon):
         kmeans_iters: Lloyd iterations per k-means run (faiss ``niter`` in the official code).
         kmeans_restarts: k-means runs per clustering, the best kept (faiss ``nredo=5`` in the
             official code).
-        (plus the fields of the common section: epochs, patience, lr, ...)
+        (plus hidden_dim, tau, normalize_features, metapaths and ignore_features, see
+        :class:`_ModelCommon`)
     """
 
     num_clusters: list[int] = field(default_factory=lambda: [100, 300])
@@ -162,9 +248,9 @@ class MEOWParams(_MEOWCommon):
 
 
 @dataclass
-class AdaMEOWParams(_MEOWCommon):
-    """AdaMEOW: MEOW with negative weights learned by a small network on node pairs
-    (arXiv:2212.13847, Sec. "AdaMEOW"). Defaults: official ACM values.
+class AdaMEOWModel(_MEOWModelCommon):
+    """AdaMEOW's model section (``params.model``). Defaults: official ACM values (``tau`` 1.0,
+    ``dropout`` 0.3, ``adj_mask`` [0.2], ``nei_max`` [690, 690]).
 
     Args:
         weight_hidden: hidden width of the pair-weight MLP (16 in the official code).
@@ -173,20 +259,14 @@ class AdaMEOWParams(_MEOWCommon):
         weight_reg: weight of the regulariser ``mean_i (mean_j w_ij - 1)^2`` that keeps the
             learned weights away from the trivial all-zero solution (absent in the official code;
             0 reproduces it).
-        chunk_size: anchor rows per checkpointed block of the loss (``None``: all rows at once,
-            a ``[N, N, weight_hidden]`` pair tensor).
         weigh_positives: also weight the positive pair's denominator term by its learned weight,
             as the official ``weight_InfoNce`` does. Off by default: then the loss is bounded
             below by 0, whereas with it shrinking every weight drives the loss to -inf (the
             bounded ``weight_reg`` cannot stop that).
-        (plus dropout, feat_mask, adj_mask, nei_max, resample_augmentations, embedding, positives and the
-            common fields)
+        (plus dropout, feat_mask, adj_mask, nei_max, embedding, positives, see
+        :class:`MEOWModel`, and the common fields)
     """
 
-    epochs: int = 1200
-    patience: int = 10
-    lr: float = 5e-5
-    weight_decay: float = 1e-5
     tau: float = 1.0
     dropout: float = 0.3
     adj_mask: list[float] = field(default_factory=lambda: [0.2])
@@ -194,7 +274,6 @@ class AdaMEOWParams(_MEOWCommon):
     weight_hidden: int = 16
     proj_dim: int | None = None
     weight_reg: float = 1.0
-    chunk_size: int | None = 512
     weigh_positives: bool = False
 
     def __post_init__(self) -> None:
@@ -205,9 +284,8 @@ class AdaMEOWParams(_MEOWCommon):
 
 
 @dataclass
-class HeCoParams(_Common):
-    """HeCo (Wang et al., "Self-supervised Heterogeneous Graph Neural Network with Co-contrastive
-    Learning", KDD 2021). Defaults: official ACM values.
+class HeCoModel(_ModelCommon):
+    """HeCo's model section (``params.model``). Defaults: official ACM values (``tau`` 0.8).
 
     Args:
         feat_drop: dropout on the projected input features.
@@ -220,11 +298,7 @@ class HeCoParams(_Common):
         (plus the common fields)
     """
 
-    patience: int = 5
-    lr: float = 8e-4
     tau: float = 0.8
-    eval_lr: float = 0.05
-    restore_best: bool = True
     feat_drop: float = 0.3
     attn_drop: float = 0.5
     sample_rate: list[int] = field(default_factory=lambda: [7, 1])
@@ -242,6 +316,68 @@ class HeCoParams(_Common):
                "schema_types and sample_rate must have the same length")
 
 
+@dataclass
+class _Common:
+    """Base of the three models' params: sections ``model``, ``train`` and ``eval``."""
+
+    model: _ModelCommon
+    train: HeteroTrain = field(default_factory=HeteroTrain)
+    eval: HeteroEval = field(default_factory=HeteroEval)
+
+
+@dataclass
+class _MEOWCommon(_Common):
+    """Base of MEOW's and AdaMEOW's params."""
+
+    model: _MEOWModelCommon
+    train: MEOWTrain = field(default_factory=MEOWTrain)
+
+
+@dataclass
+class MEOWParams(_MEOWCommon):
+    """MEOW (Yu et al., "Heterogeneous Graph Contrastive Learning with Meta-path Contexts and
+    Weighted Negative Samples", SDM 2023 / arXiv:2212.13847). Defaults: official ACM values.
+
+    Args:
+        model: encoder, views and loss (:class:`MEOWModel`).
+        train: optimiser and early stopping (:class:`MEOWTrain`).
+        eval: logistic-regression evaluation and export (:class:`HeteroEval`).
+    """
+
+    model: MEOWModel = field(default_factory=MEOWModel)
+
+
+@dataclass
+class AdaMEOWParams(_MEOWCommon):
+    """AdaMEOW: MEOW with negative weights learned by a small network on node pairs
+    (arXiv:2212.13847, Sec. "AdaMEOW"). Defaults: official ACM values.
+
+    Args:
+        model: :class:`AdaMEOWModel`.
+        train: :class:`AdaMEOWTrain` (epochs 1200, patience 10, lr 5e-5, weight_decay 1e-5,
+            chunk_size 512).
+        eval: :class:`HeteroEval`.
+    """
+
+    model: AdaMEOWModel = field(default_factory=AdaMEOWModel)
+    train: AdaMEOWTrain = field(default_factory=AdaMEOWTrain)
+
+
+@dataclass
+class HeCoParams(_Common):
+    """HeCo (Wang et al., "Self-supervised Heterogeneous Graph Neural Network with Co-contrastive
+    Learning", KDD 2021). Defaults: official ACM values.
+
+    Args:
+        model: :class:`HeCoModel`.
+        train: :class:`HeCoTrain` (patience 5, lr 8e-4, restore_best true).
+        eval: :class:`HeCoEval` (eval_lr 0.05).
+    """
+
+    model: HeCoModel = field(default_factory=HeCoModel)
+    train: HeCoTrain = field(default_factory=HeCoTrain)
+    eval: HeCoEval = field(default_factory=HeCoEval)
+
 
 def check_per_metapath(values: list, metapaths: list[str], name: str) -> None:
     """``values`` must hold one entry (shared) or one per meta-path."""
@@ -258,6 +394,7 @@ def check_against_dataset(params: object, dataset: str, info: dict) -> None:
     """
     if not isinstance(params, _Common):
         return
+    params = params.model
     metapaths = list(params.metapaths or info["metapaths"])
     for name in metapaths:
         _check_metapath(name, dataset, info)
@@ -271,7 +408,7 @@ def check_against_dataset(params: object, dataset: str, info: dict) -> None:
     too_many = [k for k in getattr(params, "num_clusters", []) if nodes and k > nodes]
     _check(not too_many, f"num_clusters {too_many} exceed the {nodes} {info['target']} nodes of {dataset}; "
                          f"use cluster counts <= {nodes}")
-    if isinstance(params, HeCoParams):
+    if isinstance(params, HeCoModel):
         _check_schema(params, dataset, info)
 
 
@@ -297,7 +434,7 @@ def _check_metapath(name: str, dataset: str, info: dict) -> None:
                    f"or a path of node-type letters {sorted(letters)} from {target} to {target} along its edge lists")
 
 
-def _check_schema(params: HeCoParams, dataset: str, info: dict) -> None:
+def _check_schema(params: HeCoModel, dataset: str, info: dict) -> None:
     letters = {k.lower(): v for k, v in info["node_types"].items()}
     target = next(k for k, v in letters.items() if v == info["target"])
     available = sorted({letters[b] for a, b in _edge_pairs(info) if a == target and b != target})
@@ -306,4 +443,4 @@ def _check_schema(params: HeCoParams, dataset: str, info: dict) -> None:
     _check(not unknown, f"schema_types {unknown} have no network-schema edges on {dataset}; choose from {available}")
     _check(len(params.sample_rate) == len(schema),
            f"sample_rate {params.sample_rate} needs one entry per network-schema type {schema} of {dataset}; "
-           "set params.schema_types and params.sample_rate together")
+           "set params.model.schema_types and params.model.sample_rate together")

@@ -2,13 +2,13 @@
 
 ``train(run, run_dir, report=None)`` loads ``run.dataset``, builds the inputs and the model,
 trains with :func:`graphcl.hetero.trainer.fit`, and saves ``embeddings.pt`` (and ``embeddings.npy``
-with ``params.export_npy``), ``eval_data.pt`` (labels, splits, evaluation settings) and
+with ``params.eval.export_npy``), ``eval_data.pt`` (labels, splits, evaluation settings) and
 ``loss_history.json`` in ``run_dir``; the metrics are those of the papers' protocol
 (:func:`evaluate`).
 
-Pruning: with ``params.eval_every = k > 0`` the current embeddings are scored every ``k`` epochs by
+Pruning: with ``params.eval.eval_every = k > 0`` the current embeddings are scored every ``k`` epochs by
 logistic regression on the 20-labels-per-class split (``eval_repeats`` classifiers) and
-``report(epoch, value)`` is called with the validation ``params.objective`` (default Macro-F1 at
+``report(epoch, value)`` is called with the validation ``params.eval.objective`` (default Macro-F1 at
 20); a ``TrialPruned`` raised by ``report`` propagates. These scores only feed the tuner; they
 do not change when training stops.
 
@@ -76,7 +76,7 @@ def train_and_evaluate(model: str, data, params, run_dir: Path, seed: int = 0, d
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     target = target_type(data, target)
-    check_hetero(data, target, params.metapaths)  # labels, splits and meta-paths, before the costly build
+    check_hetero(data, target, params.model.metapaths)  # labels, splits and meta-paths, before the costly build
     net, inputs = build(model, data, params, seed, target)
     labels = data[target].y.long()
     split = splits(data, target)
@@ -84,17 +84,17 @@ def train_and_evaluate(model: str, data, params, run_dir: Path, seed: int = 0, d
     if report is not None:
         def monitor(epoch: int, embeddings: torch.Tensor) -> None:
             train_idx, val_idx, test_idx = split[20]
-            scores = logreg_evaluate(embeddings, labels, train_idx, val_idx, test_idx, lr=params.eval_lr,
-                                     weight_decay=params.eval_weight_decay, repeats=params.eval_repeats, seed=seed)
-            report(epoch, scores["val_" + params.objective.rsplit("_", 1)[0]])
+            scores = logreg_evaluate(embeddings, labels, train_idx, val_idx, test_idx, lr=params.eval.eval_lr,
+                                     weight_decay=params.eval.eval_weight_decay, repeats=params.eval.eval_repeats, seed=seed)
+            report(epoch, scores["val_" + params.eval.objective.rsplit("_", 1)[0]])
     result = fit(net, inputs, params, device=device, monitor=monitor, interruptible=report is None)
     torch.save(result.embeddings, run_dir / "embeddings.pt")
-    if params.export_npy:
+    if params.eval.export_npy:
         import numpy as np
 
         np.save(run_dir / "embeddings.npy", result.embeddings.numpy())
-    eval_cfg = {"lr": params.eval_lr, "weight_decay": params.eval_weight_decay,
-                "repeats": params.final_eval_repeats, "seed": seed}
+    eval_cfg = {"lr": params.eval.eval_lr, "weight_decay": params.eval.eval_weight_decay,
+                "repeats": params.eval.final_eval_repeats, "seed": seed}
     torch.save({"labels": labels.cpu(), "splits": split, "eval": eval_cfg}, run_dir / "eval_data.pt")
     (run_dir / "loss_history.json").write_text(json.dumps(result.history))
     mark_evaluation_missing(run_dir)  # until evaluated: a second Ctrl-C keeps the embeddings

@@ -1,6 +1,6 @@
 """Self-supervised training of MEOW, AdaMEOW and HeCo: Adam with the official early stopping.
 
-Training stops after ``params.patience`` epochs without a lower contrastive loss (labels are
+Training stops after ``params.train.patience`` epochs without a lower contrastive loss (labels are
 never used). :func:`fit` returns the embeddings and the history and writes no files; the
 registry's ``graphcl.hetero.train.train`` evaluates them and fills the run folder.
 """
@@ -70,10 +70,10 @@ def fit(model: nn.Module, inputs, params, *, device: str = "auto",
         monitor: Callable[[int, torch.Tensor], None] | None = None, interruptible: bool = True) -> FitResult:
     """Train ``model`` on ``inputs`` without labels and return its embeddings and history.
 
-    Adam (``params.lr``, ``params.weight_decay``) minimises ``model.loss(inputs)`` for at most
-    ``params.epochs`` epochs, stopping after ``params.patience`` epochs without a lower loss.
-    With ``params.restore_best`` the embeddings come from the parameters of the lowest-loss epoch
-    (HeCo's rule), else from the last ones (MEOW's). ``params.resample_augmentations`` draws new
+    Adam (``params.train.lr``, ``params.train.weight_decay``) minimises ``model.loss(inputs)`` for at most
+    ``params.train.epochs`` epochs, stopping after ``params.train.patience`` epochs without a lower loss.
+    With ``params.train.restore_best`` the embeddings come from the parameters of the lowest-loss epoch
+    (HeCo's rule), else from the last ones (MEOW's). ``params.train.resample_augmentations`` draws new
     masks every epoch (MEOW inputs).
 
     Args:
@@ -82,7 +82,7 @@ def fit(model: nn.Module, inputs, params, *, device: str = "auto",
             to ``device`` in place, like the model.
         params: the model's params dataclass.
         device: ``"auto"`` (CUDA when available), ``"cpu"`` or ``"cuda[:i]"``.
-        monitor: called as ``monitor(epoch, embeddings)`` every ``params.eval_every`` epochs (a
+        monitor: called as ``monitor(epoch, embeddings)`` every ``params.eval.eval_every`` epochs (a
             tuner's pruning hook; what it raises propagates).
         interruptible: Ctrl-C ends training early and returns what was learnt, with
             ``interrupted_at_epoch`` set (``False``: the ``KeyboardInterrupt`` propagates, as a
@@ -93,12 +93,12 @@ def fit(model: nn.Module, inputs, params, *, device: str = "auto",
         torch.cuda.reset_peak_memory_stats(dev)
     model.to(dev)
     inputs.to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=params.lr, weight_decay=params.weight_decay)
+    opt = torch.optim.Adam(model.parameters(), lr=params.train.lr, weight_decay=params.train.weight_decay)
     name = type(model).__name__
     best, wait, best_epoch, best_state = math.inf, 0, 0, None
     epoch_seconds, history = [], []
     epoch = -1
-    bar = progress(range(params.epochs), name)
+    bar = progress(range(params.train.epochs), name)
     interrupted_at = None
     try:
         for epoch in bar:
@@ -111,7 +111,7 @@ def fit(model: nn.Module, inputs, params, *, device: str = "auto",
                 raise FloatingPointError(f"{name}: loss became {value} at epoch {epoch}; lower lr or raise tau")
             if value < best:
                 best, wait, best_epoch = value, 0, epoch
-                if params.restore_best:  # parameters that produced this loss (HeCo saves before the step)
+                if params.train.restore_best:  # parameters that produced this loss (HeCo saves before the step)
                     best_state = copy.deepcopy(model.state_dict())
             else:
                 wait += 1
@@ -125,26 +125,26 @@ def fit(model: nn.Module, inputs, params, *, device: str = "auto",
                 bar.set_postfix(loss=f"{value:.4f}", best=f"{best:.4f}", wait=wait, refresh=False)
             if (epoch + 1) % LOG_EVERY == 0:
                 log.info("%s epoch %d: loss %.4f, best %.4f at epoch %d, %d/%d epochs without improvement, %.2f s/epoch",
-                         name, epoch + 1, value, best, best_epoch + 1, wait, params.patience,
+                         name, epoch + 1, value, best, best_epoch + 1, wait, params.train.patience,
                          sum(epoch_seconds[-LOG_EVERY:]) / len(epoch_seconds[-LOG_EVERY:]))
-            if monitor is not None and params.eval_every and (epoch + 1) % params.eval_every == 0:
+            if monitor is not None and params.eval.eval_every and (epoch + 1) % params.eval.eval_every == 0:
                 monitor(epoch, model.embed(inputs))
-            if wait >= params.patience:
+            if wait >= params.train.patience:
                 break
-            if getattr(params, "resample_augmentations", False):
+            if getattr(params.train, "resample_augmentations", False):
                 inputs.resample()
     except KeyboardInterrupt:
         if not interruptible or not epoch_seconds:
             raise
         interrupted_at = epoch + 1
         log.warning("%s interrupted during epoch %d: evaluating the parameters of %s", name, interrupted_at,
-                    f"its lowest-loss epoch {best_epoch + 1} (restore_best)" if params.restore_best
+                    f"its lowest-loss epoch {best_epoch + 1} (restore_best)" if params.train.restore_best
                     else f"its last finished epoch {len(history)}")
     if best_state is not None:
         model.load_state_dict(best_state)
     return FitResult(
         embeddings=model.embed(inputs).cpu(), history=history, epochs=epoch + 1, best_epoch=best_epoch,
-        best_loss=best, evaluated_epoch=best_epoch + 1 if params.restore_best else len(history),
+        best_loss=best, evaluated_epoch=best_epoch + 1 if params.train.restore_best else len(history),
         # the first epoch includes one-off costs (allocations, k-means warm-up): excluded when possible
         seconds_per_epoch=sum(epoch_seconds[1:]) / max(1, len(epoch_seconds) - 1) if len(epoch_seconds) > 1
         else epoch_seconds[0],

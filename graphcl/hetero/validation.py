@@ -20,7 +20,7 @@ def check_metapaths(data, metapaths: list[MetaPath] | None, target: str) -> list
     if metapaths is None:
         metapaths = list(getattr(data, "metapath_names", None) or sorted(getattr(data, "metapaths", None) or {}))
     if not metapaths:
-        raise ValueError("no meta-paths: set params.metapaths, e.g. [[[paper, to, author], [author, to, paper]]] "
+        raise ValueError("no meta-paths: set params.model.metapaths, e.g. [[[paper, to, author], [author, to, paper]]] "
                          "or the shorthand [PAP]")
     for mp in metapaths:
         check_metapath(data, mp, target)

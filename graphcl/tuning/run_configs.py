@@ -77,7 +77,7 @@ def build_run_config(base: dict, values: dict[str, Any], **top_level: Any) -> Ru
 
     Args:
         base: base run-config mapping (see :func:`base_mapping`); not modified.
-        values: sampled values keyed by dotted path (``params.lr``).
+        values: sampled values keyed by dotted path (``params.train.lr``).
         top_level: run-config fields to set as well (``seed``, ``out_dir``, ``data_root``);
             ``None`` values are skipped.
     """

@@ -30,7 +30,7 @@ def field_annotation(params_cls: type, dotted: str) -> Any:
     if parts[0] != "params" or len(parts) < 2:
         raise ConfigError(
             f"search_space: {dotted!r} is not a model parameter; paths start with 'params.' "
-            "(e.g. params.lr); seeds are set by the study's `seeds`"
+            "(e.g. params.train.lr); seeds are set by the study's `seeds`"
         )
     cls, walked = params_cls, "params"
     for i, part in enumerate(parts[1:]):

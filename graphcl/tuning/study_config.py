@@ -7,8 +7,8 @@ Example (``configs/studies/meow_acm.yaml``)::
     n_trials: 50
     seeds: [0]
     search_space:
-      params.lr: {type: float, low: 1.0e-4, high: 1.0e-2, log: true}
-      params.tau: {type: float, low: 0.1, high: 1.0}
+      params.train.lr: {type: float, low: 1.0e-4, high: 1.0e-2, log: true}
+      params.model.tau: {type: float, low: 0.1, high: 1.0}
 """
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ class StudyConfig:
 
     def __post_init__(self) -> None:
         if not self.search_space:
-            raise ValueError("search_space is empty; add at least one parameter, e.g. params.lr")
+            raise ValueError("search_space is empty; add at least one parameter, e.g. params.train.lr")
         key = self.objective.strip().lower()
         if key.startswith("test"):
             raise ValueError(
@@ -119,7 +119,7 @@ def load_study_config(source: str | Path | dict, overrides: list[str] | None = N
     Args:
         source: a study YAML path, or an already-parsed mapping.
         overrides: ``key=value`` strings applied before checking (``n_trials=20``,
-            ``sampler.seed=3``, ``overrides.params.epochs=5``).
+            ``sampler.seed=3``, ``overrides.params.train.epochs=5``).
     """
     if isinstance(source, dict):
         data, folder, stem = dict(source), None, None
@@ -139,7 +139,7 @@ def load_study_config(source: str | Path | dict, overrides: list[str] | None = N
 
 
 def _search_space_overrides(data: dict, overrides: list[str]) -> list[str]:
-    """Apply ``search_space.params.lr.high=0.1`` overrides in place (search-space keys contain
+    """Apply ``search_space.params.train.lr.high=0.1`` overrides in place (search-space keys contain
     dots, so the generic override would split them); return the other overrides.
 
     Args:

@@ -58,13 +58,13 @@ class SRACL(SASRec):
             self.register_buffer(name, table, persistent=False)
         self.semantic_sources = dict(sources)
         self._setup_retrieval(params, item_emb)
-        self.user_cl_weight = params.user_cl_weight
-        self.item_cl_weight = params.item_cl_weight
-        self.substitution_rate = params.substitution_rate
+        self.user_cl_weight = params.model.user_cl_weight
+        self.item_cl_weight = params.model.item_cl_weight
+        self.substitution_rate = params.model.substitution_rate
         self.synthesis = SampleSynthesis(self.user_emb.size(1), self.hidden_size,
-                                         neighbour_dropout=params.synthesis_dropout)
-        self.cl_loss = NTXent(temperature=params.cl_temperature, similarity="dot")
-        self.neighbour_encoding = params.neighbour_encoding
+                                         neighbour_dropout=params.model.synthesis_dropout)
+        self.cl_loss = NTXent(temperature=params.model.cl_temperature, similarity="dot")
+        self.neighbour_encoding = params.model.neighbour_encoding
         self.user_repr_cache: torch.Tensor | None = None
         self.last_losses: dict[str, float] = {}
 
@@ -77,9 +77,9 @@ class SRACL(SASRec):
     def _setup_retrieval(self, params: SRACLParams, item_emb: torch.Tensor) -> None:
         """Check that the tables serve ``user_retrieval`` / ``retrieval_candidates`` (the params
         check themselves); register the unit vectors that per-prefix retrieval scores against."""
-        self.user_retrieval = params.user_retrieval
-        self.retrieval_candidates = params.retrieval_candidates
-        self.profile_max_items = params.profile_max_items
+        self.user_retrieval = params.model.user_retrieval
+        self.retrieval_candidates = params.model.retrieval_candidates
+        self.profile_max_items = params.model.profile_max_items
         if self.user_retrieval != "prefix":
             return
         user_source = self.semantic_sources.get("user", "")
@@ -166,7 +166,7 @@ class SRACL(SASRec):
     def on_epoch_start(self, trainer) -> None:
         """Trainer hook: refresh the memory bank once per epoch (``epoch_cache`` only)."""
         if self.neighbour_encoding == "epoch_cache":
-            self.refresh_user_cache(trainer.params.eval_batch_size)
+            self.refresh_user_cache(trainer.params.eval.eval_batch_size)
 
     def intra_sequence_loss(self, item_seq: torch.Tensor, item_seq_len: torch.Tensor) -> torch.Tensor:
         """NT-Xent between two semantic-substitution views of the batch."""

@@ -1,25 +1,39 @@
-"""Hyperparameters of SRA-CL (defaults = the official code / paper, max_len 20)."""
+"""Hyperparameters of SRA-CL (defaults = the official code / paper, max_len 20), in the sections
+of :mod:`rec.params`: ``model`` (:class:`SRACLModel`), ``train`` (:class:`SRACLTrain`), ``eval``
+and ``smoke``."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-from rec.params import SASRecParams
+from rec.params import RecEval, RecTrain, SASRecModel, Smoke
 
 UserRetrieval = Literal["user", "prefix"]
 RetrievalCandidates = Literal["users", "prefixes"]
 
 
 @dataclass
-class SRACLParams(SASRecParams):
-    """SRA-CL (Cui et al., "Semantic Retrieval Augmented Contrastive Learning for Sequential
-    Recommendation", NeurIPS 2025, arXiv:2503.04162) on a SASRec backbone.
+class SRACLTrain(RecTrain):
+    """SRA-CL's training section: :class:`rec.params.RecTrain` with the official ``epochs`` 100
+    (official ``main.py``; early stopping with patience 10 as there).
 
-    Backbone and training: the fields of :class:`rec.params.SASRecParams`, with the official
-    code's values where they differ: ``max_seq_length`` 20 (the paper's main results) and
-    ``epochs`` 100 (official ``main.py``; early stopping with patience 10 as there).
+    Args:
+        epochs: maximum epochs (100).
+    """
 
-    Args (SRA-CL):
+    epochs: int = 100
+
+
+@dataclass
+class SRACLModel(SASRecModel):
+    """SRA-CL's model section: the SASRec backbone (:class:`rec.params.SASRecModel`, with the
+    paper's ``max_seq_length`` 20) plus the retrieval-augmented contrastive losses.
+
+    ``cache_dir`` and ``retrieval_backend`` are no hyperparameters, but they say how the model's
+    semantic index is built, so they live here too.
+
+    Args (besides :class:`rec.params.SASRecModel`):
+        max_seq_length: longest input sequence (20, the paper's main results).
         item_semantics: where item vectors come from: ``text`` (item texts embedded by
             ``text_model``), ``file`` (``item_embedding_file``) or ``cooc`` (ID-free fallback:
             PPMI co-occurrence + SVD over training histories, for data without text).
@@ -66,7 +80,6 @@ class SRACLParams(SASRecParams):
     """
 
     max_seq_length: int = 20
-    epochs: int = 100
 
     item_semantics: Literal["text", "file", "cooc"] = "text"
     user_semantics: Literal["text", "file", "mean_items"] = "text"
@@ -117,3 +130,21 @@ class SRACLParams(SASRecParams):
         if self.retrieval_candidates == "prefixes" and self.user_retrieval != "prefix":
             raise ValueError("retrieval_candidates='prefixes' is retrieved per training prefix: set "
                              f"user_retrieval='prefix' (got {self.user_retrieval!r})")
+
+
+@dataclass
+class SRACLParams:
+    """SRA-CL (Cui et al., "Semantic Retrieval Augmented Contrastive Learning for Sequential
+    Recommendation", NeurIPS 2025, arXiv:2503.04162) on a SASRec backbone.
+
+    Args:
+        model: backbone and SRA-CL hyperparameters (:class:`SRACLModel`).
+        train: training settings with SRA-CL's ``epochs`` 100 (:class:`SRACLTrain`).
+        eval: :class:`rec.params.RecEval`.
+        smoke: :class:`rec.params.Smoke`.
+    """
+
+    model: SRACLModel = field(default_factory=SRACLModel)
+    train: SRACLTrain = field(default_factory=SRACLTrain)
+    eval: RecEval = field(default_factory=RecEval)
+    smoke: Smoke = field(default_factory=Smoke)

@@ -91,77 +91,78 @@ class SemanticIndex:
             sequences: users' items in time order, ids ``1..num_items``.
             num_items: number of items.
             item_text: ``{item id: text}`` or ``None`` (then only ``file``/``cooc`` work).
-            encoder: text encoder (``name`` + ``encode``); built from ``params.text_model``
+            encoder: text encoder (``name`` + ``encode``); built from ``params.model.text_model``
                 when needed and not given.
             cache_dir: embedding cache folder (``None``: no cache).
             holdout: trailing items per sequence held out for evaluation.
-            data_root: where ``params.item_metadata`` files live (downloaded when missing).
+            data_root: where ``params.model.item_metadata`` files live (downloaded when missing).
         """
-        if params.item_metadata:
-            item_text = registry_item_text(params.item_metadata, user_ids, sequences, data_root)
-        need_text = params.item_semantics == "text" or params.user_semantics == "text"
+        m = params.model
+        if m.item_metadata:
+            item_text = registry_item_text(m.item_metadata, user_ids, sequences, data_root)
+        need_text = m.item_semantics == "text" or m.user_semantics == "text"
         if need_text and encoder is None:
             from rec.sracl.text_encoder import SentenceEncoder
 
-            encoder = SentenceEncoder(params.text_model)
-        item_emb, item_source = _item_vectors(params, sequences, num_items, item_text, encoder, cache_dir, holdout)
-        if params.item_metadata:
-            item_source += f"+{params.item_metadata}"
+            encoder = SentenceEncoder(m.text_model)
+        item_emb, item_source = _item_vectors(m, sequences, num_items, item_text, encoder, cache_dir, holdout)
+        if m.item_metadata:
+            item_source += f"+{m.item_metadata}"
         valid = item_emb.abs().sum(1) > 0
         valid[0] = False
-        item_neighbours = torch.zeros(num_items + 1, params.k_items, dtype=torch.long)
-        item_neighbours[1:] = topk_neighbours(item_emb, params.k_items, backend=params.retrieval_backend,
+        item_neighbours = torch.zeros(num_items + 1, m.k_items, dtype=torch.long)
+        item_neighbours[1:] = topk_neighbours(item_emb, m.k_items, backend=m.retrieval_backend,
                                               valid=valid)[1:]
-        user_emb, user_source = _user_vectors(params, user_ids, sequences, item_emb, item_text, encoder,
+        user_emb, user_source = _user_vectors(m, user_ids, sequences, item_emb, item_text, encoder,
                                               cache_dir, holdout)
-        seqs = torch.zeros(len(sequences), params.max_seq_length, dtype=torch.long)
+        seqs = torch.zeros(len(sequences), m.max_seq_length, dtype=torch.long)
         lens = torch.zeros(len(sequences), dtype=torch.long)
         for u, s in enumerate(sequences):
-            hist = training_history(s, holdout)[-params.max_seq_length:]
+            hist = training_history(s, holdout)[-m.max_seq_length:]
             seqs[u, :len(hist)] = torch.tensor(hist, dtype=torch.long)
             lens[u] = len(hist)
         # A user without training items has nothing to encode: never retrieve it.
-        user_neighbours = topk_neighbours(user_emb, params.k_users, backend=params.retrieval_backend,
+        user_neighbours = topk_neighbours(user_emb, m.k_users, backend=m.retrieval_backend,
                                           valid=lens > 0)
-        prefixes = (training_prefixes(sequences, params.max_seq_length, holdout)
-                    if params.retrieval_candidates == "prefixes" else (None, None, None))
+        prefixes = (training_prefixes(sequences, m.max_seq_length, holdout)
+                    if m.retrieval_candidates == "prefixes" else (None, None, None))
         return cls(item_emb, item_neighbours, user_emb, user_neighbours, seqs, lens, item_source, user_source,
                    [str(u) for u in user_ids], *prefixes)
 
 
-def _item_vectors(params, sequences, num_items, item_text, encoder, cache_dir, holdout):
-    if params.item_semantics == "file":
-        return load_embedding_file(params.item_embedding_file, num_items, "item"), f"file:{params.item_embedding_file}"
-    if params.item_semantics == "cooc":
+def _item_vectors(m, sequences, num_items, item_text, encoder, cache_dir, holdout):
+    if m.item_semantics == "file":
+        return load_embedding_file(m.item_embedding_file, num_items, "item"), f"file:{m.item_embedding_file}"
+    if m.item_semantics == "cooc":
         from rec.sracl.cooccurrence import (
             cooccurrence_item_embeddings,  # SciPy: only for this fallback
         )
 
-        emb = cooccurrence_item_embeddings(sequences, num_items, dim=params.cooc_dim, holdout=holdout)
+        emb = cooccurrence_item_embeddings(sequences, num_items, dim=m.cooc_dim, holdout=holdout)
         return emb, "cooc-ppmi-svd"
     if not item_text:
         raise ValueError("item_semantics='text' but the dataset has no item text; use a metadata file "
                          "(rec.sracl.amazon_meta), item_semantics='file', or the ID-free item_semantics='cooc'")
     ids = [i for i in range(1, num_items + 1) if item_text.get(i)]
-    if len(ids) < params.k_items + 1:
-        raise ValueError(f"only {len(ids)} items have text; need more than k_items={params.k_items}")
+    if len(ids) < m.k_items + 1:
+        raise ValueError(f"only {len(ids)} items have text; need more than k_items={m.k_items}")
     vec = cached_encode([item_text[i] for i in ids], encoder, cache_dir, tag="items")
     emb = torch.zeros(num_items + 1, vec.size(1))
     emb[torch.tensor(ids)] = vec  # items without text stay zero and are never retrieved
     return emb, f"text:{encoder.name}"
 
 
-def _user_vectors(params, user_ids, sequences, item_emb, item_text, encoder, cache_dir, holdout):
-    if params.user_semantics == "file":
-        emb = load_embedding_file(params.user_embedding_file, len(sequences), "user")[1:]
-        return emb, f"file:{params.user_embedding_file}"
-    if params.user_semantics == "mean_items":
-        return (history_mean_embeddings(sequences, item_emb, holdout, params.profile_max_items),
+def _user_vectors(m, user_ids, sequences, item_emb, item_text, encoder, cache_dir, holdout):
+    if m.user_semantics == "file":
+        emb = load_embedding_file(m.user_embedding_file, len(sequences), "user")[1:]
+        return emb, f"file:{m.user_embedding_file}"
+    if m.user_semantics == "mean_items":
+        return (history_mean_embeddings(sequences, item_emb, holdout, m.profile_max_items),
                 "mean-of-training-item-vectors")
-    llm = load_profile_file(params.user_profile_file) if params.user_profile_file else None
-    texts = build_profile_texts(user_ids, sequences, item_text or {}, params.profile_max_items, holdout, llm)
+    llm = load_profile_file(m.user_profile_file) if m.user_profile_file else None
+    texts = build_profile_texts(user_ids, sequences, item_text or {}, m.profile_max_items, holdout, llm)
     if not any(texts):
         raise ValueError("user_semantics='text' but no user has a profile text (no item text and no "
                          "user_profile_file); use user_semantics='mean_items' or 'file'")
-    source = f"text:{encoder.name}" + (f"+profiles:{params.user_profile_file}" if llm else "")
+    source = f"text:{encoder.name}" + (f"+profiles:{m.user_profile_file}" if llm else "")
     return cached_encode(texts, encoder, cache_dir, tag="users"), source

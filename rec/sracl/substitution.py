@@ -55,7 +55,7 @@ def substitute_augmenter(item_seq: torch.Tensor, item_seq_len: torch.Tensor, rat
                          generator: torch.Generator | None = None, item_neighbours: torch.Tensor | None = None,
                          **context) -> tuple[torch.Tensor, torch.Tensor]:
     """:func:`semantic_substitute` in the ``rec.augment`` registry form, so CL4SRec-style models
-    can list ``substitute`` in ``params.augmentations`` (the table comes from
+    can list ``substitute`` in ``params.model.augmentations`` (the table comes from
     ``model.augment_context["item_neighbours"]``)."""
     if item_neighbours is None:
         raise ValueError("the 'substitute' augmenter needs the item neighbour table: set "

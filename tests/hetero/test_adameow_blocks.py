@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 
 from graphcl.core import InfoNCE
-from graphcl.hetero.params import AdaMEOWParams
+from graphcl.hetero.params import AdaMEOWModel, AdaMEOWParams, AdaMEOWTrain
 from graphcl.hetero.train import build
 from tests.hetero.synthetic import make_planted_hetero
 
@@ -16,8 +16,8 @@ def _reference_loss(model, inputs):
     fine, coarse, _ = model._views(inputs)
     u = F.linear(fine, model.w1.weight)
     v = model.w1(coarse)
-    p = model.params
-    step = p.chunk_size or u.size(0)
+    p = model.params.model
+    step = model.params.train.chunk_size or u.size(0)
     info = InfoNCE(temperature=p.tau, similarity="cosine", positives_in_denominator=True,
                    chunk_size=step, weigh_positives=p.weigh_positives)
     loss = info(fine, coarse, pos_mask=inputs.pos_mask, neg_weights=lambda a, b: model.pair_weights(u[a:b], v))
@@ -46,8 +46,7 @@ def _grads(model, fn, leaves):
                           (7, False, 1.0, "heco"), (16, True, 0.5, "heco")])
 def test_fused_block_loss_matches_reference_float64(chunk_size, weigh_positives, weight_reg, positives):
     data = make_planted_hetero(num_papers=45)
-    params = AdaMEOWParams(nei_max=[10, 10], dropout=0.0, chunk_size=chunk_size, weigh_positives=weigh_positives,
-                           weight_reg=weight_reg, tau=0.5, positives=positives)
+    params = AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10], dropout=0.0, weigh_positives=weigh_positives, weight_reg=weight_reg, tau=0.5, positives=positives), train=AdaMEOWTrain(chunk_size=chunk_size))
     model, inputs = build("adameow", data, params, seed=0)
     model.double()
     with torch.no_grad():  # spread the weights out (default init gives w ~ 0.5 everywhere)
@@ -72,7 +71,7 @@ def test_fused_block_loss_matches_reference_float64(chunk_size, weigh_positives,
 
 def test_fused_block_loss_matches_reference_through_the_encoder():
     data = make_planted_hetero(num_papers=45)
-    model, inputs = build("adameow", data, AdaMEOWParams(nei_max=[10, 10], dropout=0.0, chunk_size=10), seed=0)
+    model, inputs = build("adameow", data, AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10], dropout=0.0), train=AdaMEOWTrain(chunk_size=10)), seed=0)
     new_loss, new_grads = _grads(model, lambda: model.loss(inputs), [])
     ref_loss, ref_grads = _grads(model, lambda: _reference_loss(model, inputs), [])
     torch.testing.assert_close(new_loss, ref_loss, rtol=1e-6, atol=1e-6)
@@ -83,7 +82,7 @@ def test_fused_block_loss_matches_reference_through_the_encoder():
 
 def test_pair_weights_evaluated_once_per_block_forward_and_recompute():
     data = make_planted_hetero(num_papers=30)
-    model, inputs = build("adameow", data, AdaMEOWParams(nei_max=[10, 10], chunk_size=8), seed=0)
+    model, inputs = build("adameow", data, AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10]), train=AdaMEOWTrain(chunk_size=8)), seed=0)
     calls = []
     original = model.pair_weights
     model.pair_weights = lambda u, v: calls.append(u.shape[0]) or original(u, v)

@@ -12,6 +12,8 @@ import torch
 import torch.nn.functional as F
 
 from graphcl.hetero import HeCo, HeCoParams, ToHeCoInputs
+
+from graphcl.hetero.params import HeCoModel
 from tests.hetero.reference import incidence, row_normalize, semantic_attention, tiny_graph
 
 SAMPLE_RATE = {"author": 2, "subject": 1}
@@ -72,9 +74,7 @@ def reference_contrast(model, z_mp, z_sc, pos, tau, lam):
 
 def test_heco_loss_and_embedding_match_the_reference_float64():
     data = _tiny_graph()
-    params = HeCoParams(metapaths=["PAP", [("paper", "to", "subject"), ("subject", "to", "paper")]],
-                        schema_types=list(SAMPLE_RATE), sample_rate=list(SAMPLE_RATE.values()),
-                        feat_drop=0.0, attn_drop=0.0, tau=0.7, lam=0.3)
+    params = HeCoParams(model=HeCoModel(metapaths=["PAP", [("paper", "to", "subject"), ("subject", "to", "paper")]], schema_types=list(SAMPLE_RATE), sample_rate=list(SAMPLE_RATE.values()), feat_drop=0.0, attn_drop=0.0, tau=0.7, lam=0.3))
     torch.manual_seed(0)
     inputs = ToHeCoInputs(params, target="paper")(data).double()
     model = HeCo(params, inputs).double()

@@ -3,13 +3,15 @@ import pytest
 import torch
 
 from graphcl.hetero import AdaMEOWParams, HeCoParams, MEOWParams, ToHeCoInputs, ToMEOWInputs
+
+from graphcl.hetero.params import AdaMEOWModel, HeCoModel, MEOWModel
 from graphcl.hetero.layers import SparseOperator
 from graphcl.hetero.train import build
 from tests.hetero.synthetic import make_planted_hetero
 
-HECO = HeCoParams(schema_types=["author", "subject"])
-MEOW = MEOWParams(nei_max=[10, 10], num_clusters=[3, 5])
-MODELS = [("meow", MEOW), ("adameow", AdaMEOWParams(nei_max=[10, 10])), ("heco", HECO)]
+HECO = HeCoParams(model=HeCoModel(schema_types=["author", "subject"]))
+MEOW = MEOWParams(model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5]))
+MODELS = [("meow", MEOW), ("adameow", AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10]))), ("heco", HECO)]
 
 
 def _snapshot(data):

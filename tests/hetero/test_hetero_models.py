@@ -1,17 +1,19 @@
 """The models learn on a planted-class graph (seconds each)."""
+import dataclasses
+
 import pytest
 import torch
 
 from graphcl.eval import logreg_evaluate
-from graphcl.hetero.params import AdaMEOWParams, HeCoParams, MEOWParams
+from graphcl.hetero.params import AdaMEOWModel, AdaMEOWParams, AdaMEOWTrain, HeCoModel, HeCoParams, HeCoTrain, MEOWModel, MEOWParams, MEOWTrain
 from graphcl.hetero.layers import sample_neighbors
 from graphcl.hetero.train import build
 from tests.hetero.synthetic import make_planted_hetero
 
 PARAMS = {
-    "meow": MEOWParams(nei_max=[20, 40], num_clusters=[5, 10], lr=5e-3),
-    "adameow": AdaMEOWParams(nei_max=[20, 40], lr=5e-3),
-    "heco": HeCoParams(schema_types=["author", "subject"], lr=5e-3),
+    "meow": MEOWParams(model=MEOWModel(nei_max=[20, 40], num_clusters=[5, 10]), train=MEOWTrain(lr=5e-3)),
+    "adameow": AdaMEOWParams(model=AdaMEOWModel(nei_max=[20, 40]), train=AdaMEOWTrain(lr=5e-3)),
+    "heco": HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(lr=5e-3)),
 }
 
 
@@ -25,7 +27,7 @@ def test_model_learns_planted_classes(name):
     torch.manual_seed(0)
     data = make_planted_hetero(num_papers=120, seed=1)
     model, inputs = build(name, data, PARAMS[name], seed=0)
-    opt = torch.optim.Adam(model.parameters(), lr=PARAMS[name].lr)
+    opt = torch.optim.Adam(model.parameters(), lr=PARAMS[name].train.lr)
     losses = []
     for _ in range(15):
         opt.zero_grad()
@@ -39,7 +41,7 @@ def test_model_learns_planted_classes(name):
 
 def test_embeddings_have_one_row_per_target_node():
     data = make_planted_hetero(num_papers=40)
-    model, inputs = build("meow", data, MEOWParams(nei_max=[10, 10], num_clusters=[3, 5]), seed=0)
+    model, inputs = build("meow", data, MEOWParams(model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5])), seed=0)
     z = model.embed(inputs)
     assert z.shape == (40, 64) and torch.isfinite(z).all()
 
@@ -47,9 +49,9 @@ def test_embeddings_have_one_row_per_target_node():
 def test_adameow_weights_stay_positive_and_chunking_matches():
     data = make_planted_hetero(num_papers=40)
     torch.manual_seed(0)
-    full, inputs = build("adameow", data, AdaMEOWParams(nei_max=[10, 10], dropout=0.0, chunk_size=None), seed=0)
+    full, inputs = build("adameow", data, AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10], dropout=0.0), train=AdaMEOWTrain(chunk_size=None)), seed=0)
     torch.manual_seed(0)
-    chunked, _ = build("adameow", data, AdaMEOWParams(nei_max=[10, 10], dropout=0.0, chunk_size=7), seed=0)
+    chunked, _ = build("adameow", data, AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10], dropout=0.0), train=AdaMEOWTrain(chunk_size=7)), seed=0)
     chunked.load_state_dict(full.state_dict())
     full.eval(), chunked.eval()
     assert torch.allclose(full.loss(inputs), chunked.loss(inputs), atol=1e-5)
@@ -71,7 +73,7 @@ def test_sample_neighbors_without_and_with_replacement():
 def test_projected_embedding_is_the_unit_norm_projection_of_the_fused_one(name):
     data = make_planted_hetero(num_papers=60, seed=2)
     fused, inputs = build(name, data, PARAMS[name], seed=0)
-    params = type(PARAMS[name])(**{**vars(PARAMS[name]), "embedding": "projected"})
+    params = dataclasses.replace(PARAMS[name], model=dataclasses.replace(PARAMS[name].model, embedding="projected"))
     projected, _ = build(name, data, params, seed=0)
     projected.load_state_dict(fused.state_dict())
     z, p = fused.embed(inputs), projected.embed(inputs)
@@ -86,9 +88,9 @@ def test_unknown_embedding_choice_is_rejected():
     from graphcl.config import ConfigError, from_dict
 
     with pytest.raises(ConfigError, match="embedding.*fused.*projected"):
-        from_dict(MEOWParams, {"embedding": "coarse"})
+        from_dict(MEOWParams, {"model": {"embedding": "coarse"}})
     with pytest.raises(ValueError, match=r"embedding must be one of \('fused', 'projected'\)"):
-        MEOWParams(embedding="coarse")
+        MEOWParams(model=MEOWModel(embedding="coarse"))
 
 
 def test_meow_heco_positives_use_pos_npz_in_the_infonce():
@@ -96,10 +98,9 @@ def test_meow_heco_positives_use_pos_npz_in_the_infonce():
     from graphcl.core import ClusterNegativeWeights
 
     data = make_planted_hetero(num_papers=60, seed=2)
-    heco_params = MEOWParams(nei_max=[20, 40], num_clusters=[5, 10], lam_proto=0.0, dropout=0.0, positives="heco")
+    heco_params = MEOWParams(model=MEOWModel(nei_max=[20, 40], num_clusters=[5, 10], lam_proto=0.0, dropout=0.0, positives="heco"))
     model, inputs = build("meow", data, heco_params, seed=0)
-    plain, plain_inputs = build("meow", data, MEOWParams(nei_max=[20, 40], num_clusters=[5, 10], lam_proto=0.0,
-                                                         dropout=0.0), seed=0)
+    plain, plain_inputs = build("meow", data, MEOWParams(model=MEOWModel(nei_max=[20, 40], num_clusters=[5, 10], lam_proto=0.0, dropout=0.0)), seed=0)
     plain.load_state_dict(model.state_dict())
     assert plain_inputs.pos_mask is None
     torch.testing.assert_close(inputs.pos_mask.to_dense(), data.pos.to_dense())
@@ -112,7 +113,7 @@ def test_meow_heco_positives_use_pos_npz_in_the_infonce():
     anchor, cand, _ = model._views(inputs)
     from graphcl.core import kmeans
 
-    p = model.params
+    p = model.params.model
     assignments = [kmeans(cand.detach(), k, n_iter=p.kmeans_iters, seed=model.seed + 1000 * 0 + i,
                           n_init=p.kmeans_restarts)[0] for i, k in enumerate(p.num_clusters)]
     expected = model.info(anchor, cand, pos_mask=data.pos, neg_weights=ClusterNegativeWeights(assignments))
@@ -122,9 +123,9 @@ def test_meow_heco_positives_use_pos_npz_in_the_infonce():
 def test_meow_heco_positives_learn_and_need_pos():
     torch.manual_seed(0)
     data = make_planted_hetero(num_papers=120, seed=1)
-    params = MEOWParams(nei_max=[20, 40], num_clusters=[5, 10], lr=5e-3, positives="heco")
+    params = MEOWParams(model=MEOWModel(nei_max=[20, 40], num_clusters=[5, 10], positives="heco"), train=MEOWTrain(lr=5e-3))
     model, inputs = build("meow", data, params, seed=0)
-    opt = torch.optim.Adam(model.parameters(), lr=params.lr)
+    opt = torch.optim.Adam(model.parameters(), lr=params.train.lr)
     for _ in range(15):
         opt.zero_grad()
         model.loss(inputs).backward()
@@ -141,7 +142,7 @@ def test_unknown_positives_choice_is_rejected():
     with pytest.raises(ConfigError, match="positives"):
         from_dict(MEOWParams, {"positives": "cluster"})
     with pytest.raises(ValueError, match="positives must be"):
-        MEOWParams(positives="cluster")
+        MEOWParams(model=MEOWModel(positives="cluster"))
 
 
 def test_heco_positive_mask_keeps_the_diagonal_and_is_binary():

@@ -3,14 +3,35 @@ import pytest
 from graphcl.config import ConfigError, from_dict, load_run_config
 from graphcl.hetero.params import AdaMEOWParams, HeCoParams, MEOWParams
 
+SECTION = {"tau": "model", "feat_mask": "model", "num_clusters": "model", "adj_mask": "model",
+           "weight_reg": "model", "lam": "model", "sample_rate": "model", "chunk_size": "train", "epochs": "train"}
+
 
 def test_defaults_are_official_acm_values():
     m = MEOWParams()
-    assert (m.lr, m.tau, m.patience, m.nei_max, m.num_clusters) == (7e-4, 0.4, 20, [110, 700], [100, 300])
+    assert (m.train.lr, m.model.tau, m.train.patience, m.model.nei_max, m.model.num_clusters) == (
+        7e-4, 0.4, 20, [110, 700], [100, 300])
+    assert (m.train.epochs, m.train.restore_best, m.train.chunk_size, m.eval.eval_lr) == (10000, False, None, 0.03)
     a = AdaMEOWParams()
-    assert (a.lr, a.tau, a.weight_decay, a.nei_max) == (5e-5, 1.0, 1e-5, [690, 690])
+    assert (a.train.lr, a.model.tau, a.train.weight_decay, a.model.nei_max) == (5e-5, 1.0, 1e-5, [690, 690])
+    assert (a.train.epochs, a.train.patience, a.train.chunk_size) == (1200, 10, 512)
     h = HeCoParams()
-    assert (h.lr, h.tau, h.patience, h.sample_rate, h.eval_lr) == (8e-4, 0.8, 5, [7, 1], 0.05)
+    assert (h.train.lr, h.model.tau, h.train.patience, h.model.sample_rate, h.eval.eval_lr) == (
+        8e-4, 0.8, 5, [7, 1], 0.05)
+    assert h.train.restore_best and h.train.epochs == 10000
+
+
+def test_a_partial_section_keeps_the_models_other_defaults():
+    a = from_dict(AdaMEOWParams, {"train": {"epochs": 5}})
+    assert (a.train.epochs, a.train.lr, a.train.patience, a.train.weight_decay) == (5, 5e-5, 10, 1e-5)
+    h = from_dict(HeCoParams, {"eval": {"final_eval_repeats": 2}})
+    assert (h.eval.final_eval_repeats, h.eval.eval_lr) == (2, 0.05)
+
+
+@pytest.mark.parametrize("key, section", [("lr", "train"), ("eval_lr", "eval"), ("tau", "model")])
+def test_an_old_flat_key_names_its_new_place(key, section):
+    with pytest.raises(ConfigError, match=rf"params\.{key} moved to params\.{section}\.{key} \(issue #16"):
+        load_run_config({"task": "hetero", "model": "meow", "dataset": "acm", "params": {key: 0.5}})
 
 
 @pytest.mark.parametrize("cls, field, bad", [
@@ -19,13 +40,15 @@ def test_defaults_are_official_acm_values():
     (HeCoParams, "sample_rate", [0]), (MEOWParams, "chunk_size", 0), (HeCoParams, "epochs", 0),
 ])
 def test_invalid_values_are_rejected_with_the_field_name(cls, field, bad):
-    with pytest.raises(ValueError, match=field):
-        cls(**{field: bad})
+    with pytest.raises(ConfigError, match=field):
+        from_dict(cls, {SECTION[field]: {field: bad}})
 
 
 def test_unknown_key_is_rejected():
     with pytest.raises(ConfigError, match="unknown key"):
         from_dict(MEOWParams, {"lamda_proto": 1.0})
+    with pytest.raises(ConfigError, match="unknown key"):
+        from_dict(MEOWParams, {"model": {"lamda_proto": 1.0}})
 
 
 @pytest.mark.parametrize("model", ["meow", "adameow", "heco"])

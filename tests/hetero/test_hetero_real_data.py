@@ -24,7 +24,7 @@ def test_two_epochs_on_acm(model, tmp_path):
 
     data = _data("acm")
     run = load_run_config(configs_dir() / "hetero" / f"{model}_acm.yaml",
-                          ["params.epochs=2", "params.final_eval_repeats=2"])
+                          ["params.train.epochs=2", "params.eval.final_eval_repeats=2"])
     m = train_and_evaluate(model, data, run.params, tmp_path, device="cpu")
     assert m["epochs"] == 2
     assert torch.load(tmp_path / "embeddings.pt").shape == (4019, 64)

@@ -32,14 +32,14 @@ def test_overrides_reach_runs_and_label_rows(tmp_path, monkeypatch):
     out = tmp_path / "r.json"
     common = ["--models", "meow", "--datasets", "acm", "--seeds", "0", "--max-epochs", "3", "--out", str(out)]
     assert mod.main(common) == 0
-    assert mod.main(common + ["--set", "params.final_eval_repeats=5"]) == 0
-    assert calls == [[], ["params.final_eval_repeats=5"]]
+    assert mod.main(common + ["--set", "params.eval.final_eval_repeats=5"]) == 0
+    assert calls == [[], ["params.eval.final_eval_repeats=5"]]
     rows = json.loads(out.read_text())
-    assert [r["overrides"] for r in rows] == [[], ["params.final_eval_repeats=5"]]
+    assert [r["overrides"] for r in rows] == [[], ["params.eval.final_eval_repeats=5"]]
     lines = mod.table(rows).splitlines()[2:]
     assert len(lines) == 2  # not averaged together
     plain = next(line for line in lines if "[" not in line.split("|")[1])
-    tagged = next(line for line in lines if "[params.final_eval_repeats=5]" in line)
+    tagged = next(line for line in lines if "[params.eval.final_eval_repeats=5]" in line)
     assert "90.00" in plain and "50.00" in tagged
 
 

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from graphcl.hetero.trainer import fit
-from graphcl.hetero.params import HeCoParams, MEOWParams
+from graphcl.hetero.params import HeCoEval, HeCoModel, HeCoParams, HeCoTrain, HeteroEval, MEOWModel, MEOWParams, MEOWTrain
 from graphcl.hetero.train import evaluate, train_and_evaluate
 from graphcl.registry import TrialPruned
 from tests.hetero.synthetic import make_planted_hetero
@@ -40,7 +40,7 @@ CURVE = [5.0, 4.0, 3.0, 3.5, 2.5, 2.75, 2.625, 2.875, 2.25, 9.0, 9.0]  # exact i
 @pytest.mark.parametrize("restore_best", [True, False])
 def test_fit_restores_the_best_loss_weights_and_stops_after_patience(restore_best):
     model = _ScriptedModel(CURVE)
-    params = MEOWParams(epochs=len(CURVE), patience=3, lr=0.1, restore_best=restore_best)
+    params = MEOWParams(train=MEOWTrain(epochs=len(CURVE), patience=3, lr=0.1, restore_best=restore_best))
     result = fit(model, _NoInputs(), params, device="cpu")
     # best 2.5 at epoch 4; epochs 5, 6, 7 do not improve: stop after epoch 7 (2.25 at epoch 8 is never seen)
     assert (result.best_epoch, result.best_loss, result.epochs) == (4, 2.5, 8)
@@ -54,14 +54,14 @@ def test_fit_restores_the_best_loss_weights_and_stops_after_patience(restore_bes
 
 def test_fit_runs_the_budget_without_a_plateau():
     model = _ScriptedModel([3.0, 2.0, 1.0])
-    result = fit(model, _NoInputs(), MEOWParams(epochs=3, patience=5, restore_best=True), device="cpu")
+    result = fit(model, _NoInputs(), MEOWParams(train=MEOWTrain(epochs=3, patience=5, restore_best=True)), device="cpu")
     assert (result.epochs, result.best_epoch) == (3, 2) and float(model.w) == model.seen[2]
     assert result.stats()["interrupted_at_epoch"] is None
 
 
 def test_fit_monitor_sees_embeddings_every_eval_every_epochs():
     calls = []
-    fit(_ScriptedModel([3.0, 2.0, 1.0, 0.5]), _NoInputs(), MEOWParams(epochs=4, eval_every=2), device="cpu",
+    fit(_ScriptedModel([3.0, 2.0, 1.0, 0.5]), _NoInputs(), MEOWParams(train=MEOWTrain(epochs=4), eval=HeteroEval(eval_every=2)), device="cpu",
         monitor=lambda epoch, z: calls.append((epoch, z.shape)))
     assert calls == [(1, (3, 2)), (3, (3, 2))]
 
@@ -71,7 +71,7 @@ def test_fit_needs_no_labels():
     del data["paper"].y
     from graphcl.hetero import MEOW, ToMEOWInputs
 
-    params = MEOWParams(epochs=2, nei_max=[10, 10], num_clusters=[3, 5])
+    params = MEOWParams(model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5]), train=MEOWTrain(epochs=2))
     inputs = ToMEOWInputs(params, target="paper")(data)
     result = fit(MEOW(params, inputs), inputs, params, device="cpu")
     assert result.embeddings.shape == (40, 64) and len(result.history) == 2
@@ -79,7 +79,7 @@ def test_fit_needs_no_labels():
 
 def test_train_and_evaluate_saves_embeddings_and_metrics(tmp_path):
     data = make_planted_hetero(num_papers=60)
-    params = MEOWParams(epochs=3, nei_max=[10, 10], num_clusters=[3, 5], final_eval_repeats=2, export_npy=True)
+    params = MEOWParams(model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5]), train=MEOWTrain(epochs=3), eval=HeteroEval(final_eval_repeats=2, export_npy=True))
     m = train_and_evaluate("meow", data, params, tmp_path, device="cpu")
     assert m["epochs"] == 3 and m["seconds_per_epoch"] > 0 and m["peak_memory_mb"] > 0
     assert m["interrupted_at_epoch"] is None
@@ -93,14 +93,14 @@ def test_train_and_evaluate_saves_embeddings_and_metrics(tmp_path):
 
 def test_early_stopping_on_loss(tmp_path):
     data = make_planted_hetero(num_papers=40)
-    params = HeCoParams(epochs=200, patience=1, lr=0.5, schema_types=["author", "subject"], final_eval_repeats=1)
+    params = HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=200, patience=1, lr=0.5), eval=HeCoEval(final_eval_repeats=1))
     m = train_and_evaluate("heco", data, params, tmp_path, device="cpu")
     assert m["epochs"] < 200
 
 
 def test_report_is_called_and_pruning_propagates(tmp_path):
     data = make_planted_hetero(num_papers=40)
-    params = HeCoParams(epochs=4, eval_every=2, eval_repeats=1, schema_types=["author", "subject"], final_eval_repeats=1)
+    params = HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=4), eval=HeCoEval(eval_every=2, eval_repeats=1, final_eval_repeats=1))
     calls = []
     train_and_evaluate("heco", data, params, tmp_path / "a", device="cpu", report=lambda e, v: calls.append((e, v)))
     assert [e for e, _ in calls] == [1, 3] and all(0 <= v <= 1 for _, v in calls)
@@ -121,8 +121,7 @@ def test_objective_selects_the_reported_score(tmp_path):
     data = make_planted_hetero(num_papers=40)
     calls = {}
     for objective in ("macro_f1_20", "micro_f1_20"):
-        params = HeCoParams(epochs=1, eval_every=1, eval_repeats=1, objective=objective,
-                            schema_types=["author", "subject"], final_eval_repeats=1)
+        params = HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=1), eval=HeCoEval(eval_every=1, eval_repeats=1, objective=objective, final_eval_repeats=1))
         train_and_evaluate("heco", data, params, tmp_path / objective, device="cpu",
                            report=lambda e, v, o=objective: calls.__setitem__(o, v))
     assert set(calls) == {"macro_f1_20", "micro_f1_20"}
@@ -134,7 +133,7 @@ def test_long_runs_log_progress(caplog, monkeypatch):
 
     monkeypatch.setattr(trainer_module, "LOG_EVERY", 2)
     with caplog.at_level("INFO", logger="graphcl.hetero.trainer"):
-        fit(_ScriptedModel([4.0, 3.0, 2.0, 1.0]), _NoInputs(), MEOWParams(epochs=4), device="cpu")
+        fit(_ScriptedModel([4.0, 3.0, 2.0, 1.0]), _NoInputs(), MEOWParams(train=MEOWTrain(epochs=4)), device="cpu")
     lines = [r.getMessage() for r in caplog.records if r.name == "graphcl.hetero.trainer"]
     assert [line.split(":")[0] for line in lines] == ["_ScriptedModel epoch 2", "_ScriptedModel epoch 4"]
     assert "best" in lines[0] and "s/epoch" in lines[0]
@@ -153,7 +152,7 @@ def test_interrupt_keeps_and_evaluates_a_plain_run(tmp_path, monkeypatch):
         return original_loss(model_self, inputs)
 
     data = make_planted_hetero(num_papers=40)
-    params = HeCoParams(epochs=50, schema_types=["author", "subject"], final_eval_repeats=1)
+    params = HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=50), eval=HeCoEval(final_eval_repeats=1))
     monkeypatch.setattr(HeCo, "loss", interrupt_third_epoch)
     m = train_and_evaluate("heco", data, params, tmp_path, device="cpu")
     assert m["interrupted_at_epoch"] == 3 and m["epochs"] == 3
@@ -181,9 +180,9 @@ def _interrupt_at_call(n_interrupt, original):
 
 
 @pytest.mark.parametrize("model_name, params, evaluated", [
-    ("meow", MEOWParams(epochs=50, nei_max=[10, 10], num_clusters=[3, 5], final_eval_repeats=1),
+    ("meow", MEOWParams(model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5]), train=MEOWTrain(epochs=50), eval=HeteroEval(final_eval_repeats=1)),
      "its last finished epoch 2"),
-    ("heco", HeCoParams(epochs=50, schema_types=["author", "subject"], final_eval_repeats=1),
+    ("heco", HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=50), eval=HeCoEval(final_eval_repeats=1)),
      "its lowest-loss epoch"),
 ])
 def test_an_interrupted_run_names_the_epoch_it_evaluates(tmp_path, monkeypatch, caplog, model_name, params, evaluated):
@@ -205,7 +204,7 @@ def test_a_second_interrupt_during_evaluation_keeps_embeddings_and_a_marker(tmp_
     def interrupted_evaluation(run_dir):
         raise KeyboardInterrupt
 
-    params = HeCoParams(epochs=2, schema_types=["author", "subject"], final_eval_repeats=1)
+    params = HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=2), eval=HeCoEval(final_eval_repeats=1))
     monkeypatch.setattr(train_module, "evaluate", interrupted_evaluation)
     with pytest.raises(KeyboardInterrupt):
         train_and_evaluate("heco", make_planted_hetero(num_papers=40), params, tmp_path, device="cpu")
@@ -216,7 +215,7 @@ def test_a_second_interrupt_during_evaluation_keeps_embeddings_and_a_marker(tmp_
 def test_a_truncated_embeddings_file_is_refused_by_name(tmp_path):
     from graphcl.utils.errors import UserError
 
-    params = HeCoParams(epochs=2, schema_types=["author", "subject"], final_eval_repeats=1)
+    params = HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=2), eval=HeCoEval(final_eval_repeats=1))
     train_and_evaluate("heco", make_planted_hetero(num_papers=40), params, tmp_path, device="cpu")
     path = tmp_path / "embeddings.pt"
     path.write_bytes(path.read_bytes()[:100])

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from graphcl.hetero.inputs import node_features
-from graphcl.hetero.params import HeCoParams, MEOWParams
+from graphcl.hetero.params import HeCoModel, HeCoParams, MEOWModel, MEOWParams
 from graphcl.hetero.train import build
 from graphcl.hetero.validation import check_hetero
 from tests.hetero.synthetic import make_planted_hetero
@@ -62,12 +62,12 @@ def test_heco_needs_positives():
     data = make_planted_hetero(num_papers=30)
     del data.pos
     with pytest.raises(ValueError, match="pos"):
-        build("heco", data, HeCoParams(schema_types=["author", "subject"]))
+        build("heco", data, HeCoParams(model=HeCoModel(schema_types=["author", "subject"])))
 
 
 def test_too_many_clusters():
     with pytest.raises(ValueError, match="num_clusters"):
-        build("meow", make_planted_hetero(num_papers=30), MEOWParams(num_clusters=[10, 300]))
+        build("meow", make_planted_hetero(num_papers=30), MEOWParams(model=MEOWModel(num_clusters=[10, 300])))
 
 
 def test_node_features_do_not_mutate_and_are_row_normalised():

@@ -5,7 +5,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from graphcl.hetero.params import MEOWParams
+from graphcl.hetero.params import MEOWModel, MEOWParams
 from graphcl.hetero.train import build
 from tests.hetero.synthetic import make_planted_hetero
 
@@ -17,7 +17,7 @@ def test_embeddings_match_model_views():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     data = make_planted_hetero(num_papers=40)
-    model, inputs = build("meow", data, MEOWParams(nei_max=[10, 10], num_clusters=[3, 5], dropout=0.5), seed=0)
+    model, inputs = build("meow", data, MEOWParams(model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5], dropout=0.5)), seed=0)
     out = mod.embeddings(model, inputs)
     assert model.training  # left in train mode
     torch.testing.assert_close(out["z_eval"], model.embed(inputs))  # what training saves and evaluates

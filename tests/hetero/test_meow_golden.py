@@ -14,6 +14,7 @@ import torch.nn.functional as F
 
 import graphcl.hetero.meow as meow_module
 from graphcl.hetero import MEOW, MEOWParams, ToMEOWInputs
+from graphcl.hetero.params import MEOWModel
 from graphcl.hetero.train import build
 from tests.hetero.reference import incidence, row_normalize, semantic_attention, tiny_graph
 from tests.hetero.synthetic import make_planted_hetero
@@ -70,7 +71,7 @@ def _loss_and_clusterings(model, inputs):
 
 
 def test_loss_of_fixed_views_matches_the_official_formulas_float64():
-    params = MEOWParams(nei_max=[10, 10], num_clusters=[3, 5], dropout=0.0, tau=0.5, lam_proto=0.7)
+    params = MEOWParams(model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5], dropout=0.0, tau=0.5, lam_proto=0.7))
     model, inputs = build("meow", make_planted_hetero(num_papers=45), params, seed=0)
     model.double()
     g = torch.Generator().manual_seed(1)
@@ -148,13 +149,11 @@ def _dense(op, n):
 
 def test_whole_loss_on_a_tiny_graph_matches_the_reference_float64():
     data = _tiny_graph()
-    params = MEOWParams(metapaths=["PAP", [("paper", "to", "subject"), ("subject", "to", "paper")]],
-                        nei_max=[3, 4], num_clusters=[2, 3], dropout=0.0, feat_mask=0.0, adj_mask=[0.0],
-                        tau=0.5, lam_proto=0.7)
+    params = MEOWParams(model=MEOWModel(metapaths=["PAP", [("paper", "to", "subject"), ("subject", "to", "paper")]], nei_max=[3, 4], num_clusters=[2, 3], dropout=0.0, feat_mask=0.0, adj_mask=[0.0], tau=0.5, lam_proto=0.7))
     torch.manual_seed(0)
     inputs = ToMEOWInputs(params, target="paper")(data).double()
     model = MEOW(params, inputs).double()
-    anchor, cand, graphs, coarse = reference_views(model, data, params.nei_max)
+    anchor, cand, graphs, coarse = reference_views(model, data, params.model.nei_max)
     # the transform's graphs: PathSim top-k normalised, the masked copies, their mean (coarse view)
     for (a, masked), adj, masked_adj in zip(graphs, inputs.adjs, inputs.masked_adjs):
         torch.testing.assert_close(_dense(adj, 9), a, rtol=1e-6, atol=1e-7)

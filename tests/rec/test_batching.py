@@ -83,8 +83,10 @@ def _model(name, params, split, seed=0):
 def test_a_trimmed_batch_gives_the_padded_loss_and_scores(name):
     from rec.batching import SeqBatch
     from rec.params import CL4SRecParams, MCLRecParams, SASRecParams
+    from tests.sections import sectioned
 
-    params = {"sasrec": SASRecParams, "cl4srec": CL4SRecParams, "mclrec": MCLRecParams}[name](max_seq_length=12)
+    params = sectioned({"sasrec": SASRecParams, "cl4srec": CL4SRecParams, "mclrec": MCLRecParams}[name],
+                       max_seq_length=12)
     split = LeaveOneOut.from_sequences(synthetic_sequences(num_users=30, max_len=8), 12)
     model = _model(name, params, split).eval()
     rows = torch.arange(16)

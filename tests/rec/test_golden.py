@@ -11,6 +11,7 @@ from rec.cl4srec import CL4SRec
 from rec.mclrec import MCLRec
 from rec.params import CL4SRecParams, MCLRecParams
 from tests.rec import golden
+from tests.sections import sectioned
 
 TINY = dict(hidden_size=8, inner_size=16, n_layers=1, n_heads=2, max_seq_length=6, hidden_dropout_prob=0.0,
             attn_dropout_prob=0.0)
@@ -32,7 +33,7 @@ def batch():
 
 def test_cl4srec_loss_is_cross_entropy_plus_weighted_ntxent_of_the_two_views():
     torch.manual_seed(0)
-    model = CL4SRec(9, CL4SRecParams(**TINY, cl_weight=0.3, cl_temperature=0.7)).double().eval()
+    model = CL4SRec(9, sectioned(CL4SRecParams, **TINY, cl_weight=0.3, cl_temperature=0.7)).double().eval()
     h = encoded(model, SEQ, LENS)
     z1, z2 = encoded(model, *VIEWS[:2]), encoded(model, *VIEWS[2:])
     expected = golden.cross_entropy(model.item_scores(h), TARGET) + 0.3 * golden.nt_xent(z1, z2, 0.7)
@@ -41,7 +42,7 @@ def test_cl4srec_loss_is_cross_entropy_plus_weighted_ntxent_of_the_two_views():
 
 def _mclrec(**params):
     torch.manual_seed(0)
-    p = MCLRecParams(**TINY, cl_weight=0.2, meta_weight=0.3, cl_temperature=0.5, **params)
+    p = sectioned(MCLRecParams, **TINY, cl_weight=0.2, meta_weight=0.3, cl_temperature=0.5, **params)
     return MCLRec(9, p).double()
 
 
@@ -97,8 +98,8 @@ def test_sracl_loss_is_cross_entropy_plus_inter_and_intra_terms():
         "user_seqs": torch.tensor([[1, 2, 3, 4], [5, 6, 0, 0], [7, 0, 0, 0], [8, 9, 1, 0]]),
         "user_seq_len": torch.tensor([4, 2, 1, 3]),
     }
-    params = SRACLParams(**TINY, user_cl_weight=0.3, item_cl_weight=0.2, cl_temperature=0.8, substitution_rate=1.0,
-                         synthesis_dropout=0.0, k_users=2, k_items=1)
+    params = sectioned(SRACLParams, **TINY, user_cl_weight=0.3, item_cl_weight=0.2, cl_temperature=0.8, substitution_rate=1.0,
+                                   synthesis_dropout=0.0, k_users=2, k_items=1)
     model = SRACL(9, params, tables, {"item": "test", "user": "test"}).double().eval()
     users = torch.arange(4)
     h = encoded(model, SEQ, LENS)

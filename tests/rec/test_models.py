@@ -8,6 +8,7 @@ from rec.params import CL4SRecParams, MCLRecParams, SASRecParams
 from rec.sasrec import SASRec
 from rec.split import LeaveOneOut
 from rec.trainer import SeqRecTrainer
+from tests.sections import sectioned
 
 SMALL = dict(hidden_size=16, inner_size=32, max_seq_length=10, train_batch_size=64, hidden_dropout_prob=0.1,
              attn_dropout_prob=0.1, learning_rate=5e-3)
@@ -15,7 +16,7 @@ NO_DROPOUT = {**SMALL, "hidden_dropout_prob": 0.0, "attn_dropout_prob": 0.0}
 
 
 def make(cls, params, data):
-    split = LeaveOneOut.from_sequences(data, params.max_seq_length)
+    split = LeaveOneOut.from_sequences(data, params.model.max_seq_length)
     return cls(split.num_items, params), split
 
 
@@ -25,7 +26,7 @@ def first_batch(model, split, rows=32):
 
 @pytest.mark.parametrize("cls,params", [(SASRec, SASRecParams), (CL4SRec, CL4SRecParams), (MCLRec, MCLRecParams)])
 def test_shapes(cls, params, tiny_data):
-    model, split = make(cls, params(**SMALL), tiny_data)
+    model, split = make(cls, sectioned(params, **SMALL), tiny_data)
     inter = first_batch(model, split)
     assert model(inter.item_seq, inter.item_seq_len).shape == (32, 16)
     assert model.full_sort_scores(inter).shape == (32, tiny_data.num_items + 1)
@@ -36,7 +37,7 @@ def test_shapes(cls, params, tiny_data):
 @pytest.mark.parametrize("cls,params", [(SASRec, SASRecParams), (CL4SRec, CL4SRecParams), (MCLRec, MCLRecParams)])
 def test_training_reduces_loss(cls, params, tiny_data):
     torch.manual_seed(0)
-    p = params(**SMALL)
+    p = sectioned(params, **SMALL)
     model, split = make(cls, p, tiny_data)
     trainer = SeqRecTrainer(model, split, p)
     inter = first_batch(model, split, rows=64)
@@ -56,7 +57,7 @@ def test_training_reduces_loss(cls, params, tiny_data):
 
 
 def test_cl4srec_uses_contrastive_term(tiny_data):
-    p = CL4SRecParams(**NO_DROPOUT)
+    p = sectioned(CL4SRecParams, **NO_DROPOUT)
     model, split = make(CL4SRec, p, tiny_data)
     model.eval()
     inter = first_batch(model, split)
@@ -67,7 +68,7 @@ def test_cl4srec_uses_contrastive_term(tiny_data):
 
 
 def test_precomputed_views_are_used(tiny_data):
-    model, split = make(CL4SRec, CL4SRecParams(**SMALL), tiny_data)
+    model, split = make(CL4SRec, sectioned(CL4SRecParams, **SMALL), tiny_data)
     inter = first_batch(model, split, rows=8)
     seq, lens = inter.item_seq, inter.item_seq_len
     inter.views = (seq, lens, seq.flip(0), lens.flip(0))
@@ -84,7 +85,7 @@ def _changed(before, params):
 
 
 def test_mclrec_meta_schedule_updates_intended_parameters(tiny_data, monkeypatch):
-    p = MCLRecParams(**SMALL)
+    p = sectioned(MCLRecParams, **SMALL)
     model, split = make(MCLRec, p, tiny_data)
     trainer = SeqRecTrainer(model, split, p)
     encoder, augmenters = model.encoder_parameters(), model.augmenter_parameters()
@@ -110,7 +111,7 @@ def test_mclrec_meta_schedule_updates_intended_parameters(tiny_data, monkeypatch
 
 
 def test_mclrec_augmenter_step_sees_updated_encoder(tiny_data):
-    p = MCLRecParams(**NO_DROPOUT)
+    p = sectioned(MCLRecParams, **NO_DROPOUT)
     model, split = make(MCLRec, p, tiny_data)
     trainer = SeqRecTrainer(model, split, p)
     inter = first_batch(model, split)
@@ -128,7 +129,7 @@ def test_mclrec_augmenter_step_sees_updated_encoder(tiny_data):
 
 
 def test_mclrec_joint_schedule_updates_everything(tiny_data):
-    p = MCLRecParams(**SMALL, schedule="joint")
+    p = sectioned(MCLRecParams, **SMALL, schedule="joint")
     model, split = make(MCLRec, p, tiny_data)
     trainer = SeqRecTrainer(model, split, p)
     assert set(trainer.optimizers) == {"all"}
@@ -153,7 +154,7 @@ def test_num_items_is_checked():
 
 
 def test_too_long_input_is_rejected(tiny_data):
-    model, _ = make(SASRec, SASRecParams(**SMALL), tiny_data)
+    model, _ = make(SASRec, sectioned(SASRecParams, **SMALL), tiny_data)
     with pytest.raises(ValueError, match="max_seq_length"):
         model(torch.ones(2, 11, dtype=torch.long), torch.tensor([11, 11]))
 
@@ -179,7 +180,7 @@ def test_fast_dropout_matches_dropout_statistics():
 def test_models_use_fast_dropout_by_default(tiny_data):
     from torch import nn
 
-    model, _ = make(SASRec, SASRecParams(**SMALL), tiny_data)
+    model, _ = make(SASRec, sectioned(SASRecParams, **SMALL), tiny_data)
     assert not any(type(m) is nn.Dropout for m in model.modules())
-    slow, _ = make(SASRec, SASRecParams(**SMALL, fast_dropout=False), tiny_data)
+    slow, _ = make(SASRec, sectioned(SASRecParams, **SMALL, fast_dropout=False), tiny_data)
     assert any(type(m) is nn.Dropout for m in slow.modules())

@@ -24,7 +24,7 @@ def test_sasrec_with_recbole_config_dataset_and_trainer(ml100k, tmp_path, monkey
     config, dataset, (train_data, valid_data, test_data) = ml100k
     model = rc.RecBoleSASRec(config, dataset).to(config["device"])
     assert model.n_items == dataset.num("item_id") and model.model.num_items == dataset.num("item_id") - 1
-    assert model.model.params.hidden_size == 16 and model.model.max_seq_length == 10  # read from RecBole's Config
+    assert model.model.params.model.hidden_size == 16 and model.model.max_seq_length == 10  # read from RecBole's Config
     batch = next(iter(train_data)).to(config["device"])
     loss = model.calculate_loss(batch)
     assert torch.isfinite(loss)

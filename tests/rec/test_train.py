@@ -9,8 +9,8 @@ from graphcl.runner import run_training
 from rec import train as rec_train
 
 KEYS = {"hr@5", "ndcg@5", "hr@10", "ndcg@10", "hr@20", "ndcg@20"}
-SMALL = ["params.hidden_size=16", "params.inner_size=32", "params.max_seq_length=10", "params.epochs=3",
-         "params.train_batch_size=64", "params.eval_batch_size=16"]
+SMALL = ["params.model.hidden_size=16", "params.model.inner_size=32", "params.model.max_seq_length=10", "params.train.epochs=3",
+         "params.train.train_batch_size=64", "params.eval.eval_batch_size=16"]
 
 
 @pytest.fixture
@@ -35,8 +35,8 @@ def test_train_and_evaluate_end_to_end(model, tmp_path, synthetic_loader):
 def test_learns_the_synthetic_pattern(tmp_path, synthetic_loader):
     run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu",
                            "out_dir": str(tmp_path)},
-                          SMALL + ["params.epochs=30", "params.learning_rate=0.01", "params.hidden_dropout_prob=0.1",
-                                   "params.attn_dropout_prob=0.1"])
+                          SMALL + ["params.train.epochs=30", "params.train.learning_rate=0.01", "params.model.hidden_dropout_prob=0.1",
+                                   "params.model.attn_dropout_prob=0.1"])
     _, metrics = run_training(run)
     assert metrics["test"]["hr@5"] > 0.5  # next item = current + 1: random would give 5/30
 
@@ -55,7 +55,7 @@ def test_report_can_prune(tmp_path, synthetic_loader):
 def test_early_stopping(tmp_path, synthetic_loader):
     run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu",
                            "out_dir": str(tmp_path)},
-                          SMALL + ["params.epochs=50", "params.stopping_step=1", "params.learning_rate=1e-9"])
+                          SMALL + ["params.train.epochs=50", "params.train.stopping_step=1", "params.train.learning_rate=1e-9"])
     _, metrics = run_training(run)  # weights barely move: validation stops improving at once
     assert metrics["epochs"] == 2
 
@@ -80,7 +80,7 @@ class InterruptAtEpoch:
 
 def _four_epoch_run(tmp_path, name):
     return load_run_config({"task": "rec", "model": "cl4srec", "dataset": "ml-100k", "device": "cpu",
-                            "out_dir": str(tmp_path / name)}, SMALL + ["params.epochs=4"])
+                            "out_dir": str(tmp_path / name)}, SMALL + ["params.train.epochs=4"])
 
 
 def test_resume_after_an_interrupt_gives_the_uninterrupted_result(tmp_path, synthetic_loader, monkeypatch, caplog):
@@ -112,9 +112,9 @@ def test_resume_refuses_a_checkpoint_of_another_config(tmp_path, synthetic_loade
     run_dir = tmp_path / "run"
     run_training(_four_epoch_run(tmp_path, "x"), run_dir=run_dir)
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
-    config["params"]["learning_rate"] = 0.5
+    config["params"]["train"]["learning_rate"] = 0.5
     (run_dir / "config.yaml").write_text(yaml.safe_dump(config))
-    with pytest.raises(CheckpointError, match=r"params.learning_rate is 0.001 in the checkpoint but 0.5 now"):
+    with pytest.raises(CheckpointError, match=r"params.train.learning_rate is 0.001 in the checkpoint but 0.5 now"):
         resume_training(run_dir)
 
 
@@ -132,9 +132,9 @@ def test_metrics_carry_both_protocols_and_the_run_settings(tmp_path, synthetic_l
 def test_all_positions_training_learns_the_pattern(tmp_path, synthetic_loader):
     run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu",
                            "out_dir": str(tmp_path)},
-                          SMALL + ["params.epochs=40", "params.learning_rate=0.01", "params.hidden_dropout_prob=0.1",
-                                   "params.attn_dropout_prob=0.1", "params.train_targets=all_positions",
-                                   "params.train_batch_size=8"])
+                          SMALL + ["params.train.epochs=40", "params.train.learning_rate=0.01", "params.model.hidden_dropout_prob=0.1",
+                                   "params.model.attn_dropout_prob=0.1", "params.train.train_targets=all_positions",
+                                   "params.train.train_batch_size=8"])
     _, metrics = run_training(run)
     assert metrics["num_train_rows"] == 40  # one row per user
     assert metrics["test"]["hr@5"] > 0.5
@@ -148,7 +148,7 @@ def test_cli_interrupt_exits_130_and_resume_finishes_the_run(tmp_path, synthetic
 
     config = tmp_path / "toy.yaml"
     run = {"task": "rec", "model": "cl4srec", "dataset": "ml-100k", "device": "cpu",
-           "params": {"hidden_size": 16, "inner_size": 32, "max_seq_length": 10, "epochs": 3}}
+           "params": {"model": {"hidden_size": 16, "inner_size": 32, "max_seq_length": 10}, "train": {"epochs": 3}}}
     config.write_text(yaml.safe_dump(run))
     monkeypatch.setattr(CL4SRec, "on_epoch_start", InterruptAtEpoch(2), raising=False)
     assert main(["train", str(config), "--out-dir", str(tmp_path / "runs"), "--threads", "1"]) == 130

@@ -5,7 +5,9 @@ import pytest
 import torch
 
 from rec.split import LeaveOneOut
+from rec.params import SASRecParams
 from rec.trainer import SeqRecTrainer
+from tests.sections import namespaces
 
 
 class FieldsOnly(torch.nn.Module):
@@ -18,7 +20,8 @@ def test_every_training_row_is_in_exactly_one_batch(n_rows, size):
     # one user with n_rows + 3 items gives n_rows training prefixes with distinct targets
     seq = list(range(1, n_rows + 4))
     split = LeaveOneOut.from_sequences(SimpleNamespace(sequences=[seq], num_items=len(seq)), 3)
-    params = SimpleNamespace(train_batch_size=size, max_train_batches=None, learning_rate=1e-3, weight_decay=0.0)
+    params = namespaces(SASRecParams, train_batch_size=size, max_train_batches=None, learning_rate=1e-3,
+                        weight_decay=0.0)
     trainer = SeqRecTrainer(FieldsOnly(), split, params)
     batches = list(trainer.batches())
     targets = torch.cat([b.target for b in batches])
@@ -41,7 +44,7 @@ class OneWeight(FieldsOnly):
 def _trainer(model):
     seq = list(range(1, 8))
     split = LeaveOneOut.from_sequences(SimpleNamespace(sequences=[seq], num_items=len(seq)), 3)
-    params = SimpleNamespace(train_batch_size=2, max_train_batches=None, learning_rate=0.1, weight_decay=0.0)
+    params = namespaces(SASRecParams, train_batch_size=2, max_train_batches=None, learning_rate=0.1, weight_decay=0.0)
     return SeqRecTrainer(model, split, params)
 
 
@@ -81,7 +84,7 @@ def _scripted_trainer(script, **params):
     split = LeaveOneOut.from_sequences(SimpleNamespace(sequences=seqs, num_items=7), 4)
     values = dict(train_batch_size=2, max_train_batches=None, learning_rate=0.1, weight_decay=0.0,
                   eval_batch_size=2, epochs=10, stopping_step=2, eval_step=1, exclude_history=False)
-    return SeqRecTrainer(Scripted(script), split, SimpleNamespace(**{**values, **params}))
+    return SeqRecTrainer(Scripted(script), split, namespaces(SASRecParams, **{**values, **params}))
 
 
 def test_early_stopping_restores_the_best_weights_and_reports_its_epoch():
@@ -102,16 +105,17 @@ def test_the_epoch_cap_ends_a_run_that_keeps_improving():
 def _cl4srec_trainer(tmp_path, seed=0, **params):
     from graphcl.utils.seed import seed_everything
     from rec.params import CL4SRecParams
+    from tests.sections import sectioned
     from rec.cl4srec import CL4SRec
     from tests.rec.conftest import synthetic_sequences
 
     seed_everything(seed)
     split = LeaveOneOut.from_sequences(synthetic_sequences(num_users=30), 10)
-    p = CL4SRecParams(max_seq_length=10, hidden_size=16, inner_size=32, train_batch_size=16, epochs=4,
-                      stopping_step=10, **params)
+    p = sectioned(CL4SRecParams, max_seq_length=10, hidden_size=16, inner_size=32, train_batch_size=16, epochs=4,
+                  stopping_step=10, **params)
     model = CL4SRec(split.num_items, p, seed=seed)
     return SeqRecTrainer(model, split, p, seed=seed, checkpoint_path=tmp_path / "last.pt",
-                         fingerprint={"params": {"epochs": p.epochs}})
+                         fingerprint={"params": {"epochs": p.train.epochs}})
 
 
 class StopAtEpoch:
@@ -151,7 +155,7 @@ def test_a_mismatched_or_corrupt_checkpoint_is_refused(tmp_path):
     from rec.trainer import CheckpointError, load_checkpoint
 
     trainer = _cl4srec_trainer(tmp_path)
-    trainer.params.epochs = 1
+    trainer.params.train.epochs = 1
     trainer.fit()
     state = load_checkpoint(tmp_path / "last.pt")
     other = _cl4srec_trainer(tmp_path)

@@ -29,5 +29,5 @@ def test_shipped_study_is_valid_against_the_real_model(path: Path, tmp_path):
     assert path.stem.startswith(model + "_")
     # pruning needs intermediate reports: hetero models only report when eval_every > 0
     if job.base["task"] == "hetero":
-        assert job.base["params"]["eval_every"] > 0
+        assert job.base["params"]["eval"]["eval_every"] > 0
     assert not study_dir.exists()  # checking creates nothing

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from rec.sracl.amazon_meta import registry_item_text
-from rec.sracl.params import SRACLParams
+from rec.sracl.params import SRACLModel, SRACLParams
 from rec.sracl.semantic_index import SemanticIndex
 from tests.data.conftest import http_folder, registry_for  # noqa: F401 (http_folder is a fixture)
 from tests.rec.sracl.fake_encoder import BagOfWordsEncoder
@@ -78,7 +78,7 @@ def test_semantic_index_takes_its_item_texts_from_the_metadata(source, tmp_path,
     folder, entry = source
     registry = registry_for("toy-meta", entry, folder, folder.resolve().as_uri())
     monkeypatch.setattr(reg, "_shipped_registry", lambda: registry)
-    params = SRACLParams(item_metadata="toy-meta", user_semantics="mean_items", k_items=2, k_users=1)
+    params = SRACLParams(model=SRACLModel(item_metadata="toy-meta", user_semantics="mean_items", k_items=2, k_users=1))
     index = SemanticIndex.build(params, [1, 2, 3], list(SEQUENCES.values()), 5, None, BagOfWordsEncoder(),
                                 data_root=tmp_path / "root")
     assert index.item_source == "text:bow-test+toy-meta"
@@ -89,4 +89,4 @@ def test_semantic_index_takes_its_item_texts_from_the_metadata(source, tmp_path,
 
 def test_item_metadata_needs_text_semantics():
     with pytest.raises(ValueError, match="only item_semantics='text' uses"):
-        SRACLParams(item_metadata="beauty-meta", item_semantics="cooc", user_semantics="mean_items")
+        SRACLParams(model=SRACLModel(item_metadata="beauty-meta", item_semantics="cooc", user_semantics="mean_items"))

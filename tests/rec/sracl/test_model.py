@@ -4,8 +4,9 @@ from dataclasses import dataclass
 import pytest
 import torch
 
-from rec.sracl.params import SRACLParams
+from rec.sracl.params import SRACLModel, SRACLParams, SRACLTrain
 from tests.rec.sracl.fake_encoder import BagOfWordsEncoder
+from tests.sections import sectioned
 
 recbole = pytest.importorskip("rec.recbole")
 
@@ -48,8 +49,8 @@ def build(tmp_path, config_extra=None, **overrides):
     """``(SRACL in RecBole's ids, RecBole train loader, RecBole dataset)`` through ``RecBoleSRACL``."""
     data = tiny_data()
     write_atomic(data, tmp_path / "data" / "tiny", "tiny")
-    params = SRACLParams(k_users=3, k_items=3, max_seq_length=8, hidden_dropout_prob=0.0,
-                         attn_dropout_prob=0.0, cache_dir=str(tmp_path / "cache"), **overrides)
+    params = sectioned(SRACLParams, k_users=3, k_items=3, max_seq_length=8, hidden_dropout_prob=0.0,
+                       attn_dropout_prob=0.0, cache_dir=str(tmp_path / "cache"), **overrides)
     extra = recbole.prepare_sracl(params, data, tmp_path / "run", encoder=BagOfWordsEncoder())
     small = {"hidden_size": 16, "inner_size": 32, "n_layers": 1, "train_batch_size": 64}
     cfg = recbole.make_config(recbole.RecBoleSRACL, "tiny", {
@@ -115,9 +116,7 @@ def test_project_trainer_runs_sracl_on_its_own_ids(tmp_path):
     from rec.train import build, train
 
     data = tiny_data()
-    params = SRACLParams(hidden_size=16, inner_size=32, n_layers=1, max_seq_length=8, k_users=3, k_items=3,
-                         item_semantics="cooc", user_semantics="mean_items", cooc_dim=4, epochs=2,
-                         train_batch_size=64, cache_dir=str(tmp_path / "cache"))
+    params = SRACLParams(model=SRACLModel(hidden_size=16, inner_size=32, n_layers=1, max_seq_length=8, k_users=3, k_items=3, item_semantics="cooc", user_semantics="mean_items", cooc_dim=4, cache_dir=str(tmp_path / "cache")), train=SRACLTrain(epochs=2, train_batch_size=64))
     run = RunConfig(task="rec", model="sracl", dataset="tiny", seed=0, device="cpu", params=params)
     model, split = build(run, torch.device("cpu"), data)
     assert model.semantic_sources["item"] == "cooc-ppmi-svd"
@@ -199,9 +198,7 @@ def test_prefix_retrieval_on_the_data_ids(tmp_path):
     from graphcl.config import RunConfig
     from rec.train import build as build_run
 
-    params = SRACLParams(hidden_size=16, inner_size=32, n_layers=1, max_seq_length=8, k_users=3, k_items=3,
-                         item_semantics="cooc", user_semantics="mean_items", user_retrieval="prefix",
-                         cooc_dim=4, cache_dir=str(tmp_path / "cache"))
+    params = SRACLParams(model=SRACLModel(hidden_size=16, inner_size=32, n_layers=1, max_seq_length=8, k_users=3, k_items=3, item_semantics="cooc", user_semantics="mean_items", user_retrieval="prefix", cooc_dim=4, cache_dir=str(tmp_path / "cache")))
     run = RunConfig(task="rec", model="sracl", dataset="tiny", seed=0, device="cpu", params=params)
     model, _ = build_run(run, torch.device("cpu"), tiny_data())
     assert_prefix_retrieval_agrees_with_user_tables(model)
@@ -267,9 +264,7 @@ def test_prefix_candidates_on_the_data_ids(tmp_path):
     from graphcl.config import RunConfig
     from rec.train import build as build_run
 
-    params = SRACLParams(hidden_size=16, inner_size=32, n_layers=1, max_seq_length=8, k_users=3, k_items=3,
-                         item_semantics="cooc", user_semantics="mean_items", user_retrieval="prefix",
-                         retrieval_candidates="prefixes", cooc_dim=4, cache_dir=str(tmp_path / "cache"))
+    params = SRACLParams(model=SRACLModel(hidden_size=16, inner_size=32, n_layers=1, max_seq_length=8, k_users=3, k_items=3, item_semantics="cooc", user_semantics="mean_items", user_retrieval="prefix", retrieval_candidates="prefixes", cooc_dim=4, cache_dir=str(tmp_path / "cache")))
     run = RunConfig(task="rec", model="sracl", dataset="tiny", seed=0, device="cpu", params=params)
     model, _ = build_run(run, torch.device("cpu"), tiny_data())
     users = torch.arange(model.user_seqs.size(0))

@@ -5,7 +5,8 @@ from rec.sracl.params import SRACLParams
 
 
 def test_defaults_follow_the_paper():
-    p = SRACLParams()
+    p = SRACLParams().model
+    assert SRACLParams().train.epochs == 100
     assert p.max_seq_length == 20 and p.k_users == 10 and p.k_items == 10
     assert p.substitution_rate == 0.2 and p.user_cl_weight == 0.1 and p.item_cl_weight == 0.1
 
@@ -21,11 +22,16 @@ def test_defaults_follow_the_paper():
 ])
 def test_invalid_values_are_rejected(bad, match):
     with pytest.raises(ConfigError, match=match):
-        from_dict(SRACLParams, bad)
+        from_dict(SRACLParams, {"model": bad})
 
 
 def test_unknown_choice_is_rejected():
     with pytest.raises(ConfigError, match="not one of"):
-        from_dict(SRACLParams, {"item_semantics": "llm"})
+        from_dict(SRACLParams, {"model": {"item_semantics": "llm"}})
     with pytest.raises(ConfigError, match="not one of"):
-        from_dict(SRACLParams, {"user_retrieval": "session"})
+        from_dict(SRACLParams, {"model": {"user_retrieval": "session"}})
+
+
+def test_old_flat_keys_name_their_new_section():
+    with pytest.raises(ConfigError, match=r"^epochs moved to train\.epochs \(issue #16"):
+        from_dict(SRACLParams, {"epochs": 3})

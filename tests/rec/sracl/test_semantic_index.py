@@ -1,6 +1,6 @@
 import torch
 
-from rec.sracl.params import SRACLParams
+from rec.sracl.params import SRACLModel, SRACLParams
 from rec.sracl.semantic_index import SemanticIndex
 from tests.rec.sracl.fake_encoder import BagOfWordsEncoder
 
@@ -10,7 +10,7 @@ SEQS = [[1, 2, 3, 7, 8], [2, 1, 3, 8, 7], [4, 5, 6, 7, 8], [5, 4, 6, 8, 7], [1, 
 
 
 def test_build_from_text(tmp_path):
-    params = SRACLParams(k_users=2, k_items=2, max_seq_length=2)
+    params = SRACLParams(model=SRACLModel(k_users=2, k_items=2, max_seq_length=2))
     enc = BagOfWordsEncoder()
     idx = SemanticIndex.build(params, ["a", "b", "c", "d", "e"], SEQS, 8, TEXT, enc, cache_dir=tmp_path)
     assert idx.item_emb.shape[0] == 9 and torch.equal(idx.item_emb[0], torch.zeros(enc.dim))
@@ -29,7 +29,7 @@ def test_build_from_text(tmp_path):
 
 
 def test_build_id_free_fallback():
-    params = SRACLParams(k_users=2, k_items=2, item_semantics="cooc", user_semantics="mean_items", cooc_dim=3)
+    params = SRACLParams(model=SRACLModel(k_users=2, k_items=2, item_semantics="cooc", user_semantics="mean_items", cooc_dim=3))
     idx = SemanticIndex.build(params, list(range(5)), SEQS, 8, None)
     assert idx.item_source == "cooc-ppmi-svd"
     # held-out items 7, 8 have no vector and are never retrieved
