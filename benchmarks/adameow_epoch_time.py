@@ -4,6 +4,7 @@ earlier formulation (InfoNCE with a lazy weight callable + a separately checkpoi
 Epochs alternate between the two (same model, same optimiser), so background load affects both alike.
 Usage: PYTHONPATH=. OMP_NUM_THREADS=1 python benchmarks/adameow_epoch_time.py --data-root /work/shared/data --epochs 3
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,7 +45,9 @@ def main() -> None:
             if epoch > 0:
                 times[name].append(time.perf_counter() - start)
             print(name, epoch, f"{time.perf_counter() - start:.2f}s loss={float(loss):.5f}", flush=True)
-    print(json.dumps({k: {"median_s": statistics.median(v), "all_s": [round(x, 2) for x in v]} for k, v in times.items()}))
+    print(
+        json.dumps({k: {"median_s": statistics.median(v), "all_s": [round(x, 2) for x in v]} for k, v in times.items()})
+    )
 
 
 if __name__ == "__main__":

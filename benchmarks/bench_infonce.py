@@ -20,6 +20,7 @@ after one untimed warm-up run for N <= 16384; a single run above that).
 Modes whose extrapolated peak (from the previous size, scaling as N^2, or N for the checkpointed
 mode) exceeds ``--max-gb`` are skipped and reported as such.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -119,9 +120,18 @@ def measure(mode: str, n: int, dim: int, device: str, threads: int, repeats: int
             peak = _hwm_bytes() - before
         times.append(time.perf_counter() - start)
         peaks.append(peak)
-    return {"mode": mode, "n": n, "dim": dim, "chunk_size": options["chunk_size"], "device": device,
-            "threads": threads, "seconds": statistics.median(times), "peak_mb": max(peaks) / 2**20,
-            "loss": value, "runs": runs}
+    return {
+        "mode": mode,
+        "n": n,
+        "dim": dim,
+        "chunk_size": options["chunk_size"],
+        "device": device,
+        "threads": threads,
+        "seconds": statistics.median(times),
+        "peak_mb": max(peaks) / 2**20,
+        "loss": value,
+        "runs": runs,
+    }
 
 
 def main() -> None:
@@ -139,8 +149,9 @@ def main() -> None:
     args = parser.parse_args()
 
     if args._child:
-        result = measure(args._child[0], int(args._child[1]), args.dim, args.device, args.threads,
-                         args.repeats, args.chunk)
+        result = measure(
+            args._child[0], int(args._child[1]), args.dim, args.device, args.threads, args.repeats, args.chunk
+        )
         print("RESULT " + json.dumps(result))
         return
 
@@ -151,20 +162,40 @@ def main() -> None:
             if last is not None:
                 estimate_gb = last["peak_mb"] / 1024 * (n / last["n"]) ** PEAK_EXPONENT[mode]
                 if estimate_gb > args.max_gb:
-                    rows.append({"mode": mode, "n": n, "dim": args.dim, "skipped":
-                                 f"extrapolated peak {estimate_gb:.1f} GB > --max-gb {args.max_gb}"})
+                    rows.append(
+                        {
+                            "mode": mode,
+                            "n": n,
+                            "dim": args.dim,
+                            "skipped": f"extrapolated peak {estimate_gb:.1f} GB > --max-gb {args.max_gb}",
+                        }
+                    )
                     print(f"{mode:>20} N={n:>6}: skipped ({rows[-1]['skipped']})", flush=True)
                     continue
-            cmd = [sys.executable, __file__, "--_child", mode, str(n), "--dim", str(args.dim),
-                   "--device", args.device, "--threads", str(args.threads), "--repeats", str(args.repeats),
-                   "--chunk", str(args.chunk)]
+            cmd = [
+                sys.executable,
+                __file__,
+                "--_child",
+                mode,
+                str(n),
+                "--dim",
+                str(args.dim),
+                "--device",
+                args.device,
+                "--threads",
+                str(args.threads),
+                "--repeats",
+                str(args.repeats),
+                "--chunk",
+                str(args.chunk),
+            ]
             proc = subprocess.run(cmd, capture_output=True, text=True, env=_child_env())
             line = [l for l in proc.stdout.splitlines() if l.startswith("RESULT ")]
             if proc.returncode != 0 or not line:
                 rows.append({"mode": mode, "n": n, "dim": args.dim, "skipped": f"failed: {proc.stderr.strip()[-300:]}"})
                 print(f"{mode:>20} N={n:>6}: FAILED {proc.stderr.strip()[-300:]}", flush=True)
                 continue
-            last = json.loads(line[0][len("RESULT "):])
+            last = json.loads(line[0][len("RESULT ") :])
             rows.append(last)
             print(f"{mode:>20} N={n:>6}: {last['seconds']:8.2f} s  {last['peak_mb']:9.1f} MB", flush=True)
 
@@ -175,13 +206,23 @@ def main() -> None:
         if "skipped" in r:
             print(f"{r['mode']:>20} | {r['n']:>6} | {'-':>10} | {'-':>10} | {r['skipped']}")
         else:
-            print(f"{r['mode']:>20} | {r['n']:>6} | {r['seconds']:>10.2f} | {r['peak_mb']:>10.1f} | loss {r['loss']:.4f}")
+            print(
+                f"{r['mode']:>20} | {r['n']:>6} | {r['seconds']:>10.2f} | {r['peak_mb']:>10.1f} | loss {r['loss']:.4f}"
+            )
     if args.json:
-        meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-                "device": args.device, "threads": args.threads, "dim": args.dim, "chunk": args.chunk,
-                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+        meta = {
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "cpus": os.cpu_count(),
+            "device": args.device,
+            "threads": args.threads,
+            "dim": args.dim,
+            "chunk": args.chunk,
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        }
         try:
             import torch
+
             meta["torch"] = torch.__version__
         except ImportError:
             pass

@@ -34,6 +34,7 @@ the official loaders read ``../data/<dataset>/`` relative to their code folder (
 hold the HeCo files, plus ``nei_a.npz``/``nei_s.npz`` for MEOW, see docs/speed.md); their
 ``print`` output goes to a buffer during timing (the prints still run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -98,29 +99,106 @@ def seed_all(seed: int) -> None:
 # official hyperparameters (their utils/params.py for each dataset)
 
 HECO = {
-    "acm": dict(type_num=[4019, 7167, 60], nei_num=2, hidden_dim=64, lr=0.0008, l2_coef=0.0, tau=0.8,
-                feat_drop=0.3, attn_drop=0.5, sample_rate=[7, 1], lam=0.5, seed=0),
-    "dblp": dict(type_num=[4057, 14328, 7723, 20], nei_num=1, hidden_dim=64, lr=0.0008, l2_coef=0.0, tau=0.9,
-                 feat_drop=0.4, attn_drop=0.35, sample_rate=[6], lam=0.5, seed=53),
+    "acm": dict(
+        type_num=[4019, 7167, 60],
+        nei_num=2,
+        hidden_dim=64,
+        lr=0.0008,
+        l2_coef=0.0,
+        tau=0.8,
+        feat_drop=0.3,
+        attn_drop=0.5,
+        sample_rate=[7, 1],
+        lam=0.5,
+        seed=0,
+    ),
+    "dblp": dict(
+        type_num=[4057, 14328, 7723, 20],
+        nei_num=1,
+        hidden_dim=64,
+        lr=0.0008,
+        l2_coef=0.0,
+        tau=0.9,
+        feat_drop=0.4,
+        attn_drop=0.35,
+        sample_rate=[6],
+        lam=0.5,
+        seed=53,
+    ),
 }
 MEOW = {
-    "acm": dict(type_num=[4019, 7167, 60], hidden_dim=64, embed_dim=64, lr=0.0007, l2_coef=0.0, dropout=0.2,
-                tau=0.4, feat_mask=0.3, adj_mask=[0.3, 0.2], nei_max=[110, 700], num_cluster=[100, 300],
-                lam_proto=1.0, seed=0),
+    "acm": dict(
+        type_num=[4019, 7167, 60],
+        hidden_dim=64,
+        embed_dim=64,
+        lr=0.0007,
+        l2_coef=0.0,
+        dropout=0.2,
+        tau=0.4,
+        feat_mask=0.3,
+        adj_mask=[0.3, 0.2],
+        nei_max=[110, 700],
+        num_cluster=[100, 300],
+        lam_proto=1.0,
+        seed=0,
+    ),
 }
 ADAMEOW = {
-    "acm": dict(type_num=[4019, 7167, 60], hidden_dim=64, embed_dim=64, lr=0.00005, l2_coef=1e-5, dropout=0.3,
-                tau=1.0, feat_mask=0.3, adj_mask=0.2, nei_max=[690, 690], seed=0),
+    "acm": dict(
+        type_num=[4019, 7167, 60],
+        hidden_dim=64,
+        embed_dim=64,
+        lr=0.00005,
+        l2_coef=1e-5,
+        dropout=0.3,
+        tau=1.0,
+        feat_mask=0.3,
+        adj_mask=0.2,
+        nei_max=[690, 690],
+        seed=0,
+    ),
 }
 # recbole/properties/model/MCLRec.yaml of the official repo; lmd/beta: the paper's Beauty values
-MCLREC = dict(n_layers=2, n_heads=2, hidden_size=64, inner_size=256, hidden_dropout_prob=0.5,
-              attn_dropout_prob=0.5, hidden_act="gelu", layer_norm_eps=1e-12, initializer_range=0.02,
-              loss_type="CE", mask_ratio=0.5, crop_ratio=0.5, reorder_ratio=0.8, lmd=0.0, beta=0.05, use_rl=1,
-              joint=0, tau=1.0, sim="dot", train_batch_size=256, learning_rate=0.001, weight_decay=0.0)
+MCLREC = dict(
+    n_layers=2,
+    n_heads=2,
+    hidden_size=64,
+    inner_size=256,
+    hidden_dropout_prob=0.5,
+    attn_dropout_prob=0.5,
+    hidden_act="gelu",
+    layer_norm_eps=1e-12,
+    initializer_range=0.02,
+    loss_type="CE",
+    mask_ratio=0.5,
+    crop_ratio=0.5,
+    reorder_ratio=0.8,
+    lmd=0.0,
+    beta=0.05,
+    use_rl=1,
+    joint=0,
+    tau=1.0,
+    sim="dot",
+    train_batch_size=256,
+    learning_rate=0.001,
+    weight_decay=0.0,
+)
 # configs/rec/sasrec_<dataset>.yaml (the papers' SASRec baseline) in RecBole's key names
-SASREC = dict(n_layers=2, n_heads=2, hidden_size=64, inner_size=256, hidden_dropout_prob=0.5,
-              attn_dropout_prob=0.5, hidden_act="gelu", layer_norm_eps=1e-12, initializer_range=0.02,
-              loss_type="CE", train_batch_size=256, learning_rate=0.001, weight_decay=0.0)
+SASREC = dict(
+    n_layers=2,
+    n_heads=2,
+    hidden_size=64,
+    inner_size=256,
+    hidden_dropout_prob=0.5,
+    attn_dropout_prob=0.5,
+    hidden_act="gelu",
+    layer_norm_eps=1e-12,
+    initializer_range=0.02,
+    loss_type="CE",
+    train_batch_size=256,
+    learning_rate=0.001,
+    weight_decay=0.0,
+)
 
 
 class Side:
@@ -142,8 +220,17 @@ def official_heco(root: Path, dataset: str) -> Side:
     from utils.load_data import load_data
 
     nei_index, feats, mps, pos, label, *_ = load_data(dataset, [20, 40, 60], a.type_num)
-    model = HeCo(a.hidden_dim, [f.shape[1] for f in feats], a.feat_drop, a.attn_drop, len(mps), a.sample_rate,
-                 a.nei_num, a.tau, a.lam)
+    model = HeCo(
+        a.hidden_dim,
+        [f.shape[1] for f in feats],
+        a.feat_drop,
+        a.attn_drop,
+        len(mps),
+        a.sample_rate,
+        a.nei_num,
+        a.tau,
+        a.lam,
+    )
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=a.l2_coef)
     ckpt = Path(tempfile.mkdtemp()) / f"HeCo_{dataset}.pkl"
     state = {"best": 1e9}
@@ -159,7 +246,9 @@ def official_heco(root: Path, dataset: str) -> Side:
         loss.backward()
         opt.step()
 
-    return Side(step, {"code": "liun-online/HeCo code/ (module/, utils/load_data.py)", "hyperparameters": HECO[dataset]})
+    return Side(
+        step, {"code": "liun-online/HeCo code/ (module/, utils/load_data.py)", "hyperparameters": HECO[dataset]}
+    )
 
 
 def _pathsim_cached(pathsim, adjs, nei_max, cache: Path):
@@ -191,8 +280,9 @@ def official_meow(root: Path, dataset: str) -> Side:
     mask_feat = mask_features(feat, a.feat_mask)
     adjs_norm = [normalize_adj(adj) for adj in adjs]
     mask_adjs = mask_edges(adjs, sub_num, a.adj_mask)
-    model = Model(feats_dim_list, sub_num, a.hidden_dim, a.embed_dim, a.tau, adjs_norm, a.lam_proto, a.dropout,
-                  nei_index, dataset)
+    model = Model(
+        feats_dim_list, sub_num, a.hidden_dim, a.embed_dim, a.tau, adjs_norm, a.lam_proto, a.dropout, nei_index, dataset
+    )
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=a.l2_coef)
     state = {"best": 1e9, "wait": 0}
 
@@ -209,8 +299,14 @@ def official_meow(root: Path, dataset: str) -> Side:
         else:
             state["wait"] += 1
 
-    return Side(step, {"code": "jianxiangyu/MEOW code_meow/ (+ module/contrast.py from code/, see docs/speed.md)",
-                       "hyperparameters": MEOW[dataset], "kmeans": "faiss CPU IndexFlatIP, niter 20, nredo 5"})
+    return Side(
+        step,
+        {
+            "code": "jianxiangyu/MEOW code_meow/ (+ module/contrast.py from code/, see docs/speed.md)",
+            "hyperparameters": MEOW[dataset],
+            "kmeans": "faiss CPU IndexFlatIP, niter 20, nredo 5",
+        },
+    )
 
 
 def official_adameow(root: Path, dataset: str) -> Side:
@@ -247,8 +343,14 @@ def official_adameow(root: Path, dataset: str) -> Side:
         print("Total loss: ", loss)
 
     n = feats[0].shape[0]
-    return Side(step, {"code": "jianxiangyu/MEOW code_adameow/", "hyperparameters": ADAMEOW[dataset],
-                       "pair_tensor_gb": 3 * n * n * a.embed_dim * 4 / 2**30})
+    return Side(
+        step,
+        {
+            "code": "jianxiangyu/MEOW code_adameow/",
+            "hyperparameters": ADAMEOW[dataset],
+            "pair_tensor_gb": 3 * n * n * a.embed_dim * 4 / 2**30,
+        },
+    )
 
 
 def _load_method(path: Path, name: str, namespace: dict):
@@ -273,8 +375,14 @@ def _recbole_prefixes(dataset: str, data_root: str):
     from rec.train import load_sequence_data
 
     split = LeaveOneOut.from_sequences(load_sequence_data(dataset, data_root), 50)
-    data = Interaction({"user_id": split.train_user, "item_id_list": split.train_seq,
-                        "item_length": split.train_len, "item_id": split.train_target})
+    data = Interaction(
+        {
+            "user_id": split.train_user,
+            "item_id_list": split.train_seq,
+            "item_length": split.train_len,
+            "item_id": split.train_target,
+        }
+    )
     return split, data
 
 
@@ -291,16 +399,24 @@ class RecBoleCounts:
 
 def recbole_model_config(values: dict, max_len: int = 50) -> dict:
     """The keys RecBole's ``SequentialRecommender`` reads from its ``Config``, plus ``values``."""
-    return {"USER_ID_FIELD": "user_id", "ITEM_ID_FIELD": "item_id", "LIST_SUFFIX": "_list",
-            "ITEM_LIST_LENGTH_FIELD": "item_length", "NEG_PREFIX": "neg_", "MAX_ITEM_LIST_LENGTH": max_len,
-            "device": torch.device("cpu"), **values}
+    return {
+        "USER_ID_FIELD": "user_id",
+        "ITEM_ID_FIELD": "item_id",
+        "LIST_SUFFIX": "_list",
+        "ITEM_LIST_LENGTH_FIELD": "item_length",
+        "NEG_PREFIX": "neg_",
+        "MAX_ITEM_LIST_LENGTH": max_len,
+        "device": torch.device("cpu"),
+        **values,
+    }
 
 
 def official_mclrec(root: Path, dataset: str, batches: int, data_root: str, seed: int = 0) -> Side:
-    import rec.recbole  # noqa: F401  (NumPy-2 aliases + anomaly-mode fix for importing recbole)
     from recbole.data.interaction import Interaction
     from recbole.utils import set_color
     from torch.nn.utils.clip_grad import clip_grad_norm_
+
+    import rec.recbole  # noqa: F401  (NumPy-2 aliases + anomaly-mode fix for importing recbole)
 
     sys.path.insert(0, str(root))  # the official model file imports recbole.* (installed 1.2.1 resolves them)
     import importlib.util
@@ -315,24 +431,39 @@ def official_mclrec(root: Path, dataset: str, batches: int, data_root: str, seed
     extractors = load("official_extractors", root / "recbole/model/extractors.py")
     seed_all(seed)
     split, data = _recbole_prefixes(dataset, data_root)
-    model = official.MCLRec(recbole_model_config({**MCLREC, "seed": seed}), RecBoleCounts(split.num_items, split.num_users))
+    model = official.MCLRec(
+        recbole_model_config({**MCLREC, "seed": seed}), RecBoleCounts(split.num_items, split.num_users)
+    )
 
     aug_self = types.SimpleNamespace(config=MCLREC)
-    aug = _load_method(root / "excerpts/dataloader_mclrec_aug.py", "mclrec_aug",
-                       {"math": math, "random": random, "np": np, "torch": torch, "Interaction": Interaction})
-    train_epoch = _load_method(root / "excerpts/trainer_train_epoch.py", "_train_epoch",
-                               {"tqdm": None, "set_color": set_color, "clip_grad_norm_": clip_grad_norm_,
-                                "torch": torch})
+    aug = _load_method(
+        root / "excerpts/dataloader_mclrec_aug.py",
+        "mclrec_aug",
+        {"math": math, "random": random, "np": np, "torch": torch, "Interaction": Interaction},
+    )
+    train_epoch = _load_method(
+        root / "excerpts/trainer_train_epoch.py",
+        "_train_epoch",
+        {"tqdm": None, "set_color": set_color, "clip_grad_norm_": clip_grad_norm_, "torch": torch},
+    )
 
     trainer = types.SimpleNamespace(model=model, joint=0, clip_grad_norm=None, device=torch.device("cpu"))
     trainer.aug_1 = extractors.Extractor([64, 32, 16, 64], "gelu", None)
     trainer.aug_2 = extractors.Extractor([64, 32, 16, 64], "gelu", None)
     lr, wd = MCLREC["learning_rate"], MCLREC["weight_decay"]
     trainer.optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=wd)
-    trainer.optimizer_1 = torch.optim.Adam([{"params": trainer.aug_1.parameters()},
-                                            {"params": trainer.aug_2.parameters()}], lr=lr, weight_decay=wd)
-    trainer.optimizer_2 = torch.optim.Adam([{"params": model.parameters()}, {"params": trainer.aug_1.parameters()},
-                                            {"params": trainer.aug_2.parameters()}], lr=lr, weight_decay=wd)
+    trainer.optimizer_1 = torch.optim.Adam(
+        [{"params": trainer.aug_1.parameters()}, {"params": trainer.aug_2.parameters()}], lr=lr, weight_decay=wd
+    )
+    trainer.optimizer_2 = torch.optim.Adam(
+        [
+            {"params": model.parameters()},
+            {"params": trainer.aug_1.parameters()},
+            {"params": trainer.aug_2.parameters()},
+        ],
+        lr=lr,
+        weight_decay=wd,
+    )
 
     trainer._check_nan = check_nan
     size = MCLREC["train_batch_size"]
@@ -340,22 +471,30 @@ def official_mclrec(root: Path, dataset: str, batches: int, data_root: str, seed
     def loader():  # SequentialDataLoader: shuffle once per epoch, slice, mclrec_aug per training batch
         data.shuffle()
         for start in range(0, batches * size, size):
-            cur = data[start:start + size]
+            cur = data[start : start + size]
             aug(aug_self, cur)
             yield cur
 
     def step():
         train_epoch(trainer, loader(), 0)
 
-    return Side(step, {"code": "QinHsiu/MCLRec recbole/model/sequential_recommender/mclrec.py, "
-                               "recbole/model/extractors.py, Trainer._train_epoch, SequentialDataLoader.mclrec_aug",
-                       "hyperparameters": MCLREC, "batches": batches, "batch_size": size,
-                       "train_prefixes": int(split.train_seq.shape[0])})
+    return Side(
+        step,
+        {
+            "code": "QinHsiu/MCLRec recbole/model/sequential_recommender/mclrec.py, "
+            "recbole/model/extractors.py, Trainer._train_epoch, SequentialDataLoader.mclrec_aug",
+            "hyperparameters": MCLREC,
+            "batches": batches,
+            "batch_size": size,
+            "train_prefixes": int(split.train_seq.shape[0]),
+        },
+    )
 
 
 def official_sasrec(dataset: str, batches: int, data_root: str, seed: int = 0) -> Side:
-    import rec.recbole  # noqa: F401  (NumPy-2 aliases + anomaly-mode fix for importing recbole)
     from recbole.model.sequential_recommender import SASRec
+
+    import rec.recbole  # noqa: F401  (NumPy-2 aliases + anomaly-mode fix for importing recbole)
 
     seed_all(seed)
     split, data = _recbole_prefixes(dataset, data_root)
@@ -368,14 +507,21 @@ def official_sasrec(dataset: str, batches: int, data_root: str, seed: int = 0) -
         data.shuffle()
         for start in range(0, batches * size, size):
             optimizer.zero_grad()
-            loss = model.calculate_loss(data[start:start + size])
+            loss = model.calculate_loss(data[start : start + size])
             check_nan(loss)
             loss.backward()
             optimizer.step()
 
-    return Side(step, {"code": "recbole 1.2.1 recbole.model.sequential_recommender.SASRec + Trainer._train_epoch body",
-                       "hyperparameters": SASREC, "batches": batches, "batch_size": size,
-                       "train_prefixes": int(split.train_seq.shape[0])})
+    return Side(
+        step,
+        {
+            "code": "recbole 1.2.1 recbole.model.sequential_recommender.SASRec + Trainer._train_epoch body",
+            "hyperparameters": SASREC,
+            "batches": batches,
+            "batch_size": size,
+            "train_prefixes": int(split.train_seq.shape[0]),
+        },
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -421,9 +567,11 @@ def ours_rec(model_name: str, dataset: str, batches: int, data_root: str, seed: 
     from rec.train import build
     from rec.trainer import SeqRecTrainer
 
-    run = load_run_config(configs_dir() / "rec" / f"{model_name}_{dataset}.yaml",
-                          [f"seed={seed}", "device=cpu", f"params.smoke.max_train_batches={batches}"]
-                          + ([f"data_root={data_root}"] if data_root else []))
+    run = load_run_config(
+        configs_dir() / "rec" / f"{model_name}_{dataset}.yaml",
+        [f"seed={seed}", "device=cpu", f"params.smoke.max_train_batches={batches}"]
+        + ([f"data_root={data_root}"] if data_root else []),
+    )
     torch.manual_seed(seed)
     model, split = build(run, torch.device("cpu"))
     trainer = SeqRecTrainer(model, split, run.params, "cpu", seed)
@@ -432,8 +580,14 @@ def ours_rec(model_name: str, dataset: str, batches: int, data_root: str, seed: 
     def step():
         trainer.train_epoch()
 
-    return Side(step, {"config": f"configs/rec/{model_name}_{dataset}.yaml", "batches": batches,
-                       "batch_size": run.params.train.train_batch_size})
+    return Side(
+        step,
+        {
+            "config": f"configs/rec/{model_name}_{dataset}.yaml",
+            "batches": batches,
+            "batch_size": run.params.train.train_batch_size,
+        },
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -456,8 +610,12 @@ def main(argv=None) -> dict:
     p.add_argument("--batches", type=int, default=20, help="MCLRec/SASRec: training batches per timed 'epoch'")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--data-root", default=os.environ.get("GRAPHCL_DATA", "/work/shared/data"))
-    p.add_argument("--mem-limit-gb", type=float, default=None,
-                   help="address-space limit for this process (an official model that needs more fails cleanly)")
+    p.add_argument(
+        "--mem-limit-gb",
+        type=float,
+        default=None,
+        help="address-space limit for this process (an official model that needs more fails cleanly)",
+    )
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args(argv)
     rec_model = args.model in ("mclrec", "sasrec")
@@ -475,8 +633,11 @@ def main(argv=None) -> dict:
     out = args.out.resolve() if args.out else None
     load_before = os.getloadavg()
 
-    ours = (ours_rec(args.model, args.dataset, args.batches, args.data_root) if rec_model
-            else ours_hetero(args.model, args.dataset, args.data_root))
+    ours = (
+        ours_rec(args.model, args.dataset, args.batches, args.data_root)
+        if rec_model
+        else ours_hetero(args.model, args.dataset, args.data_root)
+    )
     official, official_error = None, None
     try:
         if args.model == "heco":
@@ -517,17 +678,31 @@ def main(argv=None) -> dict:
         return {"median_s": statistics.median(values), "min_s": min(values), "all_s": values} if values else None
 
     result = {
-        "model": args.model, "dataset": args.dataset,
+        "model": args.model,
+        "dataset": args.dataset,
         "unit": f"{args.batches} training batches" if rec_model else "epoch",
-        "ours": summary(times["ours"]), "official": summary(times["official"]),
+        "ours": summary(times["ours"]),
+        "official": summary(times["official"]),
         "official_error": official_error,
-        "ratio_official_over_ours": (statistics.median(times["official"]) / statistics.median(times["ours"])
-                                     if times["official"] and times["ours"] else None),
-        "ours_info": ours.info, "official_info": official.info if official else None,
-        "repeats": args.repeats, "warmup": args.warmup, "threads": args.threads,
-        "loadavg_before": load_before, "loadavg_after": load_after,
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "torch": torch.__version__,
-                    "numpy": np.__version__, "python": platform.python_version()},
+        "ratio_official_over_ours": (
+            statistics.median(times["official"]) / statistics.median(times["ours"])
+            if times["official"] and times["ours"]
+            else None
+        ),
+        "ours_info": ours.info,
+        "official_info": official.info if official else None,
+        "repeats": args.repeats,
+        "warmup": args.warmup,
+        "threads": args.threads,
+        "loadavg_before": load_before,
+        "loadavg_after": load_after,
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "torch": torch.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
         "command": " ".join([Path(sys.argv[0]).name] + (argv if argv is not None else sys.argv[1:])),
     }
@@ -538,8 +713,10 @@ def main(argv=None) -> dict:
     ratio = result["ratio_official_over_ours"]
     official_cell = fmt(result["official"]) if result["official"] else f"failed: {official_error}"
     ratio_cell = f"{ratio:.2f}x" if ratio else "n/a"
-    print(f"| {args.model} | {args.dataset} | {unit} | {fmt(result['ours'])} | {official_cell} | {ratio_cell} | "
-          f"{load_before[0]:.1f}/{load_after[0]:.1f} |")
+    print(
+        f"| {args.model} | {args.dataset} | {unit} | {fmt(result['ours'])} | {official_cell} | {ratio_cell} | "
+        f"{load_before[0]:.1f}/{load_after[0]:.1f} |"
+    )
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2, default=str))

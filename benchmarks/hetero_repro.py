@@ -15,6 +15,7 @@ time budget, and never compare a capped row with the paper as if it were a repro
 ``kill -INT <pid>`` (or Ctrl-C) ends the current run early: its best-loss parameters are
 evaluated and the row is labelled "capped at" the epoch it reached.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,9 +32,11 @@ import torch
 # with test-set monitoring every 100 epochs); the arXiv:2212.13847 tables could not be retrieved
 # here, so MEOW has no reference number in this script.
 PAPER_MA_F1_20 = {
-    ("heco", "acm"): (88.56, "HeCo paper"), ("heco", "dblp"): (91.28, "HeCo paper"),
+    ("heco", "acm"): (88.56, "HeCo paper"),
+    ("heco", "dblp"): (91.28, "HeCo paper"),
     ("heco", "aminer"): (71.38, "HeCo paper"),
-    ("adameow", "acm"): (91.69, "official repo log"), ("adameow", "aminer"): (71.57, "official repo log"),
+    ("adameow", "acm"): (91.69, "official repo log"),
+    ("adameow", "aminer"): (71.57, "official repo log"),
 }
 COLUMNS = ["macro_f1_20", "macro_f1_40", "macro_f1_60", "micro_f1_20", "auc_20", "nmi", "ari"]
 
@@ -46,8 +49,9 @@ def _mean_std(values: list[float]) -> str:
     return f"{100 * m:.2f}±{100 * s:.2f}"
 
 
-def run_one(model: str, dataset: str, seed: int, data, max_epochs: int | None, device: str,
-            extra: list[str] = ()) -> dict:
+def run_one(
+    model: str, dataset: str, seed: int, data, max_epochs: int | None, device: str, extra: list[str] = ()
+) -> dict:
     from graphcl.config import load_run_config
     from graphcl.hetero.train import train_and_evaluate
     from graphcl.utils.resources import configs_dir
@@ -62,7 +66,8 @@ def run_one(model: str, dataset: str, seed: int, data, max_epochs: int | None, d
     metrics["wall_seconds"] = time.perf_counter() - start
     # a run stopped by hand (kill -INT) is a cap too: evaluated, but not a reproduction
     metrics["capped_at"] = metrics.get("interrupted_at_epoch") or (
-        max_epochs if max_epochs and metrics["epochs"] >= max_epochs else None)
+        max_epochs if max_epochs and metrics["epochs"] >= max_epochs else None
+    )
     return metrics
 
 
@@ -73,8 +78,9 @@ def table(results: list[dict]) -> str:
         groups.setdefault(key, []).append(r)
     head = ["model", "dataset", "seeds"] + COLUMNS + ["paper Ma-F1@20", "epochs", "s/epoch", "peak MB"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for (model, dataset, cap, extra), rows in sorted(groups.items(),
-                                                     key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or 0, kv[0][3])):
+    for (model, dataset, cap, extra), rows in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or 0, kv[0][3])
+    ):
         name = model + (f" (capped at {cap} epochs)" if cap else "") + (f" [{', '.join(extra)}]" if extra else "")
         cells = [name, dataset, str(len(rows))]
         cells += [_mean_std([r["metrics"]["test"][c] for r in rows]) for c in COLUMNS]
@@ -96,8 +102,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-root", default=None)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="config override for every run, e.g. params.eval.final_eval_repeats=5 (kept in the JSON)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="config override for every run, e.g. params.eval.final_eval_repeats=5 (kept in the JSON)",
+    )
     parser.add_argument("--out", default="benchmarks/results/hetero_repro.json")
     args = parser.parse_args(argv)
     import logging
@@ -114,13 +125,24 @@ def main(argv: list[str] | None = None) -> int:
         for model in args.models:
             for seed in args.seeds:
                 m = run_one(model, dataset, seed, data, args.max_epochs, args.device, args.set)
-                results.append({"model": model, "dataset": dataset, "seed": seed, "capped_at": m["capped_at"],
-                                "overrides": args.set,
-                                "device": m["device"], "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                                "metrics": m})
+                results.append(
+                    {
+                        "model": model,
+                        "dataset": dataset,
+                        "seed": seed,
+                        "capped_at": m["capped_at"],
+                        "overrides": args.set,
+                        "device": m["device"],
+                        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                        "metrics": m,
+                    }
+                )
                 out.write_text(json.dumps(results, indent=1, default=float))
-                print(f"{model} {dataset} seed {seed}: Ma-F1@20 {100 * m['test']['macro_f1_20']:.2f} "
-                      f"epochs {m['epochs']} {m['seconds_per_epoch']:.2f} s/epoch", flush=True)
+                print(
+                    f"{model} {dataset} seed {seed}: Ma-F1@20 {100 * m['test']['macro_f1_20']:.2f} "
+                    f"epochs {m['epochs']} {m['seconds_per_epoch']:.2f} s/epoch",
+                    flush=True,
+                )
     print(table(results))
     return 0
 

@@ -7,6 +7,7 @@ built per block by ``cluster_negative_weights`` (the old MEOW path); ``factorise
 
     OMP_NUM_THREADS=1 python benchmarks/meow_cluster_weights.py --repeats 9 --chunk-size 0
 """
+
 import argparse
 import json
 import os
@@ -28,8 +29,7 @@ torch.manual_seed(0)
 N, D = 4019, 64
 a0, c0 = F.normalize(torch.randn(N, D), dim=1), F.normalize(torch.randn(N, D), dim=1)
 assign = [torch.randint(0, 100, (N,)), torch.randint(0, 300, (N,))]
-info = InfoNCE(temperature=0.4, similarity="cosine", positives_in_denominator=False,
-               chunk_size=args.chunk_size or None)
+info = InfoNCE(temperature=0.4, similarity="cosine", positives_in_denominator=False, chunk_size=args.chunk_size or None)
 
 
 def step(kind):
@@ -58,5 +58,17 @@ for k, v in res.items():
 print(f"speed-up {res['dense'] / res['factorised']:.2f}x, load average {load}")
 if args.out:
     with open(args.out, "w") as f:
-        json.dump({"median_s": res, "all_s": times, "loss": losses, "loadavg": load, "N": N, "D": D,
-                   "clusters": [100, 300], "chunk_size": args.chunk_size or None}, f, indent=2)
+        json.dump(
+            {
+                "median_s": res,
+                "all_s": times,
+                "loss": losses,
+                "loadavg": load,
+                "N": N,
+                "D": D,
+                "clusters": [100, 300],
+                "chunk_size": args.chunk_size or None,
+            },
+            f,
+            indent=2,
+        )

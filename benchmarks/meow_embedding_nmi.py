@@ -9,6 +9,7 @@ the InfoNCE candidates), ``coarse`` / ``coarse_proj`` (coarse view, raw / projec
 Usage: PYTHONPATH=. OMP_NUM_THREADS=1 python benchmarks/meow_embedding_nmi.py --data-root /work/shared/data \
     --checkpoints 50 120 200
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,10 +73,22 @@ def main() -> None:
             row = {"epoch": epoch, "loss": float(loss), "elapsed_s": round(time.time() - start)}
             for name, z in embeddings(model, inputs).items():
                 km = kmeans_nmi_ari(z, labels, runs=args.kmeans_runs, seed=args.seed)
-                f1 = logreg_evaluate(z, labels, tr, va, te, lr=params.eval.eval_lr, weight_decay=params.eval.eval_weight_decay,
-                                     repeats=args.repeats, seed=args.seed)["macro_f1"]
-                row[name] = {"nmi": round(100 * km["nmi"], 2), "ari": round(100 * km["ari"], 2),
-                             "macro_f1_20": round(100 * f1, 2)}
+                f1 = logreg_evaluate(
+                    z,
+                    labels,
+                    tr,
+                    va,
+                    te,
+                    lr=params.eval.eval_lr,
+                    weight_decay=params.eval.eval_weight_decay,
+                    repeats=args.repeats,
+                    seed=args.seed,
+                )["macro_f1"]
+                row[name] = {
+                    "nmi": round(100 * km["nmi"], 2),
+                    "ari": round(100 * km["ari"], 2),
+                    "macro_f1_20": round(100 * f1, 2),
+                }
             print(json.dumps(row), flush=True)
             results.append(row)
 

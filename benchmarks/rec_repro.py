@@ -12,6 +12,7 @@ commit, overrides, epochs, best epoch, threads, seconds per epoch, ``valid``, ``
 
 Start long runs from a git worktree at a fixed commit (the row records it).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,15 +33,23 @@ METRIC_KEYS = ("hr@5", "ndcg@5", "hr@10", "ndcg@10", "hr@20", "ndcg@20")
 # max_len 50 (its SASRec and CL4SRec rows equal ICSRec's, which masks history: compare with P1
 # too); SRA-CL paper (Cui et al., NeurIPS 2025) at max_len 20, "w/o semantic" ablation and SASRec.
 PAPER_P2 = {
-    ("sasrec", "beauty", 50): (0.0894, 0.0386), ("cl4srec", "beauty", 50): (0.0974, 0.0428),
-    ("mclrec", "beauty", 50): (0.1243, 0.0539), ("sasrec", "sports", 50): (0.0500, 0.0224),
-    ("cl4srec", "sports", 50): (0.0557, 0.0238), ("mclrec", "sports", 50): (0.0734, 0.0319),
-    ("sracl", "beauty", 20): (0.1265, 0.0532), ("sracl", "sports", 20): (0.0772, 0.0311),
-    ("sasrec", "beauty", 20): (0.1206, 0.0518), ("sasrec", "sports", 20): (0.0745, 0.0296),
+    ("sasrec", "beauty", 50): (0.0894, 0.0386),
+    ("cl4srec", "beauty", 50): (0.0974, 0.0428),
+    ("mclrec", "beauty", 50): (0.1243, 0.0539),
+    ("sasrec", "sports", 50): (0.0500, 0.0224),
+    ("cl4srec", "sports", 50): (0.0557, 0.0238),
+    ("mclrec", "sports", 50): (0.0734, 0.0319),
+    ("sracl", "beauty", 20): (0.1265, 0.0532),
+    ("sracl", "sports", 20): (0.0772, 0.0311),
+    ("sasrec", "beauty", 20): (0.1206, 0.0518),
+    ("sasrec", "sports", 20): (0.0745, 0.0296),
 }
 # P1 (training items masked) anchors at max_len 50: ICSRec (Qin et al., WSDM 2024), BSARec (AAAI 2024).
-PAPER_P1 = {("icsrec", "beauty"): (0.1298, 0.0663), ("icsrec", "sports"): (0.0794, 0.0393),
-            ("bsarec", "beauty"): (0.1373, 0.0703)}
+PAPER_P1 = {
+    ("icsrec", "beauty"): (0.1298, 0.0663),
+    ("icsrec", "sports"): (0.0794, 0.0393),
+    ("bsarec", "beauty"): (0.1373, 0.0703),
+}
 
 
 def parse_args(argv=None):
@@ -75,10 +84,16 @@ def git_commit() -> str:
     """HEAD of the checkout this script runs from, with ``-dirty`` for uncommitted changes."""
     here = Path(__file__).resolve().parent
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("-dirty" if dirty else "")
@@ -128,14 +143,24 @@ def run_one(model: str, dataset: str, seed: int, args) -> dict:
 
 def result_row(model, dataset, seed, args, metrics, folder, commit) -> dict:
     return {
-        "model": model, "dataset": dataset, "seed": seed, "commit": commit, "overrides": overrides_of(args),
-        "max_seq_length": metrics["max_seq_length"], "epochs_run": metrics["epochs"],
-        "best_epoch": metrics["best_epoch"], "stopped_early": metrics["stopped_early"],
-        "max_train_batches": metrics["max_train_batches"], "threads": metrics["threads"],
-        "seconds_per_epoch": metrics["seconds_per_epoch"], "valid": metrics["val"],
-        "test_p2": metrics["test_p2"], "test_p1": metrics["test_p1"],
+        "model": model,
+        "dataset": dataset,
+        "seed": seed,
+        "commit": commit,
+        "overrides": overrides_of(args),
+        "max_seq_length": metrics["max_seq_length"],
+        "epochs_run": metrics["epochs"],
+        "best_epoch": metrics["best_epoch"],
+        "stopped_early": metrics["stopped_early"],
+        "max_train_batches": metrics["max_train_batches"],
+        "threads": metrics["threads"],
+        "seconds_per_epoch": metrics["seconds_per_epoch"],
+        "valid": metrics["val"],
+        "test_p2": metrics["test_p2"],
+        "test_p1": metrics["test_p1"],
         "machine": f"{platform.node()} {platform.platform()} ({os.cpu_count()} cpus)",
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "run_dir": str(folder),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "run_dir": str(folder),
     }
 
 
@@ -180,9 +205,13 @@ def table(rows: list[dict]) -> str:
         if r.get("max_train_batches") is None:
             key = (r["dataset"], r["max_seq_length"], r["model"], json.dumps(r.get("overrides") or {}, sort_keys=True))
             groups.setdefault(key, []).append(r)
-    lines = ["| dataset | max_len | model | overrides | seeds | P2 HR@20 | P2 NDCG@20 | paper P2 | P1 HR@20 | "
-             "P1 NDCG@20 | epochs | s/epoch |", "|" + "---|" * 12]
+    lines = [
+        "| dataset | max_len | model | overrides | seeds | P2 HR@20 | P2 NDCG@20 | paper P2 | P1 HR@20 | "
+        "P1 NDCG@20 | epochs | s/epoch |",
+        "|" + "---|" * 12,
+    ]
     for (dataset, max_len, model, overrides), runs in sorted(groups.items()):
+
         def cell(protocol, key):
             m, s = mean_std(r[protocol][key] for r in runs)
             return f"{m:.4f} ± {s:.4f}"
@@ -195,7 +224,8 @@ def table(rows: list[dict]) -> str:
             f"{cell('test_p2', 'hr@20')} | {cell('test_p2', 'ndcg@20')} | "
             f"{f'{paper[0]:.4f} / {paper[1]:.4f}' if paper else '-'} | {cell('test_p1', 'hr@20')} | "
             f"{cell('test_p1', 'ndcg@20')} | {mean_std(r['epochs_run'] for r in runs)[0]:.0f} | "
-            f"{mean_std(r['seconds_per_epoch'] for r in runs)[0]:.1f} |")
+            f"{mean_std(r['seconds_per_epoch'] for r in runs)[0]:.1f} |"
+        )
     anchors = ", ".join(f"{m} {d} {hr:.4f} / {nd:.4f}" for (m, d), (hr, nd) in PAPER_P1.items())
     return "\n".join(lines) + f"\nP1 anchors (HR@20 / NDCG@20, max_len 50): {anchors}"
 
@@ -218,9 +248,12 @@ def main(argv=None) -> int:
             for seed in args.seeds:
                 row = run_one(model, dataset, seed, args)
                 append_row(rows_path, row)
-                print(f"{model} {dataset} seed {seed}: P2 {row['test_p2']['hr@20']:.4f}/{row['test_p2']['ndcg@20']:.4f} "
-                      f"P1 {row['test_p1']['hr@20']:.4f}/{row['test_p1']['ndcg@20']:.4f} HR/NDCG@20, "
-                      f"{row['epochs_run']} epochs, {row['seconds_per_epoch']:.1f} s/epoch", flush=True)
+                print(
+                    f"{model} {dataset} seed {seed}: P2 {row['test_p2']['hr@20']:.4f}/{row['test_p2']['ndcg@20']:.4f} "
+                    f"P1 {row['test_p1']['hr@20']:.4f}/{row['test_p1']['ndcg@20']:.4f} HR/NDCG@20, "
+                    f"{row['epochs_run']} epochs, {row['seconds_per_epoch']:.1f} s/epoch",
+                    flush=True,
+                )
     print(table(load_rows(rows_path)))
     return 0
 

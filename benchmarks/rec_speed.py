@@ -10,6 +10,7 @@ round, so machine load hits them alike; the table shows medians over rounds and 
 
     python benchmarks/rec_speed.py --dataset beauty --rounds 3 --out benchmarks/results/rec_speed_beauty.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,12 @@ def parse_args(argv=None):
     p.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--padded-batches", type=int, default=6, help="random batches timed per side and round")
-    p.add_argument("--bucketed-batches", type=int, default=40,
-                   help="bucketed batches per side and round (a random sample of the epoch: widths vary)")
+    p.add_argument(
+        "--bucketed-batches",
+        type=int,
+        default=40,
+        help="bucketed batches per side and round (a random sample of the epoch: widths vary)",
+    )
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--data-root", default=os.environ.get("GRAPHCL_DATA"))
     p.add_argument("--no-recbole", action="store_true", help="skip RecBole's own SASRec")
@@ -51,16 +56,26 @@ class TrainSide:
     order, plus the model's per-epoch work (``on_epoch_start``: SRA-CL's memory bank) spread
     over the epoch's batches."""
 
-    def __init__(self, model_name: str, batching: str, args, sequences, batches: int,
-                 overrides: tuple[str, ...] = (), label: str | None = None):
+    def __init__(
+        self,
+        model_name: str,
+        batching: str,
+        args,
+        sequences,
+        batches: int,
+        overrides: tuple[str, ...] = (),
+        label: str | None = None,
+    ):
         from graphcl.cli import resolve_config_path
         from graphcl.config import load_run_config
         from rec.train import build
         from rec.trainer import SeqRecTrainer
 
-        run = load_run_config(resolve_config_path(f"rec/{model_name}_{args.dataset}"),
-                              ["device=cpu", f"params.train.batching={batching}", *overrides]
-                              + ([f"data_root={args.data_root}"] if args.data_root else []))
+        run = load_run_config(
+            resolve_config_path(f"rec/{model_name}_{args.dataset}"),
+            ["device=cpu", f"params.train.batching={batching}", *overrides]
+            + ([f"data_root={args.data_root}"] if args.data_root else []),
+        )
         torch.manual_seed(0)
         self.model, split = build(run, torch.device("cpu"), sequences)
         self.trainer = SeqRecTrainer(self.model, split, run.params, "cpu", 0)
@@ -149,10 +164,28 @@ def main(argv=None) -> int:
         sides.append(TrainSide(name, "random", args, sequences, args.padded_batches))
         sides.append(TrainSide(name, "bucketed", args, sequences, args.bucketed_batches))
     if "sracl" in args.models:  # SRA-CL runs at max_len 20: compare it with SASRec at 20 too
-        sides.append(TrainSide("sracl", "bucketed", args, sequences, args.bucketed_batches,
-                               ("params.model.neighbour_encoding=epoch_cache",), "sracl epoch_cache bucketed"))
-        sides.append(TrainSide("sasrec", "bucketed", args, sequences, args.bucketed_batches,
-                               ("params.model.max_seq_length=20",), "sasrec L20 bucketed"))
+        sides.append(
+            TrainSide(
+                "sracl",
+                "bucketed",
+                args,
+                sequences,
+                args.bucketed_batches,
+                ("params.model.neighbour_encoding=epoch_cache",),
+                "sracl epoch_cache bucketed",
+            )
+        )
+        sides.append(
+            TrainSide(
+                "sasrec",
+                "bucketed",
+                args,
+                sequences,
+                args.bucketed_batches,
+                ("params.model.max_seq_length=20",),
+                "sasrec L20 bucketed",
+            )
+        )
     if not args.no_recbole:
         sides.append(RecBoleSide(args, args.padded_batches))
     if not args.no_eval:
@@ -163,8 +196,11 @@ def main(argv=None) -> int:
     for round_index in range(args.rounds):
         for side in sides:
             times[side.label].append(side())
-        print(f"round {round_index + 1}/{args.rounds}: " + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in times.items()),
-              file=sys.stderr, flush=True)
+        print(
+            f"round {round_index + 1}/{args.rounds}: " + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in times.items()),
+            file=sys.stderr,
+            flush=True,
+        )
     result = summarise(sides, times, args)
     print(format_table(result))
     if args.out:
@@ -178,34 +214,51 @@ def summarise(sides, times, args) -> dict:
     rows = {}
     for side in sides:
         median = statistics.median(times[side.label])
-        rows[side.label] = {"seconds": median, "per": "pass" if side.label.startswith("validation") else "batch",
-                            "rounds": times[side.label], "batches_per_epoch": side.num_batches,
-                            "seconds_per_epoch": median * side.num_batches}
+        rows[side.label] = {
+            "seconds": median,
+            "per": "pass" if side.label.startswith("validation") else "batch",
+            "rounds": times[side.label],
+            "batches_per_epoch": side.num_batches,
+            "seconds_per_epoch": median * side.num_batches,
+        }
     ratios = {}
     for name in args.models:
         if f"{name} bucketed" in rows:
-            ratios[f"{name}: random / bucketed per epoch"] = (rows[f"{name} random"]["seconds_per_epoch"]
-                                                            / rows[f"{name} bucketed"]["seconds_per_epoch"])
+            ratios[f"{name}: random / bucketed per epoch"] = (
+                rows[f"{name} random"]["seconds_per_epoch"] / rows[f"{name} bucketed"]["seconds_per_epoch"]
+            )
     if "recbole sasrec" in rows and "sasrec bucketed" in rows:
-        ratios["recbole sasrec / our bucketed sasrec per epoch"] = (rows["recbole sasrec"]["seconds_per_epoch"]
-                                                                   / rows["sasrec bucketed"]["seconds_per_epoch"])
+        ratios["recbole sasrec / our bucketed sasrec per epoch"] = (
+            rows["recbole sasrec"]["seconds_per_epoch"] / rows["sasrec bucketed"]["seconds_per_epoch"]
+        )
     for label in ("sracl bucketed", "sracl epoch_cache bucketed"):
         if label in rows and "sasrec L20 bucketed" in rows:
-            ratios[f"{label} / sasrec L20 bucketed per epoch"] = (rows[label]["seconds_per_epoch"]
-                                                                  / rows["sasrec L20 bucketed"]["seconds_per_epoch"])
+            ratios[f"{label} / sasrec L20 bucketed per epoch"] = (
+                rows[label]["seconds_per_epoch"] / rows["sasrec L20 bucketed"]["seconds_per_epoch"]
+            )
     if "validation trimmed" in rows:
-        ratios["validation: padded P2 / trimmed P2+P1"] = (rows["validation padded"]["seconds"]
-                                                          / rows["validation trimmed"]["seconds"])
-    meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": git_commit(),
-            "machine": f"{platform.platform()} ({os.cpu_count()} cpus)", "threads": args.threads,
-            "torch": torch.__version__, "argv": sys.argv[1:], "dataset": args.dataset, "rounds": args.rounds}
+        ratios["validation: padded P2 / trimmed P2+P1"] = (
+            rows["validation padded"]["seconds"] / rows["validation trimmed"]["seconds"]
+        )
+    meta = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "commit": git_commit(),
+        "machine": f"{platform.platform()} ({os.cpu_count()} cpus)",
+        "threads": args.threads,
+        "torch": torch.__version__,
+        "argv": sys.argv[1:],
+        "dataset": args.dataset,
+        "rounds": args.rounds,
+    }
     return {"meta": meta, "rows": rows, "ratios": ratios}
 
 
 def format_table(result: dict) -> str:
     lines = ["| side | median s per batch (validation: per pass) | batches/epoch | s/epoch |", "|---|---|---|---|"]
     for label, row in result["rows"].items():
-        lines.append(f"| {label} | {row['seconds']:.4f} | {row['batches_per_epoch']} | {row['seconds_per_epoch']:.1f} |")
+        lines.append(
+            f"| {label} | {row['seconds']:.4f} | {row['batches_per_epoch']} | {row['seconds_per_epoch']:.1f} |"
+        )
     lines += ["", "| ratio | value |", "|---|---|"]
     lines += [f"| {name} | {value:.2f}x |" for name, value in result["ratios"].items()]
     return "\n".join(lines)

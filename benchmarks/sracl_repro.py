@@ -16,15 +16,16 @@ training histories) and ``mean_items`` user vectors, an ID-free fallback, NOT th
 LLM/SimCSE semantics. With ``--meta`` and ``--reviews`` (Amazon 2014 files) the text path is used
 after :func:`rec.sracl.amazon_meta.check_alignment` confirms the relabelling.
 """
+
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
-import platform
-import time
 import os
+import platform
 import sys
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -76,8 +77,9 @@ def load_iclrec(name: str) -> Sequences:
     return Sequences([str(u) for u in data.user_ids], data.sequences, data.num_items, None)
 
 
-def run_one(model_name: str, data: Sequences, dataset: str, run_dir: Path, params, seed: int,
-            device: str = "cpu") -> dict:
+def run_one(
+    model_name: str, data: Sequences, dataset: str, run_dir: Path, params, seed: int, device: str = "cpu"
+) -> dict:
     """Train through the project's trainer (``rec.train.train``: leave-one-out, full ranking,
     early stopping on validation NDCG@20) and return its metrics."""
     from graphcl.config import RunConfig
@@ -95,14 +97,19 @@ def run_one(model_name: str, data: Sequences, dataset: str, run_dir: Path, param
 
 
 def write_report(out_dir: Path, args, argv, params: dict, results: list) -> None:
-    report = {"dataset": args.dataset, "item_semantics": params["sracl"].model.item_semantics,
-              "user_semantics": params["sracl"].model.user_semantics, "text_model": params["sracl"].model.text_model,
-              "params": {m: asdict(p) for m, p in params.items()},
-              "paper_sracl": PAPER.get(args.dataset), "results": results,
-              "command": "python benchmarks/sracl_repro.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-              "machine": f"{platform.node()} ({os.cpu_count()} CPUs, shared), torch {torch.__version__}, "
-                         f"{args.threads} thread(s)",
-              "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    report = {
+        "dataset": args.dataset,
+        "item_semantics": params["sracl"].model.item_semantics,
+        "user_semantics": params["sracl"].model.user_semantics,
+        "text_model": params["sracl"].model.text_model,
+        "params": {m: asdict(p) for m, p in params.items()},
+        "paper_sracl": PAPER.get(args.dataset),
+        "results": results,
+        "command": "python benchmarks/sracl_repro.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": f"{platform.node()} ({os.cpu_count()} CPUs, shared), torch {torch.__version__}, "
+        f"{args.threads} thread(s)",
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(report, indent=2, default=str))
 
@@ -112,8 +119,10 @@ METRICS = ("hr@10", "ndcg@10", "hr@20", "ndcg@20")
 
 def summary_table(results: list[dict], dataset: str) -> str:
     """Markdown table of test metrics per model, mean ± sample std over its seeds."""
-    lines = ["| model | seeds | epochs (best) | " + " | ".join(f"test {m.upper()}" for m in METRICS) + " |",
-             "|---|---|---|" + "---|" * len(METRICS)]
+    lines = [
+        "| model | seeds | epochs (best) | " + " | ".join(f"test {m.upper()}" for m in METRICS) + " |",
+        "|---|---|---|" + "---|" * len(METRICS),
+    ]
     for model in dict.fromkeys(r["model"] for r in results):
         runs = [r for r in results if r["model"] == model]
         cells = []
@@ -138,11 +147,16 @@ def collect(paths: list[str]) -> str:
     if len(datasets) != 1:
         raise SystemExit(f"--collect: the files mix datasets {sorted(datasets)}; give one dataset's files")
     for model in {res["model"] for r in reports for res in r["results"]}:
-        variants = {json.dumps(r["params"][model], sort_keys=True) for r in reports
-                    if any(res["model"] == model for res in r["results"])}
+        variants = {
+            json.dumps(r["params"][model], sort_keys=True)
+            for r in reports
+            if any(res["model"] == model for res in r["results"])
+        }
         if len(variants) > 1:
-            raise SystemExit(f"--collect: {model} ran with different hyperparameters in these files "
-                             "(e.g. --neighbour-encoding or --epochs); collect one setting at a time")
+            raise SystemExit(
+                f"--collect: {model} ran with different hyperparameters in these files "
+                "(e.g. --neighbour-encoding or --epochs); collect one setting at a time"
+            )
     return summary_table([res for r in reports for res in r["results"]], datasets.pop())
 
 
@@ -154,19 +168,39 @@ def main(argv=None):
     ap.add_argument("--epochs", type=int, default=100)
     ap.add_argument("--stopping-step", type=int, default=10)
     ap.add_argument("--max-train-batches", type=int, default=None, help="cap batches per epoch (CPU budget)")
-    ap.add_argument("--item-semantics", choices=["text", "cooc"], default=None,
-                    help="default: text for ml-100k, cooc for Beauty/Sports (no aligned text)")
-    ap.add_argument("--neighbour-encoding", choices=["online", "epoch_cache"], default="online",
-                    help="epoch_cache: memory bank of user encodings refreshed per epoch (CPU budget)")
-    ap.add_argument("--user-retrieval", choices=["user", "prefix"], default=None,
-                    help="default: user with text, prefix with cooc (the shipped Beauty/Sports configs)")
-    ap.add_argument("--retrieval-candidates", choices=["users", "prefixes"], default="users",
-                    help="with prefix retrieval: other users' whole sequences, or their training prefixes")
+    ap.add_argument(
+        "--item-semantics",
+        choices=["text", "cooc"],
+        default=None,
+        help="default: text for ml-100k, cooc for Beauty/Sports (no aligned text)",
+    )
+    ap.add_argument(
+        "--neighbour-encoding",
+        choices=["online", "epoch_cache"],
+        default="online",
+        help="epoch_cache: memory bank of user encodings refreshed per epoch (CPU budget)",
+    )
+    ap.add_argument(
+        "--user-retrieval",
+        choices=["user", "prefix"],
+        default=None,
+        help="default: user with text, prefix with cooc (the shipped Beauty/Sports configs)",
+    )
+    ap.add_argument(
+        "--retrieval-candidates",
+        choices=["users", "prefixes"],
+        default="users",
+        help="with prefix retrieval: other users' whole sequences, or their training prefixes",
+    )
     ap.add_argument("--out", default="runs/sracl_repro")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1 or auto")
-    ap.add_argument("--collect", nargs="+", metavar="RESULTS_JSON",
-                    help="only print the table over these results.json files (no training)")
+    ap.add_argument(
+        "--collect",
+        nargs="+",
+        metavar="RESULTS_JSON",
+        help="only print the table over these results.json files (no training)",
+    )
     args = ap.parse_args(argv)
     if args.collect:
         print(collect(args.collect))
@@ -180,26 +214,37 @@ def main(argv=None):
     semantics = args.item_semantics or ("text" if data.item_text else "cooc")
     train = dict(epochs=args.epochs, stopping_step=args.stopping_step)
     smoke = Smoke(max_train_batches=args.max_train_batches)
-    params = {"sasrec": SASRecParams(model=SASRecModel(max_seq_length=20), train=RecTrain(**train), smoke=smoke),
-              "sracl": SRACLParams(
-                  model=SRACLModel(max_seq_length=20, item_semantics=semantics,
-                                   neighbour_encoding=args.neighbour_encoding,
-                                   user_semantics="text" if semantics == "text" else "mean_items",
-                                   user_retrieval=args.user_retrieval or ("user" if semantics == "text" else "prefix"),
-                                   retrieval_candidates=args.retrieval_candidates),
-                  train=SRACLTrain(**train), smoke=smoke)}
+    params = {
+        "sasrec": SASRecParams(model=SASRecModel(max_seq_length=20), train=RecTrain(**train), smoke=smoke),
+        "sracl": SRACLParams(
+            model=SRACLModel(
+                max_seq_length=20,
+                item_semantics=semantics,
+                neighbour_encoding=args.neighbour_encoding,
+                user_semantics="text" if semantics == "text" else "mean_items",
+                user_retrieval=args.user_retrieval or ("user" if semantics == "text" else "prefix"),
+                retrieval_candidates=args.retrieval_candidates,
+            ),
+            train=SRACLTrain(**train),
+            smoke=smoke,
+        ),
+    }
     stamp = f"{dt.datetime.now(dt.timezone.utc):%Y%m%d-%H%M%S}"
     out_dir = Path(args.out) / f"{args.dataset}-s{'-'.join(map(str, args.seeds))}-{stamp}"
     results = []
     for seed in args.seeds:
         for model_name in args.models:
-            res = run_one(model_name, data, args.dataset, out_dir / f"{model_name}-s{seed}", params[model_name], seed,
-                          args.device)
+            res = run_one(
+                model_name, data, args.dataset, out_dir / f"{model_name}-s{seed}", params[model_name], seed, args.device
+            )
             results.append(res)
             t = res["test"]
-            print(f"{model_name:7s} seed {seed}: test HR@20 {t['hr@20']:.4f} NDCG@20 {t['ndcg@20']:.4f} "
-                  f"HR@10 {t['hr@10']:.4f} NDCG@10 {t['ndcg@10']:.4f}  epochs {res['epochs']} "
-                  f"(best {res['best_epoch']}, {res['seconds_per_epoch']:.0f} s/epoch)", flush=True)
+            print(
+                f"{model_name:7s} seed {seed}: test HR@20 {t['hr@20']:.4f} NDCG@20 {t['ndcg@20']:.4f} "
+                f"HR@10 {t['hr@10']:.4f} NDCG@10 {t['ndcg@10']:.4f}  epochs {res['epochs']} "
+                f"(best {res['best_epoch']}, {res['seconds_per_epoch']:.0f} s/epoch)",
+                flush=True,
+            )
             write_report(out_dir, args, argv, params, results)  # after every run: partial results survive
     print("\n" + summary_table(results, args.dataset))
     print(f"results: {out_dir / 'results.json'}")

@@ -8,6 +8,7 @@ optimisation steps after one warm-up step, and the ratio to SASRec. ml-100k uses
 (per-user retrieval, online vs epoch_cache encoding); Beauty/Sports use the ID-free semantics of
 their shipped configs (per-prefix retrieval among other users vs among their training prefixes).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,12 +56,15 @@ def variants(dataset: str):
 
     rows = [("sasrec", "sasrec", SASRecParams(model=SASRecModel(max_seq_length=20)))]
     if dataset == "ml-100k":
-        return rows + [("sracl online", "sracl", SRACLParams(model=SRACLModel(neighbour_encoding="online"))),
-                       ("sracl epoch_cache", "sracl", SRACLParams(model=SRACLModel(neighbour_encoding="epoch_cache")))]
+        return rows + [
+            ("sracl online", "sracl", SRACLParams(model=SRACLModel(neighbour_encoding="online"))),
+            ("sracl epoch_cache", "sracl", SRACLParams(model=SRACLModel(neighbour_encoding="epoch_cache"))),
+        ]
     free = dict(item_semantics="cooc", user_semantics="mean_items", user_retrieval="prefix")
-    return rows + [("sracl prefix/users", "sracl", SRACLParams(model=SRACLModel(**free))),
-                   ("sracl prefix/prefixes", "sracl",
-                    SRACLParams(model=SRACLModel(**free, retrieval_candidates="prefixes")))]
+    return rows + [
+        ("sracl prefix/users", "sracl", SRACLParams(model=SRACLModel(**free))),
+        ("sracl prefix/prefixes", "sracl", SRACLParams(model=SRACLModel(**free, retrieval_candidates="prefixes"))),
+    ]
 
 
 def main(argv=None):
@@ -80,10 +84,24 @@ def main(argv=None):
         rows.append({"variant": label, "seconds_per_batch": sec, "ratio_to_sasrec": sec / base})
         print(f"{label:22s} {sec:7.3f} s/batch  x{sec / base:4.1f}", flush=True)
     if args.out:
-        Path(args.out).write_text(json.dumps({
-            "dataset": args.dataset, "batches": args.batches, "batch_size": 256, "threads": 1, "tcmalloc": tcmalloc,
-            "torch": torch.__version__, "machine": platform.platform(), "argv": sys.argv[1:],
-            "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), "rows": rows}, indent=2) + "\n")
+        Path(args.out).write_text(
+            json.dumps(
+                {
+                    "dataset": args.dataset,
+                    "batches": args.batches,
+                    "batch_size": 256,
+                    "threads": 1,
+                    "tcmalloc": tcmalloc,
+                    "torch": torch.__version__,
+                    "machine": platform.platform(),
+                    "argv": sys.argv[1:],
+                    "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+                    "rows": rows,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
 
 
 if __name__ == "__main__":

@@ -1,2 +1,3 @@
 """graphcl: contrastive learning on heterogeneous graphs and for sequential recommendation."""
+
 __version__ = "0.1.0"

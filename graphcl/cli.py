@@ -1,4 +1,5 @@
 """Command line: ``graphcl data|train|eval|tune|config``."""
+
 from __future__ import annotations
 
 import argparse
@@ -17,12 +18,15 @@ def _cmd_train(args) -> int:
     from graphcl.utils.signals import sigterm_as_keyboard_interrupt
 
     if (args.config is None) == (args.resume is None):
-        raise ConfigError("graphcl train needs a config (to start a run) or --resume RUN_DIR (to continue one), "
-                          "not both")
+        raise ConfigError(
+            "graphcl train needs a config (to start a run) or --resume RUN_DIR (to continue one), not both"
+        )
     overrides = list(args.set or [])
     if args.resume and (overrides or args.data_root or args.out_dir):
-        raise ConfigError("--resume continues a run with the config stored in its folder; "
-                          "--set, --data-root and --out-dir cannot change it")
+        raise ConfigError(
+            "--resume continues a run with the config stored in its folder; "
+            "--set, --data-root and --out-dir cannot change it"
+        )
     overrides += flag_overrides(overrides, {"data_root": args.data_root, "out_dir": args.out_dir})
     import torch
 
@@ -37,11 +41,16 @@ def _cmd_train(args) -> int:
                 run_dir, metrics = run_training(load_run_config(resolve_config_path(args.config), overrides))
     except RunInterrupted as stop:
         if stop.resumable:
-            print(f"graphcl: interrupted; continue from the last finished epoch with "
-                  f"`graphcl train --resume {stop.run_dir}`", file=sys.stderr)
+            print(
+                f"graphcl: interrupted; continue from the last finished epoch with "
+                f"`graphcl train --resume {stop.run_dir}`",
+                file=sys.stderr,
+            )
         else:
-            print(f"graphcl: interrupted before a checkpoint was written; {stop.run_dir} cannot be resumed",
-                  file=sys.stderr)
+            print(
+                f"graphcl: interrupted before a checkpoint was written; {stop.run_dir} cannot be resumed",
+                file=sys.stderr,
+            )
         return 130
     except KeyboardInterrupt:
         print("graphcl: interrupted before the run started", file=sys.stderr)
@@ -94,9 +103,11 @@ def metrics_table(metrics: dict) -> str:
     for protocol, name in names.items():
         values = metrics[f"test_{protocol}"]
         lines.append(f"| {name} | " + " | ".join(f"{values[k]:.4f}" for k in keys) + " |")
-    lines.append(f"epochs {metrics['epochs']} (best {metrics['best_epoch']}, "
-                 f"{'early stop' if metrics.get('stopped_early') else 'epoch cap'}), "
-                 f"{metrics['seconds_per_epoch']:.1f} s/epoch, {metrics.get('threads')} threads")
+    lines.append(
+        f"epochs {metrics['epochs']} (best {metrics['best_epoch']}, "
+        f"{'early stop' if metrics.get('stopped_early') else 'epoch cap'}), "
+        f"{metrics['seconds_per_epoch']:.1f} s/epoch, {metrics.get('threads')} threads"
+    )
     return "\n".join(lines)
 
 

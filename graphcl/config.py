@@ -14,6 +14,7 @@ A run file looks like::
       model:                # sections: model, train, eval (rec models also smoke)
         hidden_dim: 64
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -119,14 +120,13 @@ def from_dict(cls: type, data: dict, where: str = "") -> Any:
     unknown = sorted(set(data) - set(fields))
     if unknown:
         _refuse_moved_keys(cls, hints, unknown, where)
-        raise ConfigError(
-            f"{where or cls.__name__}: unknown key(s) {unknown}; valid keys are {sorted(fields)}"
-        )
+        raise ConfigError(f"{where or cls.__name__}: unknown key(s) {unknown}; valid keys are {sorted(fields)}")
     kwargs = {}
     for name, value in data.items():
         kwargs[name] = _coerce(value, hints[name], f"{where}.{name}" if where else name)
     missing = [
-        n for n, f in fields.items()
+        n
+        for n, f in fields.items()
         if n not in kwargs and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     ]
     if missing:
@@ -146,8 +146,10 @@ def _refuse_moved_keys(cls: type, hints: dict, unknown: list[str], where: str) -
         for section in sections:
             if key in {f.name for f in dataclasses.fields(hints[section]) if f.init}:
                 prefix = f"{where}." if where else ""
-                raise ConfigError(f"{prefix}{key} moved to {prefix}{section}.{key} (issue #16: params are "
-                                  f"nested into {'/'.join(sections)} sections)")
+                raise ConfigError(
+                    f"{prefix}{key} moved to {prefix}{section}.{key} (issue #16: params are "
+                    f"nested into {'/'.join(sections)} sections)"
+                )
 
 
 def to_dict(obj: Any) -> Any:
@@ -210,8 +212,10 @@ def _set_value(node: dict, key: str, value: Any, text: str) -> None:
         return
     if not isinstance(value, dict):
         example = next(iter(current), "name")
-        raise ConfigError(f"override {text!r} would drop every value of section {key!r}; "
-                          f"set its keys one by one instead (e.g. {key}.{example}=...)")
+        raise ConfigError(
+            f"override {text!r} would drop every value of section {key!r}; "
+            f"set its keys one by one instead (e.g. {key}.{example}=...)"
+        )
     for inner, inner_value in value.items():
         _set_value(current, inner, inner_value, text)
 
@@ -272,7 +276,8 @@ def load_run_config(source: str | Path | dict, overrides: list[str] | None = Non
     run = from_dict(RunConfig, data)
     task = model_task(run.model)
     if task != run.task:
-        raise ConfigError(f"task: {run.task!r} does not match model {run.model!r}, which is a {task!r} model; "
-                          f"set task: {task}")
+        raise ConfigError(
+            f"task: {run.task!r} does not match model {run.model!r}, which is a {task!r} model; set task: {task}"
+        )
     run.params = from_dict(params_class(run.model), params, "params")
     return run

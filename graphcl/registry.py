@@ -11,9 +11,10 @@ holds at least ``{"val": {...metrics}, "test": {...metrics}}``. ``evaluate(run_d
 re-evaluates what a finished run saved in its folder (``run``: its ``RunConfig``, read from the
 folder's ``config.yaml`` by the caller).
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from graphcl.config import UnknownModelError
 from graphcl.hetero.train import TASK as HETERO

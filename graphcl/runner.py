@@ -1,4 +1,5 @@
 """Run one training job: make a run folder, record config/seed/versions, train, save metrics."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -6,12 +7,11 @@ import functools
 import json
 import logging
 import platform
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
-
-import yaml
 
 import torch
+import yaml
 
 from graphcl.config import ConfigError, RunConfig, load_run_config, to_dict
 from graphcl.registry import train_function
@@ -44,7 +44,9 @@ def make_run_dir(run: RunConfig) -> Path:
     try:
         run_dir.mkdir(parents=True, exist_ok=False)
     except OSError as exc:  # no permission, disk full, a file in the way
-        raise ConfigError(f"cannot create the run folder {run_dir} ({exc.strerror}); give --out-dir a writable folder") from exc
+        raise ConfigError(
+            f"cannot create the run folder {run_dir} ({exc.strerror}); give --out-dir a writable folder"
+        ) from exc
     return run_dir
 
 
@@ -56,8 +58,12 @@ class RunInterrupted(KeyboardInterrupt):
         self.run_dir, self.resumable = run_dir, resumable
 
 
-def run_training(run: RunConfig, report: Callable[[int, float], None] | None = None,
-                 run_dir: Path | None = None, resume: bool = False) -> tuple[Path, dict]:
+def run_training(
+    run: RunConfig,
+    report: Callable[[int, float], None] | None = None,
+    run_dir: Path | None = None,
+    resume: bool = False,
+) -> tuple[Path, dict]:
     """Train ``run`` and return ``(run_dir, metrics)``; ``metrics.json`` lands in the run folder.
 
     ``resume=True`` continues the run folder ``run_dir`` from its checkpoint (rec runs): its
@@ -89,8 +95,9 @@ def _train_logged(run: RunConfig, run_dir: Path, report, resume: bool) -> dict:
     root = logging.getLogger()
     root.addHandler(handler)
     try:
-        logging.getLogger("graphcl.runner").info("run %s: %s on %s, seed %d%s", run_dir, run.model, run.dataset,
-                                                 run.seed, " (resumed)" if resume else "")
+        logging.getLogger("graphcl.runner").info(
+            "run %s: %s on %s, seed %d%s", run_dir, run.model, run.dataset, run.seed, " (resumed)" if resume else ""
+        )
         train = train_function(run.model)
         return train(run, run_dir, report, resume=True) if resume else train(run, run_dir, report)
     except KeyboardInterrupt as exc:

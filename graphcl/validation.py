@@ -5,6 +5,7 @@ folder exists (``graphcl train``, ``graphcl config show`` and the tuner's pre-ch
 ``task`` matches the model; :func:`validate_run` adds what needs the dataset's registry entry
 (its kind, meta-paths, node counts) or the machine (the device, the output folder).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,8 +38,9 @@ def _check_dataset_kind(run: RunConfig, info: dict) -> None:
         from graphcl.data.registry import dataset_names
 
         usable = [n for n in dataset_names() if dataset_info(n)["kind"] in kinds]
-        raise ConfigError(f"dataset {run.dataset!r} is a {info['kind']} dataset; {run.task} model {run.model!r} "
-                          f"trains on {usable}")
+        raise ConfigError(
+            f"dataset {run.dataset!r} is a {info['kind']} dataset; {run.task} model {run.model!r} trains on {usable}"
+        )
 
 
 def _check_device(device: str) -> None:
@@ -48,8 +50,10 @@ def _check_device(device: str) -> None:
 
     index = resolve_device(device).index  # refuses cuda on a machine without CUDA
     if index is not None and index >= torch.cuda.device_count():
-        raise ConfigError(f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA device(s); "
-                          f"use cuda:0..cuda:{torch.cuda.device_count() - 1}")
+        raise ConfigError(
+            f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA device(s); "
+            f"use cuda:0..cuda:{torch.cuda.device_count() - 1}"
+        )
 
 
 def check_out_dir(out_dir: str | Path) -> None:
@@ -58,6 +62,8 @@ def check_out_dir(out_dir: str | Path) -> None:
     for folder in (path, *path.parents):
         if folder.exists():
             if not folder.is_dir():
-                raise ConfigError(f"out_dir {str(out_dir)!r}: {folder} is a file, not a folder; "
-                                  "give --out-dir a folder (it is created if missing)")
+                raise ConfigError(
+                    f"out_dir {str(out_dir)!r}: {folder} is a file, not a folder; "
+                    "give --out-dir a folder (it is created if missing)"
+                )
             return

@@ -5,23 +5,29 @@ Pure batched functions on padded ``[B, L]`` id tensors (items left-aligned, 0 = 
 lengths; they never modify their inputs and draw randomness from an optional
 ``torch.Generator``.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
 __all__ = ["crop", "mask", "reorder", "augment_views", "AUGMENTERS", "get_augmenter", "register_augmenter"]
 
+
 def check_batch(item_seq: torch.Tensor, item_seq_len: torch.Tensor, rate: float, rate_name: str) -> None:
     """Validate a padded batch ``item_seq [B, L]`` (items left-aligned, 0 = padding) and lengths."""
     if not isinstance(item_seq, torch.Tensor) or item_seq.dim() != 2:
-        raise ValueError(f"item_seq must be a [B, L] tensor of item ids, got {getattr(item_seq, 'shape', type(item_seq))}")
+        raise ValueError(
+            f"item_seq must be a [B, L] tensor of item ids, got {getattr(item_seq, 'shape', type(item_seq))}"
+        )
     if item_seq.dtype not in (torch.int64, torch.int32):
         raise ValueError(f"item_seq must hold integer item ids, got dtype {item_seq.dtype}; use .long()")
     if not isinstance(item_seq_len, torch.Tensor) or item_seq_len.shape != item_seq.shape[:1]:
-        raise ValueError(f"item_seq_len must be a [B] tensor matching item_seq's {item_seq.shape[0]} rows, "
-                         f"got {getattr(item_seq_len, 'shape', type(item_seq_len))}")
+        raise ValueError(
+            f"item_seq_len must be a [B] tensor matching item_seq's {item_seq.shape[0]} rows, "
+            f"got {getattr(item_seq_len, 'shape', type(item_seq_len))}"
+        )
     if item_seq_len.numel() and (int(item_seq_len.min()) < 0 or int(item_seq_len.max()) > item_seq.shape[1]):
         raise ValueError(f"item_seq_len must lie in [0, {item_seq.shape[1]}] (the padded width)")
     if not 0.0 <= float(rate) <= 1.0:
@@ -40,8 +46,9 @@ def window_starts(lengths: torch.Tensor, window: torch.Tensor, generator, device
     return (uniform(lengths.shape, generator, device) * (slack + 1).float()).long().clamp(max=slack)
 
 
-def crop(item_seq: torch.Tensor, item_seq_len: torch.Tensor, rate: float,
-         generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def crop(
+    item_seq: torch.Tensor, item_seq_len: torch.Tensor, rate: float, generator: torch.Generator | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Keep ``max(1, floor(rate * n))`` consecutive items from a uniform start, left-aligned.
 
     Xie et al., "Contrastive Learning for Sequential Recommendation" (ICDE 2022), item crop with
@@ -67,8 +74,13 @@ def crop(item_seq: torch.Tensor, item_seq_len: torch.Tensor, rate: float,
     return out, keep.to(item_seq_len.dtype)
 
 
-def mask(item_seq: torch.Tensor, item_seq_len: torch.Tensor, rate: float, mask_token: int,
-         generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def mask(
+    item_seq: torch.Tensor,
+    item_seq_len: torch.Tensor,
+    rate: float,
+    mask_token: int,
+    generator: torch.Generator | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Replace ``floor(rate * n)`` distinct items of each row by ``mask_token``; lengths unchanged.
 
     Xie et al., "Contrastive Learning for Sequential Recommendation" (ICDE 2022), item mask with
@@ -98,8 +110,9 @@ def mask(item_seq: torch.Tensor, item_seq_len: torch.Tensor, rate: float, mask_t
     return out, item_seq_len.clone()
 
 
-def reorder(item_seq: torch.Tensor, item_seq_len: torch.Tensor, rate: float,
-            generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def reorder(
+    item_seq: torch.Tensor, item_seq_len: torch.Tensor, rate: float, generator: torch.Generator | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Randomly permute a window of ``floor(rate * n)`` consecutive items; lengths unchanged.
 
     Xie et al., "Contrastive Learning for Sequential Recommendation" (ICDE 2022), item reorder
@@ -158,14 +171,22 @@ def register_augmenter(name: str, fn: Augmenter, overwrite: bool = False) -> Non
 
 def get_augmenter(name: str) -> Augmenter:
     if name not in AUGMENTERS:
-        raise KeyError(f"unknown augmenter {name!r}; registered: {sorted(AUGMENTERS)} "
-                       "(add one with rec.augment.register_augmenter)")
+        raise KeyError(
+            f"unknown augmenter {name!r}; registered: {sorted(AUGMENTERS)} "
+            "(add one with rec.augment.register_augmenter)"
+        )
     return AUGMENTERS[name]
 
 
-def augment_views(item_seq: torch.Tensor, item_seq_len: torch.Tensor, names: list[str],
-                  rates: dict[str, float], generator: torch.Generator | None = None,
-                  distinct: bool = False, **context) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+def augment_views(
+    item_seq: torch.Tensor,
+    item_seq_len: torch.Tensor,
+    names: list[str],
+    rates: dict[str, float],
+    generator: torch.Generator | None = None,
+    distinct: bool = False,
+    **context,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Draw an augmenter per row and per view, apply it, return both views.
 
     CL4SRec (Xie et al., ICDE 2022) draws each view's augmenter independently; MCLRec's official
@@ -197,7 +218,7 @@ def augment_views(item_seq: torch.Tensor, item_seq_len: torch.Tensor, names: lis
         second = (first + offset) % k
     else:
         second = (uniform(item_seq_len.shape, generator, device) * k).long().clamp(max=k - 1)
-    views = []
+    views: list[torch.Tensor] = []
     for choice in (first, second):
         seq, lens = item_seq.clone(), item_seq_len.clone()
         for index, (name, fn) in enumerate(zip(names, fns)):
@@ -207,4 +228,5 @@ def augment_views(item_seq: torch.Tensor, item_seq_len: torch.Tensor, names: lis
                 seq = torch.where(rows.unsqueeze(1), new_seq, seq)
                 lens = torch.where(rows, new_len.to(lens.dtype), lens)
         views += [seq, lens]
-    return tuple(views)
+    seq1, len1, seq2, len2 = views
+    return seq1, len1, seq2, len2

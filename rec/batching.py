@@ -5,6 +5,7 @@ batch to its longest row changes no row's output; what it saves is the padding. 
 training prefixes average 8.4 items but a random batch of 256 nearly always holds one of 50, so
 random batches are 83% padding; bucketed ones about 1%.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,7 +46,7 @@ class SeqBatch:
         if self.item_seq_len.shape != self.item_seq.shape[:1]:
             raise ValueError(f"item_seq_len must be [{self.item_seq.shape[0]}], got {tuple(self.item_seq_len.shape)}")
 
-    def to(self, device: str | torch.device) -> "SeqBatch":
+    def to(self, device: str | torch.device) -> SeqBatch:
         """A copy with every tensor on ``device``."""
         moved = {}
         for field in dataclasses.fields(self):
@@ -70,8 +71,13 @@ def batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
     return list(zip(starts, starts[1:] + [n]))
 
 
-def epoch_batches(lengths: torch.Tensor, batch_size: int, generator: torch.Generator,
-                  batching: Batching = "bucketed", pool_batches: int = 64) -> list[torch.Tensor]:
+def epoch_batches(
+    lengths: torch.Tensor,
+    batch_size: int,
+    generator: torch.Generator,
+    batching: Batching = "bucketed",
+    pool_batches: int = 64,
+) -> list[torch.Tensor]:
     """Row indices of each batch of one epoch; every row appears exactly once.
 
     ``random``: one shuffle, cut into consecutive batches. ``bucketed``: shuffle, cut into pools
@@ -95,7 +101,7 @@ def epoch_batches(lengths: torch.Tensor, batch_size: int, generator: torch.Gener
     if batching == "random":
         return [order[start:stop] for start, stop in batch_bounds(order.numel(), batch_size)]
     pool = batch_size * pool_batches
-    pools = [order[start:start + pool] for start in range(0, order.numel(), pool)]
+    pools = [order[start : start + pool] for start in range(0, order.numel(), pool)]
     ordered = torch.cat([rows[lengths[rows].argsort(stable=True)] for rows in pools]) if pools else order
     batches = [ordered[start:stop] for start, stop in batch_bounds(ordered.numel(), batch_size)]
     shuffle = torch.randperm(len(batches), generator=generator).tolist()
@@ -113,4 +119,4 @@ def length_sorted_chunks(lengths: torch.Tensor, chunk_size: int) -> list[torch.T
     """Row indices in length order, cut into chunks of ``chunk_size`` (evaluation and
     encoding of many sequences: each chunk is then trimmed to its longest row)."""
     order = lengths.argsort(stable=True)
-    return [order[start:start + chunk_size] for start in range(0, order.numel(), chunk_size)]
+    return [order[start : start + chunk_size] for start in range(0, order.numel(), chunk_size)]

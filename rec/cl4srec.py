@@ -1,4 +1,5 @@
 """CL4SRec: SASRec plus NT-Xent between two augmented views of each sequence."""
+
 from __future__ import annotations
 
 import torch
@@ -31,6 +32,7 @@ class CL4SRec(SASRec):
     def __init__(self, num_items: int, params: CL4SRecParams, seed: int = 0):
         super().__init__(num_items, params)
         m = params.model
+        assert m.augmentations is not None  # CL4SRecModel.__post_init__ fills the default
         self.cl_weight = m.cl_weight
         self.augmentations = list(m.augmentations)
         self.distinct_views = m.distinct_views
@@ -44,8 +46,16 @@ class CL4SRec(SASRec):
         """Two augmented views of the batch (``seq1, len1, seq2, len2``)."""
         if batch.views is not None:
             return batch.views
-        return augment_views(batch.item_seq, batch.item_seq_len, self.augmentations, self.rates, self.generator,
-                             self.distinct_views, mask_token=self.mask_id, **self.augment_context)
+        return augment_views(
+            batch.item_seq,
+            batch.item_seq_len,
+            self.augmentations,
+            self.rates,
+            self.generator,
+            self.distinct_views,
+            mask_token=self.mask_id,
+            **self.augment_context,
+        )
 
     def encode_views(self, batch: SeqBatch, views=None) -> tuple[torch.Tensor, torch.Tensor]:
         """Encoder outputs of both views (``views``: precomputed ``(seq1, len1, seq2, len2)``),

@@ -6,6 +6,7 @@ Both protocols of the literature come from one scoring pass:
 - **P1** masks the items of the user's input history first (the ICLRec, ICSRec and BSARec
   papers): its rank is the P2 rank minus the distinct history items that score above the target.
 """
+
 from __future__ import annotations
 
 import math
@@ -48,8 +49,10 @@ def target_ranks(scores: torch.Tensor, targets: torch.Tensor, exclude: torch.Ten
     if exclude is not None:
         scores.scatter_(1, exclude, float("-inf"))
     if bool(torch.isnan(scores).any()) or bool(torch.isnan(target_score).any()):
-        raise FloatingPointError("scores contain NaN: the model diverged (NaN would rank the target "
-                                 "first); lower learning_rate or check the checkpoint")
+        raise FloatingPointError(
+            "scores contain NaN: the model diverged (NaN would rank the target "
+            "first); lower learning_rate or check the checkpoint"
+        )
     above = scores > target_score
     return above.sum(dim=1)
 
@@ -71,8 +74,9 @@ def ndcg_single(rank: int) -> float:
     return 1.0 / math.log2(rank + 2)
 
 
-def protocol_ranks(scores: torch.Tensor, targets: torch.Tensor,
-                   history: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def protocol_ranks(
+    scores: torch.Tensor, targets: torch.Tensor, history: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """0-based target ranks ``(p2 [B], p1 [B])`` (items scoring strictly higher; column 0,
     the padding id, never counts).
 
@@ -86,11 +90,15 @@ def protocol_ranks(scores: torch.Tensor, targets: torch.Tensor,
     ``FloatingPointError``: ``nan > x`` is False, so a diverged model would rank its target first.
     """
     if scores.dim() != 2 or targets.shape != scores.shape[:1] or history.shape[:1] != targets.shape:
-        raise ValueError(f"scores must be [B, N], targets [B] and history [B, H], got {tuple(scores.shape)}, "
-                         f"{tuple(targets.shape)} and {tuple(history.shape)}")
+        raise ValueError(
+            f"scores must be [B, N], targets [B] and history [B, H], got {tuple(scores.shape)}, "
+            f"{tuple(targets.shape)} and {tuple(history.shape)}"
+        )
     if bool(torch.isnan(scores).any()):
-        raise FloatingPointError("scores contain NaN: the model diverged (NaN would rank the target "
-                                 "first); lower learning_rate or check the checkpoint")
+        raise FloatingPointError(
+            "scores contain NaN: the model diverged (NaN would rank the target "
+            "first); lower learning_rate or check the checkpoint"
+        )
     target_score = scores.gather(1, targets.view(-1, 1))
     p2 = (scores > target_score).sum(dim=1) - (scores[:, 0:1] > target_score).squeeze(1).long()
     items, _ = history.sort(dim=1)
@@ -102,8 +110,9 @@ def protocol_ranks(scores: torch.Tensor, targets: torch.Tensor,
 
 
 @torch.no_grad()
-def evaluate_part(model, split, part: str, batch_size: int = 1024,
-                  device: str | torch.device = "cpu", ks=KS) -> dict[str, dict[str, float]]:
+def evaluate_part(
+    model, split, part: str, batch_size: int = 1024, device: str | torch.device = "cpu", ks=KS
+) -> dict[str, dict[str, float]]:
     """HR/NDCG@k of ``split``'s ``"valid"`` or ``"test"`` rows under both protocols:
     ``{"p2": {"hr@5": ...}, "p1": {...}}``.
 
@@ -126,6 +135,7 @@ def evaluate_part(model, split, part: str, batch_size: int = 1024,
         for rows in length_sorted_chunks(lengths, batch_size):
             batch = SeqBatch(trim(seq[rows], lengths[rows]), lengths[rows], target[rows], split.users[rows]).to(device)
             scores = model.full_sort_scores(batch)
+            assert batch.target is not None  # built from target[rows] above
             rows_history = history[rows]
             rows_history = trim(rows_history, (rows_history > 0).sum(dim=1)).to(device)
             for name, value in zip(PROTOCOLS, protocol_ranks(scores, batch.target, rows_history)):

@@ -1,4 +1,5 @@
 """MCLRec: CL4SRec plus two learnable model augmenters trained by meta-optimisation."""
+
 from __future__ import annotations
 
 import torch
@@ -85,6 +86,7 @@ class MCLRec(CL4SRec):
     def __init__(self, num_items: int, params: MCLRecParams, seed: int = 0):
         super().__init__(num_items, params, seed)
         m = params.model
+        assert m.augmenter_hidden is not None  # MCLRecModel.__post_init__ fills the default
         self.meta_weight = m.meta_weight
         self.regulariser_weight = m.regulariser_weight
         self.use_regulariser = m.use_regulariser
@@ -94,8 +96,9 @@ class MCLRec(CL4SRec):
         self.meta_loss_fn = NTXent(temperature=1.0, similarity="dot")
         # Official: Extractors use PyTorch's default init (created outside the model), keep that.
         for augmenter in (self.augmenter_1, self.augmenter_2):
-            for layer in augmenter.layers:
-                layer.reset_parameters()
+            for layer in augmenter.modules():
+                if isinstance(layer, nn.Linear):
+                    layer.reset_parameters()
 
     def augmenter_parameters(self) -> list[torch.nn.Parameter]:
         return [*self.augmenter_1.parameters(), *self.augmenter_2.parameters()]
@@ -118,7 +121,8 @@ class MCLRec(CL4SRec):
         three steps, as the official loader does)."""
         z1, z2 = self.encode_views(batch, views)
         contrastive = self.cl_weight * self.cl_loss(z1, z2) + (
-            self.meta_weight if stage == "encoder" else 1.0) * self.meta_contrast(z1, z2)
+            self.meta_weight if stage == "encoder" else 1.0
+        ) * self.meta_contrast(z1, z2)
         if stage == "augmenter":
             return contrastive
         return self.recommendation_loss(batch) + contrastive
@@ -130,9 +134,10 @@ class MCLRec(CL4SRec):
         """Our trainer's hook: the optimisers :meth:`training_step` uses."""
         if self.schedule == "joint":
             return {"all": torch.optim.Adam(self.parameters(), lr=learning_rate, weight_decay=weight_decay)}
-        return {"encoder": torch.optim.Adam(self.encoder_parameters(), lr=learning_rate, weight_decay=weight_decay),
-                "augmenter": torch.optim.Adam(self.augmenter_parameters(), lr=learning_rate,
-                                              weight_decay=weight_decay)}
+        return {
+            "encoder": torch.optim.Adam(self.encoder_parameters(), lr=learning_rate, weight_decay=weight_decay),
+            "augmenter": torch.optim.Adam(self.augmenter_parameters(), lr=learning_rate, weight_decay=weight_decay),
+        }
 
     def _step(self, optimizer, loss: torch.Tensor) -> float:
         if not torch.isfinite(loss):

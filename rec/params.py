@@ -7,6 +7,7 @@ smoke tests and truncated benchmark runs). A config writes them as ``params.mode
 ``params.train.learning_rate``, ... Every dataclass validates itself in ``__post_init__`` and
 names the valid range on error.
 """
+
 from __future__ import annotations
 
 import typing
@@ -20,8 +21,7 @@ def check_choices(obj) -> None:
     for f in fields(obj):
         hint = hints[f.name]
         if typing.get_origin(hint) is Literal and getattr(obj, f.name) not in typing.get_args(hint):
-            raise ValueError(f"{f.name} must be one of {list(typing.get_args(hint))}, "
-                             f"got {getattr(obj, f.name)!r}")
+            raise ValueError(f"{f.name} must be one of {list(typing.get_args(hint))}, got {getattr(obj, f.name)!r}")
 
 
 def _check_positive_ints(obj, names) -> None:

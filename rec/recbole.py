@@ -25,6 +25,7 @@ load fast and patch nothing. Importing this module opts into RecBole and applies
 6. TensorBoard: RecBole's ``Trainer`` writes ``log_tensorboard/`` into the current folder; our
    :class:`Trainer` puts it under the config's ``checkpoint_dir``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -35,8 +36,9 @@ import sys
 import time
 import types
 import typing
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -98,6 +100,8 @@ def _trusted_torch() -> types.ModuleType:
     """
 
     class _TrustedTorch(types.ModuleType):
+        load: Callable[..., Any]  # set below; everything else comes from torch
+
         def __getattr__(self, name: str) -> Any:
             return getattr(torch, name)
 
@@ -225,16 +229,19 @@ def params_from_config(config, params_cls: type):
 def flat_params(params) -> dict:
     """Every field of every section of ``params`` in one flat mapping (RecBole's config is flat;
     field names are unique across the sections)."""
-    return {k: v for section in dataclasses.fields(params)
-            for k, v in dataclasses.asdict(getattr(params, section.name)).items()}
+    return {
+        k: v
+        for section in dataclasses.fields(params)
+        for k, v in dataclasses.asdict(getattr(params, section.name)).items()
+    }
 
 
 class RecBoleAdapter(SequentialRecommender):
     """A ``SequentialRecommender`` around one of our models (:attr:`model`), so RecBole's
     ``Trainer`` trains and evaluates it. Subclasses name the model and params classes."""
 
-    model_class: type = SASRec
-    params_class: type = SASRecParams
+    model_class: type[SASRec] = SASRec
+    params_class: type[SASRecParams] = SASRecParams
 
     def __init__(self, config, dataset):
         super().__init__(config, dataset)
@@ -245,8 +252,12 @@ class RecBoleAdapter(SequentialRecommender):
 
     def batch(self, interaction) -> SeqBatch:
         fields = interaction.interaction
-        return SeqBatch(interaction[self.ITEM_SEQ], interaction[self.ITEM_SEQ_LEN], fields.get(self.POS_ITEM_ID),
-                        fields.get(self.USER_ID))
+        return SeqBatch(
+            interaction[self.ITEM_SEQ],
+            interaction[self.ITEM_SEQ_LEN],
+            fields.get(self.POS_ITEM_ID),
+            fields.get(self.USER_ID),
+        )
 
     def calculate_loss(self, interaction):
         return self.model.loss(self.batch(interaction))
@@ -266,7 +277,8 @@ class RecBoleSASRec(RecBoleAdapter):
 class RecBoleCL4SRec(RecBoleAdapter):
     """:class:`rec.cl4srec.CL4SRec` under RecBole."""
 
-    model_class, params_class = CL4SRec, CL4SRecParams
+    model_class: type[CL4SRec] = CL4SRec  # MCLRec overrides both with subclasses
+    params_class: type[CL4SRecParams] = CL4SRecParams
 
     def build(self, params, config, dataset):
         return CL4SRec(self.n_items - 1, params, seed=int(config["seed"] or 0))
@@ -298,14 +310,29 @@ class RecBoleSRACL(RecBoleAdapter):
 
 
 # SRACLParams fields (model and train sections) passed to RecBole under the same name (SASRec backbone + training loop).
-SRACL_BACKBONE_KEYS = ("hidden_size", "n_layers", "n_heads", "inner_size", "hidden_dropout_prob",
-                       "attn_dropout_prob", "hidden_act", "layer_norm_eps", "initializer_range", "learning_rate",
-                       "weight_decay", "train_batch_size", "eval_batch_size", "epochs", "stopping_step",
-                       "eval_step")
+SRACL_BACKBONE_KEYS = (
+    "hidden_size",
+    "n_layers",
+    "n_heads",
+    "inner_size",
+    "hidden_dropout_prob",
+    "attn_dropout_prob",
+    "hidden_act",
+    "layer_norm_eps",
+    "initializer_range",
+    "learning_rate",
+    "weight_decay",
+    "train_batch_size",
+    "eval_batch_size",
+    "epochs",
+    "stopping_step",
+    "eval_step",
+)
 
 
-def prepare_sracl(params: SRACLParams, data, run_dir: str | Path, encoder=None, holdout: int = 2,
-                  data_root: str | Path | None = None) -> dict:
+def prepare_sracl(
+    params: SRACLParams, data, run_dir: str | Path, encoder=None, holdout: int = 2, data_root: str | Path | None = None
+) -> dict:
     """Build and save the :class:`SemanticIndex` of ``data`` for :class:`RecBoleSRACL`; return
     the RecBole config entries it needs (the ``sracl_index`` path and the SRA-CL settings; the
     backbone's come from :func:`sracl_backbone_config`).
@@ -322,16 +349,24 @@ def prepare_sracl(params: SRACLParams, data, run_dir: str | Path, encoder=None, 
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     cache = Path(params.model.cache_dir) if params.model.cache_dir else default_cache_dir()
-    index = SemanticIndex.build(params, list(data.user_ids), data.sequences, data.num_items,
-                                getattr(data, "item_text", None), encoder=encoder, cache_dir=cache,
-                                holdout=holdout, data_root=data_root)
+    index = SemanticIndex.build(
+        params,
+        list(data.user_ids),
+        data.sequences,
+        data.num_items,
+        getattr(data, "item_text", None),
+        encoder=encoder,
+        cache_dir=cache,
+        holdout=holdout,
+        data_root=data_root,
+    )
     path = run_dir / "sracl_index.pt"
     index.save(path)
     (run_dir / "sracl_semantics.json").write_text(
-        json.dumps({"item_source": index.item_source, "user_source": index.user_source}) + "\n")
+        json.dumps({"item_source": index.item_source, "user_source": index.user_source}) + "\n"
+    )
     # the model's params must be those the index was built with: pass every SRA-CL field
-    rest = {k: v for k, v in flat_params(params).items()
-            if k not in SRACL_BACKBONE_KEYS and k != "max_seq_length"}
+    rest = {k: v for k, v in flat_params(params).items() if k not in SRACL_BACKBONE_KEYS and k != "max_seq_length"}
     return {"sracl_index": str(path), **rest}
 
 
@@ -339,14 +374,32 @@ def sracl_backbone_config(params: SRACLParams) -> dict:
     """RecBole config entries of SRA-CL's backbone and training loop (``max_seq_length`` becomes
     ``MAX_ITEM_LIST_LENGTH``; full-softmax CE as in the paper)."""
     values = flat_params(params)
-    return {**{k: values[k] for k in SRACL_BACKBONE_KEYS}, "MAX_ITEM_LIST_LENGTH": params.model.max_seq_length,
-            "loss_type": "CE"}
+    return {
+        **{k: values[k] for k in SRACL_BACKBONE_KEYS},
+        "MAX_ITEM_LIST_LENGTH": params.model.max_seq_length,
+        "loss_type": "CE",
+    }
 
 
 __all__ = [
-    "NUMPY_ALIASES", "numpy_aliases", "isolated_argv", "no_anomaly_side_effect",
-    "SequentialRecommender", "Interaction", "TransformerEncoder", "Trainer",
-    "make_config", "create_dataset", "data_preparation", "get_model", "params_from_config",
-    "RecBoleAdapter", "RecBoleSASRec", "RecBoleCL4SRec", "RecBoleMCLRec", "RecBoleSRACL", "prepare_sracl",
+    "NUMPY_ALIASES",
+    "numpy_aliases",
+    "isolated_argv",
+    "no_anomaly_side_effect",
+    "SequentialRecommender",
+    "Interaction",
+    "TransformerEncoder",
+    "Trainer",
+    "make_config",
+    "create_dataset",
+    "data_preparation",
+    "get_model",
+    "params_from_config",
+    "RecBoleAdapter",
+    "RecBoleSASRec",
+    "RecBoleCL4SRec",
+    "RecBoleMCLRec",
+    "RecBoleSRACL",
+    "prepare_sracl",
     "sracl_backbone_config",
 ]

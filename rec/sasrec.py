@@ -1,4 +1,5 @@
 """SASRec with the full-softmax cross entropy, in plain torch."""
+
 from __future__ import annotations
 
 import torch
@@ -35,10 +36,15 @@ class SASRec(nn.Module):
         self.item_embedding = nn.Embedding(self.num_items + 2, self.hidden_size, padding_idx=0)
         self.position_embedding = nn.Embedding(self.max_seq_length, self.hidden_size)
         self.trm_encoder = TransformerEncoder(
-            n_layers=m.n_layers, n_heads=m.n_heads, hidden_size=self.hidden_size,
-            inner_size=m.inner_size, hidden_dropout_prob=m.hidden_dropout_prob,
-            attn_dropout_prob=m.attn_dropout_prob, hidden_act=m.hidden_act,
-            layer_norm_eps=m.layer_norm_eps)
+            n_layers=m.n_layers,
+            n_heads=m.n_heads,
+            hidden_size=self.hidden_size,
+            inner_size=m.inner_size,
+            hidden_dropout_prob=m.hidden_dropout_prob,
+            attn_dropout_prob=m.attn_dropout_prob,
+            hidden_act=m.hidden_act,
+            layer_norm_eps=m.layer_norm_eps,
+        )
         self.LayerNorm = nn.LayerNorm(self.hidden_size, eps=m.layer_norm_eps)
         self.dropout = nn.Dropout(m.hidden_dropout_prob)
         self.loss_fct = nn.CrossEntropyLoss()
@@ -61,8 +67,10 @@ class SASRec(nn.Module):
 
     def _embed(self, item_seq: torch.Tensor) -> torch.Tensor:
         if item_seq.shape[1] > self.max_seq_length:
-            raise ValueError(f"item_seq has {item_seq.shape[1]} columns but max_seq_length is "
-                             f"{self.max_seq_length}; keep the last {self.max_seq_length} items")
+            raise ValueError(
+                f"item_seq has {item_seq.shape[1]} columns but max_seq_length is "
+                f"{self.max_seq_length}; keep the last {self.max_seq_length} items"
+            )
         positions = torch.arange(item_seq.size(1), device=item_seq.device).unsqueeze(0).expand_as(item_seq)
         hidden = self.item_embedding(item_seq) + self.position_embedding(positions)
         return self.dropout(self.LayerNorm(hidden))
@@ -74,8 +82,9 @@ class SASRec(nn.Module):
     def forward(self, item_seq: torch.Tensor, item_seq_len: torch.Tensor) -> torch.Tensor:
         """``[B, L]`` left-aligned ids and ``[B]`` lengths -> ``[B, hidden]`` (output at the last
         item; the last block runs only there)."""
-        return self.trm_encoder(self._embed(item_seq), causal_padding_mask(item_seq),
-                                query_positions=(item_seq_len - 1).clamp(min=0))
+        return self.trm_encoder(
+            self._embed(item_seq), causal_padding_mask(item_seq), query_positions=(item_seq_len - 1).clamp(min=0)
+        )
 
     def item_scores(self, seq_output: torch.Tensor) -> torch.Tensor:
         """Dot products with ids ``0..num_items`` (``[..., num_items + 1]``; [mask] left out)."""

@@ -1,4 +1,5 @@
 """Leave-one-out split of users' sequences into padded training prefixes and evaluation rows."""
+
 from __future__ import annotations
 
 import logging
@@ -33,12 +34,16 @@ def _flat_item_ids(sequences: Any, num_items: int) -> np.ndarray:
     1..num_items are refused."""
     flat = np.asarray([i for s in sequences for i in s])
     if flat.size and flat.dtype.kind not in "iu":
-        raise ValueError(f"item ids must be integers, found {flat.dtype} values such as {flat.flat[0]!r}; build the "
-                         "data with graphcl.data.SequenceData.from_raw_ids to map other ids to 1..n")
+        raise ValueError(
+            f"item ids must be integers, found {flat.dtype} values such as {flat.flat[0]!r}; build the "
+            "data with graphcl.data.SequenceData.from_raw_ids to map other ids to 1..n"
+        )
     flat = flat.astype(np.int64)
     if flat.size and (flat.min() < 1 or flat.max() > num_items):
-        raise ValueError(f"item ids must lie in 1..num_items={num_items}, found {flat.min()}..{flat.max()}; "
-                         "ids are 1-based with 0 reserved for padding")
+        raise ValueError(
+            f"item ids must lie in 1..num_items={num_items}, found {flat.min()}..{flat.max()}; "
+            "ids are 1-based with 0 reserved for padding"
+        )
     return flat
 
 
@@ -83,7 +88,7 @@ class LeaveOneOut:
     dropped_users: int = 0
 
     @classmethod
-    def from_sequences(cls, data: Any, max_seq_length: int = 50) -> "LeaveOneOut":
+    def from_sequences(cls, data: Any, max_seq_length: int = 50) -> LeaveOneOut:
         """Split a ``SequenceData`` (``sequences``: per-user item lists in time order, ids 1..num_items).
 
         Args:
@@ -98,11 +103,16 @@ class LeaveOneOut:
         offsets = np.concatenate([[0], np.cumsum(lengths_all)[:-1]]).astype(np.int64)
         keep = np.nonzero(lengths_all >= 3)[0]
         if keep.size == 0:
-            raise ValueError("no user has 3 or more items: leave-one-out needs a training, a validation and a test item")
+            raise ValueError(
+                "no user has 3 or more items: leave-one-out needs a training, a validation and a test item"
+            )
         if keep.size < len(sequences):
-            log.warning("%d of %d users have fewer than 3 items and are left out of training and evaluation "
-                        "(leave-one-out needs a training, a validation and a test item per user)",
-                        len(sequences) - keep.size, len(sequences))
+            log.warning(
+                "%d of %d users have fewer than 3 items and are left out of training and evaluation "
+                "(leave-one-out needs a training, a validation and a test item per user)",
+                len(sequences) - keep.size,
+                len(sequences),
+            )
         begin, n = offsets[keep], lengths_all[keep]
         valid_seq, valid_len = _windows(flat, begin, begin + n - 2, max_seq_length)
         test_seq, test_len = _windows(flat, begin, begin + n - 1, max_seq_length)
@@ -117,13 +127,25 @@ class LeaveOneOut:
         train_seq, train_len = _windows(flat, begin[owner], end, max_seq_length)
         t = torch.from_numpy
         return cls(
-            train_seq=t(train_seq), train_len=t(train_len), train_target=t(flat[end]),
+            train_seq=t(train_seq),
+            train_len=t(train_len),
+            train_target=t(flat[end]),
             train_user=t(keep[owner].astype(np.int64)),
-            valid_seq=t(valid_seq), valid_len=t(valid_len), valid_target=t(flat[begin + n - 2]),
-            test_seq=t(test_seq), test_len=t(test_len), test_target=t(flat[begin + n - 1]),
-            users=t(keep.astype(np.int64)), valid_history=t(valid_hist), test_history=t(test_hist),
-            num_items=num_items, num_users=len(sequences), max_seq_length=max_seq_length, source=data,
-            dropped_users=len(sequences) - int(keep.size))
+            valid_seq=t(valid_seq),
+            valid_len=t(valid_len),
+            valid_target=t(flat[begin + n - 2]),
+            test_seq=t(test_seq),
+            test_len=t(test_len),
+            test_target=t(flat[begin + n - 1]),
+            users=t(keep.astype(np.int64)),
+            valid_history=t(valid_hist),
+            test_history=t(test_hist),
+            num_items=num_items,
+            num_users=len(sequences),
+            max_seq_length=max_seq_length,
+            source=data,
+            dropped_users=len(sequences) - int(keep.size),
+        )
 
     def part(self, name: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(seq, len, target, history)`` of ``"valid"`` or ``"test"``."""

@@ -1,4 +1,5 @@
 """``train(run, run_dir, report)`` / ``evaluate(run_dir)`` for the sequential recommenders."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -23,8 +24,12 @@ from rec.sracl.params import SRACLParams
 from rec.trainer import SeqRecTrainer, load_checkpoint
 
 # the one table of sequential models: name -> (model class, its params dataclass)
-MODELS: dict[str, tuple[type, type]] = {"sasrec": (SASRec, SASRecParams), "cl4srec": (CL4SRec, CL4SRecParams),
-                                        "mclrec": (MCLRec, MCLRecParams), "sracl": (SRACL, SRACLParams)}
+MODELS: dict[str, tuple[type, type]] = {
+    "sasrec": (SASRec, SASRecParams),
+    "cl4srec": (CL4SRec, CL4SRecParams),
+    "mclrec": (MCLRec, MCLRecParams),
+    "sracl": (SRACL, SRACLParams),
+}
 
 logger = logging.getLogger("rec.train")
 
@@ -51,9 +56,15 @@ def build_model(name: str, params, split: LeaveOneOut, sequences, seed: int = 0,
     if cls is SRACL:
         from rec.sracl.semantic_index import SemanticIndex, default_cache_dir
 
-        index = SemanticIndex.build(params, list(sequences.user_ids), sequences.sequences, sequences.num_items,
-                                    getattr(sequences, "item_text", None),
-                                    cache_dir=params.model.cache_dir or default_cache_dir(), data_root=data_root)
+        index = SemanticIndex.build(
+            params,
+            list(sequences.user_ids),
+            sequences.sequences,
+            sequences.num_items,
+            getattr(sequences, "item_text", None),
+            cache_dir=params.model.cache_dir or default_cache_dir(),
+            data_root=data_root,
+        )
         return SRACL.from_index(split.num_items, params, index)
     if cls is SASRec:
         return SASRec(split.num_items, params)
@@ -70,9 +81,19 @@ def build(run, device: torch.device, sequences=None):
     return model.to(device), split
 
 
-def fit(model: str, data, params, seed: int = 0, device: str | torch.device = "cpu", report=None,
-        checkpoint_path: str | Path | None = None, resume: bool = False, fingerprint: dict | None = None,
-        log=None, data_root: str | None = None) -> dict:
+def fit(
+    model: str,
+    data,
+    params,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+    report=None,
+    checkpoint_path: str | Path | None = None,
+    resume: bool = False,
+    fingerprint: dict | None = None,
+    log=None,
+    data_root: str | None = None,
+) -> dict:
     """Train a recommender on ``data`` with early stopping and evaluate it (no files written,
     except the checkpoint if asked for).
 
@@ -98,17 +119,27 @@ def fit(model: str, data, params, seed: int = 0, device: str | torch.device = "c
     split = LeaveOneOut.from_sequences(data, params.model.max_seq_length)
     net = build_model(model, params, split, data, seed, data_root).to(device)
     fingerprint = {**(fingerprint or {}), **split_fingerprint(model, seed, params, split)}
-    trainer = SeqRecTrainer(net, split, params, device, seed, report, log=log,
-                            checkpoint_path=checkpoint_path, fingerprint=fingerprint)
+    trainer = SeqRecTrainer(
+        net, split, params, device, seed, report, log=log, checkpoint_path=checkpoint_path, fingerprint=fingerprint
+    )
     if resume:
+        if checkpoint_path is None:
+            raise ValueError("resume needs checkpoint_path (the checkpoint to continue from)")
         trainer.load_state_dict(load_checkpoint(checkpoint_path))
         if log:
             log(f"resumed {checkpoint_path} after epoch {trainer.epoch}")
     result = trainer.fit()
-    result.update(model=net, split=split, history=trainer.history, num_train_rows=int(trainer.rows["len"].numel()),
-                  num_eval_users=int(split.users.numel()), threads=torch.get_num_threads(),
-                  dropped_users=split.dropped_users,  # fewer than 3 items: neither trained on nor evaluated
-                  max_seq_length=params.model.max_seq_length, max_train_batches=params.smoke.max_train_batches)
+    result.update(
+        model=net,
+        split=split,
+        history=trainer.history,
+        num_train_rows=int(trainer.rows["len"].numel()),
+        num_eval_users=int(split.users.numel()),
+        threads=torch.get_num_threads(),
+        dropped_users=split.dropped_users,  # fewer than 3 items: neither trained on nor evaluated
+        max_seq_length=params.model.max_seq_length,
+        max_train_batches=params.smoke.max_train_batches,
+    )
     if hasattr(net, "semantic_sources"):  # SRA-CL: which item/user semantics were used
         result["semantic_sources"] = net.semantic_sources
     return result
@@ -120,8 +151,19 @@ def train(run, run_dir: Path, report=None, sequences=None, resume: bool = False)
     after every epoch (``resume=True`` continues from it) and returns the metrics."""
     run_dir = Path(run_dir)
     data = sequences if sequences is not None else load_sequence_data(run.dataset, run.data_root)
-    result = fit(run.model, data, run.params, run.seed, run.device, report, run_dir / "last.pt", resume,
-                 {"dataset": run.dataset}, log=logger.info, data_root=run.data_root)
+    result = fit(
+        run.model,
+        data,
+        run.params,
+        run.seed,
+        run.device,
+        report,
+        run_dir / "last.pt",
+        resume,
+        {"dataset": run.dataset},
+        log=logger.info,
+        data_root=run.data_root,
+    )
     torch.save(result.pop("model").state_dict(), run_dir / "model.pt")
     result.pop("split")
     (run_dir / "history.json").write_text(json.dumps(result["history"], indent=2))
@@ -134,8 +176,12 @@ def split_fingerprint(model: str, seed: int, params, split: LeaveOneOut) -> dict
     digest = hashlib.sha256()
     for tensor in (split.train_target, split.train_len, split.valid_target, split.test_target):
         digest.update(tensor.numpy().tobytes())
-    return {"model": model, "seed": seed, "params": dataclasses.asdict(params),
-            "data": {"num_items": split.num_items, "num_users": split.num_users, "sha256": digest.hexdigest()}}
+    return {
+        "model": model,
+        "seed": seed,
+        "params": dataclasses.asdict(params),
+        "data": {"num_items": split.num_items, "num_users": split.num_users, "sha256": digest.hexdigest()},
+    }
 
 
 def evaluate(run_dir: Path, run) -> dict:
@@ -149,10 +195,22 @@ def evaluate(run_dir: Path, run) -> dict:
     model.load_state_dict(load_saved(run_dir / "model.pt", map_location=device, weights_only=True))
     trainer = SeqRecTrainer(model, split, run.params, device, run.seed)
     valid, test = trainer.evaluate_both("valid"), trainer.evaluate_both("test")
-    return {"val": valid[trainer.protocol], "test": test[trainer.protocol], "valid_p2": valid["p2"],
-            "valid_p1": valid["p1"], "test_p2": test["p2"], "test_p1": test["p1"], "protocol": trainer.protocol}
+    return {
+        "val": valid[trainer.protocol],
+        "test": test[trainer.protocol],
+        "valid_p2": valid["p2"],
+        "valid_p1": valid["p1"],
+        "test_p2": test["p2"],
+        "test_p1": test["p1"],
+        "protocol": trainer.protocol,
+    }
 
 
 METRICS = tuple(sorted(f"{m}@{k}" for m in ("hr", "ndcg") for k in (5, 10, 20)))
-TASK = Task(name="rec", params={name: params for name, (_, params) in MODELS.items()}, train=train,
-            evaluate=evaluate, metrics=METRICS)
+TASK = Task(
+    name="rec",
+    params={name: params for name, (_, params) in MODELS.items()},
+    train=train,
+    evaluate=evaluate,
+    metrics=METRICS,
+)

@@ -1,12 +1,14 @@
 """Epoch loop, validation, early stopping, checkpoints and model hooks for the sequential recommenders."""
+
 from __future__ import annotations
 
 import copy
 import os
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -63,9 +65,18 @@ class SeqRecTrainer:
         fingerprint: what a resumed run must match (config, data); stored in the checkpoint.
     """
 
-    def __init__(self, model, split, params, device: str | torch.device = "cpu", seed: int = 0,
-                 report: Callable[[int, float], None] | None = None, log: Callable[[str], None] | None = None,
-                 checkpoint_path: str | Path | None = None, fingerprint: dict | None = None):
+    def __init__(
+        self,
+        model,
+        split,
+        params,
+        device: str | torch.device = "cpu",
+        seed: int = 0,
+        report: Callable[[int, float], None] | None = None,
+        log: Callable[[str], None] | None = None,
+        checkpoint_path: str | Path | None = None,
+        fingerprint: dict | None = None,
+    ):
         self.model, self.split, self.params = model, split, params
         self.device = torch.device(device)
         self.report, self.log = report, log or (lambda message: None)
@@ -75,8 +86,11 @@ class SeqRecTrainer:
         if hasattr(model, "configure_optimizers"):
             self.optimizers = model.configure_optimizers(params.train.learning_rate, params.train.weight_decay)
         else:
-            self.optimizers = {"model": torch.optim.Adam(model.parameters(), lr=params.train.learning_rate,
-                                                         weight_decay=params.train.weight_decay)}
+            self.optimizers = {
+                "model": torch.optim.Adam(
+                    model.parameters(), lr=params.train.learning_rate, weight_decay=params.train.weight_decay
+                )
+            }
         self.rows = training_rows(split, getattr(params.train, "train_targets", "prefixes"))
         self.epoch = 0
         self.history: list[dict] = []
@@ -86,8 +100,12 @@ class SeqRecTrainer:
 
     def epoch_rows(self) -> list[torch.Tensor]:
         """Row indices of this epoch's batches (draws from :attr:`generator`)."""
-        batches = epoch_batches(self.rows["len"], self.params.train.train_batch_size, self.generator,
-                                getattr(self.params.train, "batching", "bucketed"))
+        batches = epoch_batches(
+            self.rows["len"],
+            self.params.train.train_batch_size,
+            self.generator,
+            getattr(self.params.train, "batching", "bucketed"),
+        )
         batches = [rows for rows in batches if rows.numel() >= 2]  # only a 1-row split has a 1-row batch
         if self.params.smoke.max_train_batches is not None:
             batches = batches[: self.params.smoke.max_train_batches]
@@ -110,8 +128,9 @@ class SeqRecTrainer:
         """The batch of training rows ``rows``, trimmed to its longest row."""
         data, lengths = self.rows, self.rows["len"][rows]
         target_seq = trim(data["target_seq"][rows], lengths) if "target_seq" in data else None
-        return SeqBatch(trim(data["seq"][rows], lengths), lengths, data["target"][rows], data["user"][rows],
-                        target_seq).to(self.device)
+        return SeqBatch(
+            trim(data["seq"][rows], lengths), lengths, data["target"][rows], data["user"][rows], target_seq
+        ).to(self.device)
 
     def default_step(self, batch: SeqBatch) -> dict[str, float]:
         loss = self.model.loss(batch)
@@ -122,8 +141,9 @@ class SeqRecTrainer:
         """Backward ``loss`` and step every optimiser; a NaN/inf loss raises ``FloatingPointError``
         (with ``detail``, e.g. the loss terms) before any parameter changes."""
         if not torch.isfinite(loss):
-            raise FloatingPointError(f"training loss is {loss.item()}{detail} at epoch {self.epoch}; "
-                                     "lower learning_rate")
+            raise FloatingPointError(
+                f"training loss is {loss.item()}{detail} at epoch {self.epoch}; lower learning_rate"
+            )
         for optimizer in self.optimizers.values():
             optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -178,11 +198,17 @@ class SeqRecTrainer:
         if self.best["state"] is not None:
             self.model.load_state_dict(self.best["state"])
         test = self.evaluate_both("test")
-        return {"val": self.best["valid"], "test": test[self.protocol], "test_p2": test["p2"],
-                "test_p1": test["p1"], "protocol": self.protocol, "epochs": self.epoch,
-                "stopped_early": self.stale >= self.params.train.stopping_step,
-                "seconds_per_epoch": sum(self.train_seconds) / max(len(self.train_seconds), 1),
-                "best_epoch": self.best["epoch"]}
+        return {
+            "val": self.best["valid"],
+            "test": test[self.protocol],
+            "test_p2": test["p2"],
+            "test_p1": test["p1"],
+            "protocol": self.protocol,
+            "epochs": self.epoch,
+            "stopped_early": self.stale >= self.params.train.stopping_step,
+            "seconds_per_epoch": sum(self.train_seconds) / max(len(self.train_seconds), 1),
+            "best_epoch": self.best["epoch"],
+        }
 
     def _run_epoch(self) -> None:
         losses = self.train_epoch()
@@ -192,11 +218,17 @@ class SeqRecTrainer:
             valid = both[self.protocol]
             record["valid"], record["valid_p2"], record["valid_p1"] = valid, both["p2"], both["p1"]
             score = valid[OBJECTIVE]
-            self.log(f"epoch {self.epoch}: loss {losses.get('loss', float('nan')):.4f} "
-                     f"valid {OBJECTIVE} {score:.4f} ({self.train_seconds[-1]:.1f}s)")
+            self.log(
+                f"epoch {self.epoch}: loss {losses.get('loss', float('nan')):.4f} "
+                f"valid {OBJECTIVE} {score:.4f} ({self.train_seconds[-1]:.1f}s)"
+            )
             if score > self.best["score"]:
-                self.best = {"score": score, "valid": valid, "epoch": self.epoch,
-                             "state": copy.deepcopy(self.model.state_dict())}
+                self.best = {
+                    "score": score,
+                    "valid": valid,
+                    "epoch": self.epoch,
+                    "state": copy.deepcopy(self.model.state_dict()),
+                }
                 self.stale = 0
             else:
                 self.stale += 1
@@ -204,12 +236,19 @@ class SeqRecTrainer:
 
     def state_dict(self) -> dict[str, Any]:
         """Everything :meth:`fit` needs to continue exactly where it is now."""
-        return {"version": CHECKPOINT_VERSION, "fingerprint": self.fingerprint, "epoch": self.epoch,
-                "model": self.model.state_dict(),
-                "optimizers": {name: opt.state_dict() for name, opt in self.optimizers.items()},
-                "best": self.best, "stale": self.stale, "history": self.history,
-                "train_seconds": self.train_seconds, "generator": self.generator.get_state(),
-                "rng": rng_state(self.model)}
+        return {
+            "version": CHECKPOINT_VERSION,
+            "fingerprint": self.fingerprint,
+            "epoch": self.epoch,
+            "model": self.model.state_dict(),
+            "optimizers": {name: opt.state_dict() for name, opt in self.optimizers.items()},
+            "best": self.best,
+            "stale": self.stale,
+            "history": self.history,
+            "train_seconds": self.train_seconds,
+            "generator": self.generator.get_state(),
+            "rng": rng_state(self.model),
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Continue from :meth:`state_dict`; refuses a state of another config or dataset."""
@@ -220,8 +259,9 @@ class SeqRecTrainer:
             raise CheckpointError("checkpoint belongs to another run: " + "; ".join(mismatch))
         self.model.load_state_dict(state["model"])
         if set(state["optimizers"]) != set(self.optimizers):
-            raise CheckpointError(f"checkpoint has optimisers {sorted(state['optimizers'])}, "
-                                  f"this model uses {sorted(self.optimizers)}")
+            raise CheckpointError(
+                f"checkpoint has optimisers {sorted(state['optimizers'])}, this model uses {sorted(self.optimizers)}"
+            )
         for name, optimizer in self.optimizers.items():
             optimizer.load_state_dict(state["optimizers"][name])
         self.epoch, self.best, self.stale = state["epoch"], state["best"], state["stale"]
@@ -245,8 +285,7 @@ class SeqRecTrainer:
 def training_rows(split, train_targets: str = "prefixes") -> dict[str, torch.Tensor]:
     """``{"seq", "len", "target", "user"}`` (+ ``"target_seq"``) of the rows one epoch covers."""
     if train_targets == "prefixes":
-        return {"seq": split.train_seq, "len": split.train_len, "target": split.train_target,
-                "user": split.train_user}
+        return {"seq": split.train_seq, "len": split.train_len, "target": split.train_target, "user": split.train_user}
     if train_targets == "all_positions":
         return split.all_positions()
     raise ValueError(f"train_targets must be 'prefixes' or 'all_positions', got {train_targets!r}")
@@ -257,13 +296,17 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     or foreign file raises :class:`CheckpointError` naming it."""
     path = Path(path)
     if not path.is_file():
-        raise CheckpointError(f"{path} does not exist: the run wrote no checkpoint (it stopped "
-                              "before its first epoch ended, or it is not a rec run folder)")
+        raise CheckpointError(
+            f"{path} does not exist: the run wrote no checkpoint (it stopped "
+            "before its first epoch ended, or it is not a rec run folder)"
+        )
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises several types for a damaged zip/pickle
-        raise CheckpointError(f"{path} is not a readable checkpoint ({type(exc).__name__}: {exc}); "
-                              "it may be truncated: start the run again") from exc
+        raise CheckpointError(
+            f"{path} is not a readable checkpoint ({type(exc).__name__}: {exc}); "
+            "it may be truncated: start the run again"
+        ) from exc
     if not isinstance(state, dict) or "version" not in state:
         raise CheckpointError(f"{path} is not a graphcl rec checkpoint")
     return state
@@ -272,10 +315,16 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
 def rng_state(model: torch.nn.Module) -> dict[str, Any]:
     """Global torch/NumPy/Python RNG states and those of the ``torch.Generator``s the model
     holds (augmentation draws), in a form ``torch.load(weights_only=True)`` reads."""
-    kind, keys, pos, has_gauss, cached = np.random.get_state()
-    state = {"torch": torch.get_rng_state(), "numpy": [kind, torch.from_numpy(keys.astype(np.int64)), pos,
-                                                       has_gauss, cached],
-             "python": list(random.getstate()), "generators": {}}
+    legacy = np.random.get_state(legacy=True)
+    if not isinstance(legacy, tuple):  # only a non-MT19937 global generator has no legacy tuple
+        raise TypeError(f"NumPy's global RNG has no legacy state to save ({legacy.get('bit_generator')})")
+    kind, keys, pos, has_gauss, cached = legacy
+    state: dict[str, Any] = {
+        "torch": torch.get_rng_state(),
+        "numpy": [kind, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, cached],
+        "python": list(random.getstate()),
+        "generators": {},
+    }
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
     for name, generator in _model_generators(model):

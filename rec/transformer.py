@@ -10,6 +10,7 @@ positions (``query_positions``). A recommender that reads one output per sequenc
 item's) needs the keys and values of every position in the last block, but the queries, the
 attention output and the feed-forward only at that position: about 40% of a 2-block encoder.
 """
+
 from __future__ import annotations
 
 import copy
@@ -77,8 +78,14 @@ class MultiHeadAttention(nn.Module):
         layer_norm_eps: LayerNorm epsilon.
     """
 
-    def __init__(self, n_heads: int, hidden_size: int, hidden_dropout_prob: float, attn_dropout_prob: float,
-                 layer_norm_eps: float):
+    def __init__(
+        self,
+        n_heads: int,
+        hidden_size: int,
+        hidden_dropout_prob: float,
+        attn_dropout_prob: float,
+        layer_norm_eps: float,
+    ):
         super().__init__()
         if hidden_size % n_heads:
             raise ValueError(f"hidden_size ({hidden_size}) must be a multiple of n_heads ({n_heads})")
@@ -94,8 +101,9 @@ class MultiHeadAttention(nn.Module):
     def _heads(self, x: torch.Tensor) -> torch.Tensor:
         return x.view(*x.shape[:-1], self.n_heads, self.head_size).transpose(1, 2)  # [B, h, L, d]
 
-    def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor,
-                queries: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, hidden: torch.Tensor, attention_mask: torch.Tensor, queries: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """``hidden [B, L, H]``, ``attention_mask [B, 1, Lq, L]``; ``queries [B, Lq, H]``: the rows
         that attend (default: all of ``hidden``). Returns ``[B, Lq, H]``."""
         queries = hidden if queries is None else queries
@@ -109,8 +117,9 @@ class MultiHeadAttention(nn.Module):
 class FeedForward(nn.Module):
     """Position-wise feed-forward block with dropout, residual and LayerNorm."""
 
-    def __init__(self, hidden_size: int, inner_size: int, hidden_dropout_prob: float, hidden_act: str,
-                 layer_norm_eps: float):
+    def __init__(
+        self, hidden_size: int, inner_size: int, hidden_dropout_prob: float, hidden_act: str, layer_norm_eps: float
+    ):
         super().__init__()
         if hidden_act not in ACTIVATIONS:
             raise ValueError(f"hidden_act must be one of {sorted(ACTIVATIONS)}, got {hidden_act!r}")
@@ -128,11 +137,13 @@ class FeedForward(nn.Module):
 class TransformerLayer(nn.Module):
     """Attention block then feed-forward block."""
 
-    def __init__(self, n_heads, hidden_size, inner_size, hidden_dropout_prob, attn_dropout_prob, hidden_act,
-                 layer_norm_eps):
+    def __init__(
+        self, n_heads, hidden_size, inner_size, hidden_dropout_prob, attn_dropout_prob, hidden_act, layer_norm_eps
+    ):
         super().__init__()
-        self.multi_head_attention = MultiHeadAttention(n_heads, hidden_size, hidden_dropout_prob,
-                                                       attn_dropout_prob, layer_norm_eps)
+        self.multi_head_attention = MultiHeadAttention(
+            n_heads, hidden_size, hidden_dropout_prob, attn_dropout_prob, layer_norm_eps
+        )
         self.feed_forward = FeedForward(hidden_size, inner_size, hidden_dropout_prob, hidden_act, layer_norm_eps)
 
     def forward(self, hidden, attention_mask, queries=None):
@@ -153,19 +164,29 @@ class TransformerEncoder(nn.Module):
         layer_norm_eps: LayerNorm epsilon (1e-12).
     """
 
-    def __init__(self, n_layers: int = 2, n_heads: int = 2, hidden_size: int = 64, inner_size: int = 256,
-                 hidden_dropout_prob: float = 0.5, attn_dropout_prob: float = 0.5, hidden_act: str = "gelu",
-                 layer_norm_eps: float = 1e-12):
+    def __init__(
+        self,
+        n_layers: int = 2,
+        n_heads: int = 2,
+        hidden_size: int = 64,
+        inner_size: int = 256,
+        hidden_dropout_prob: float = 0.5,
+        attn_dropout_prob: float = 0.5,
+        hidden_act: str = "gelu",
+        layer_norm_eps: float = 1e-12,
+    ):
         super().__init__()
         if n_layers < 1:
             raise ValueError(f"n_layers must be >= 1, got {n_layers}")
-        layer = TransformerLayer(n_heads, hidden_size, inner_size, hidden_dropout_prob, attn_dropout_prob,
-                                 hidden_act, layer_norm_eps)
+        layer = TransformerLayer(
+            n_heads, hidden_size, inner_size, hidden_dropout_prob, attn_dropout_prob, hidden_act, layer_norm_eps
+        )
         # copies of one layer, as RecBole builds them: the same seed gives the same weights
         self.layer = nn.ModuleList(copy.deepcopy(layer) for _ in range(n_layers))
 
-    def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor,
-                query_positions: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, hidden: torch.Tensor, attention_mask: torch.Tensor, query_positions: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Encode ``hidden [B, L, H]`` under ``attention_mask [B, 1, L, L]``.
 
         Returns ``[B, L, H]``, or with ``query_positions [B]`` only the output at each row's

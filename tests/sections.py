@@ -1,4 +1,5 @@
 """Test helper: a sectioned params dataclass built from flat field names."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,8 +14,9 @@ def sectioned(cls: type, **flat):
     sections = {f.name: hints[f.name] for f in dataclasses.fields(cls)}
     values: dict[str, dict] = {}
     for key, value in flat.items():
-        owner = next((s for s, section_cls in sections.items()
-                      if key in {f.name for f in dataclasses.fields(section_cls)}), None)
+        owner = next(
+            (s for s, section_cls in sections.items() if key in {f.name for f in dataclasses.fields(section_cls)}), None
+        )
         if owner is None:
             raise TypeError(f"{cls.__name__} has no section with a field {key!r}")
         values.setdefault(owner, {})[key] = value

@@ -12,8 +12,7 @@ from tests.toy_model import ENTRY
 def toy_config(tmp_path, monkeypatch):
     monkeypatch.setitem(registry.MODELS, "toy", ENTRY)
     path = tmp_path / "toy.yaml"
-    path.write_text(yaml.safe_dump({"task": "rec", "model": "toy", "dataset": "ml-100k",
-                                    "params": {"epochs": 2}}))
+    path.write_text(yaml.safe_dump({"task": "rec", "model": "toy", "dataset": "ml-100k", "params": {"epochs": 2}}))
     return path
 
 

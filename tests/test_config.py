@@ -1,8 +1,9 @@
 """Typed configs: unknown keys, bad values and overrides."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Optional
+from typing import Literal
 
 import pytest
 
@@ -29,7 +30,7 @@ class Params:
     hidden_dim: int = 64
     act: Literal["relu", "elu"] = "elu"
     use_bias: bool = True
-    name: Optional[str] = None
+    name: str | None = None
     inner: Inner = field(default_factory=Inner)
 
     def __post_init__(self):
@@ -86,13 +87,16 @@ def test_to_dict_round_trip():
     assert from_dict(Params, to_dict(p)) == p
 
 
-@pytest.mark.parametrize("text,path,value", [
-    ("params.lr=1e-3", ["params", "lr"], 1e-3),
-    ("seed=3", ["seed"], 3),
-    ("params.flag=true", ["params", "flag"], True),
-    ("params.xs=[1, 2]", ["params", "xs"], [1, 2]),
-    ("model=meow", ["model"], "meow"),
-])
+@pytest.mark.parametrize(
+    "text,path,value",
+    [
+        ("params.lr=1e-3", ["params", "lr"], 1e-3),
+        ("seed=3", ["seed"], 3),
+        ("params.flag=true", ["params", "flag"], True),
+        ("params.xs=[1, 2]", ["params", "xs"], [1, 2]),
+        ("model=meow", ["model"], "meow"),
+    ],
+)
 def test_parse_override(text, path, value):
     assert parse_override(text) == (path, value)
 
@@ -152,12 +156,21 @@ def test_non_finite_numbers_are_refused():
         from_dict(P, {"lr": float("nan")})
 
 
-@pytest.mark.parametrize("model, key, section", [("sasrec", "learning_rate", "train"), ("cl4srec", "hidden_size", "model"),
-                                                 ("mclrec", "eval_batch_size", "eval"),
-                                                 ("sracl", "max_train_batches", "smoke")])
+@pytest.mark.parametrize(
+    "model, key, section",
+    [
+        ("sasrec", "learning_rate", "train"),
+        ("cl4srec", "hidden_size", "model"),
+        ("mclrec", "eval_batch_size", "eval"),
+        ("sracl", "max_train_batches", "smoke"),
+    ],
+)
 def test_an_old_flat_params_key_names_its_new_section(model, key, section):
-    with pytest.raises(ConfigError, match=rf"^params\.{key} moved to params\.{section}\.{key} \(issue #16: params "
-                                          r"are nested into model/train/eval/smoke sections\)$"):
+    with pytest.raises(
+        ConfigError,
+        match=rf"^params\.{key} moved to params\.{section}\.{key} \(issue #16: params "
+        r"are nested into model/train/eval/smoke sections\)$",
+    ):
         load_run_config({"task": "rec", "model": model, "dataset": "beauty", "params": {key: 1}})
     with pytest.raises(ConfigError, match=rf"params\.{key} moved to params\.{section}\.{key}"):
         load_run_config({"task": "rec", "model": model, "dataset": "beauty"}, [f"params.{key}=1"])

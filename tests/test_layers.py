@@ -1,5 +1,6 @@
 """The layers import only downwards: graphcl.core <- graphcl.data <- graphcl.hetero and rec <-
 the application (config, registry, runner, cli) <- graphcl.tuning (docs/architecture.md)."""
+
 import ast
 from pathlib import Path
 

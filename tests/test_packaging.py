@@ -1,4 +1,5 @@
 """The wheel must carry every subpackage and the shipped configs/registry."""
+
 from pathlib import Path
 
 try:

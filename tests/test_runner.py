@@ -15,8 +15,9 @@ def toy(monkeypatch):
 
 
 def _run(tmp_path, seed=0):
-    return load_run_config({"task": "rec", "model": "toy", "dataset": "ml-100k", "seed": seed,
-                            "out_dir": str(tmp_path)})
+    return load_run_config(
+        {"task": "rec", "model": "toy", "dataset": "ml-100k", "seed": seed, "out_dir": str(tmp_path)}
+    )
 
 
 def test_run_folder_records_config_versions_and_metrics(tmp_path):
@@ -70,12 +71,14 @@ def process_settings():
     import numpy as np
     import torch
 
-    return {"deterministic": torch.are_deterministic_algorithms_enabled(),
-            "warn_only": torch.is_deterministic_algorithms_warn_only_enabled(),
-            "cudnn": (torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic),
-            "anomaly": torch.is_anomaly_enabled(),
-            "env": {k: os.environ.get(k) for k in ("PYTHONHASHSEED", "CUBLAS_WORKSPACE_CONFIG")},
-            "numpy": sorted(dir(np))}
+    return {
+        "deterministic": torch.are_deterministic_algorithms_enabled(),
+        "warn_only": torch.is_deterministic_algorithms_warn_only_enabled(),
+        "cudnn": (torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic),
+        "anomaly": torch.is_anomaly_enabled(),
+        "env": {k: os.environ.get(k) for k in ("PYTHONHASHSEED", "CUBLAS_WORKSPACE_CONFIG")},
+        "numpy": sorted(dir(np)),
+    }
 
 
 @pytest.mark.parametrize("env", [{}, {"PYTHONHASHSEED": "42", "CUBLAS_WORKSPACE_CONFIG": ":16:8"}])

@@ -1,4 +1,5 @@
 """A toy model registered in tests: trains nothing, reports a deterministic curve."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 Every check raises ``ValueError``/``TypeError`` whose message names the argument and says how to
 fix it, so a shape slip in a model surfaces at the loss call instead of as a broadcast error.
 """
+
 from __future__ import annotations
 
 import math
@@ -42,16 +43,17 @@ def check_embeddings(x, name: str, like: torch.Tensor | None = None) -> torch.Te
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor of shape [rows, dim], got {type(x).__name__}")
     if x.dim() != 2:
-        raise ValueError(f"{name} must be 2-D [rows, dim], got shape {tuple(x.shape)}; "
-                         "flatten extra dimensions first")
+        raise ValueError(f"{name} must be 2-D [rows, dim], got shape {tuple(x.shape)}; flatten extra dimensions first")
     if not x.is_floating_point():
         raise TypeError(f"{name} must be a floating tensor, got dtype {x.dtype}; call .float()")
     if x.shape[0] == 0:
         raise ValueError(f"{name} is empty (0 rows); the loss needs at least one row")
     if like is not None:
         if x.shape[1] != like.shape[1]:
-            raise ValueError(f"{name} has dim {x.shape[1]} but the anchors have dim {like.shape[1]}; "
-                             "both must be embedded in the same space")
+            raise ValueError(
+                f"{name} has dim {x.shape[1]} but the anchors have dim {like.shape[1]}; "
+                "both must be embedded in the same space"
+            )
         if x.dtype != like.dtype:
             raise TypeError(f"{name} has dtype {x.dtype} but the anchors have {like.dtype}; cast one of them")
         if x.device != like.device:

@@ -3,9 +3,10 @@
 Both are read one block of anchor rows at a time so that a loss never needs the full
 ``[N, M]`` matrix at once; a sparse positive mask stays sparse until a block is densified.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -25,12 +26,15 @@ class PositiveMask:
             if num_rows != num_cols:
                 raise ValueError(
                     f"pos_mask=None pairs anchor i with candidate i, which needs as many candidates as "
-                    f"anchors; got {num_rows} anchors and {num_cols} candidates: pass pos_mask [N, M]")
+                    f"anchors; got {num_rows} anchors and {num_cols} candidates: pass pos_mask [N, M]"
+                )
             idx = torch.arange(num_rows, device=device)
             self.rows_idx, self.cols_idx = idx, idx
             return
         if not isinstance(mask, torch.Tensor):
-            raise TypeError(f"pos_mask must be a torch.Tensor [N, M] (bool, or float of 0/1), got {type(mask).__name__}")
+            raise TypeError(
+                f"pos_mask must be a torch.Tensor [N, M] (bool, or float of 0/1), got {type(mask).__name__}"
+            )
         if tuple(mask.shape) != self.shape:
             raise ValueError(f"pos_mask has shape {tuple(mask.shape)} but anchors x candidates is {self.shape}")
         if mask.device != device:
@@ -83,7 +87,7 @@ class PositiveMask:
         block[rows_idx[lo:hi] - start, cols_idx[lo:hi]] = True
         return block
 
-    def transposed(self) -> "PositiveMask":
+    def transposed(self) -> PositiveMask:
         out = PositiveMask.__new__(PositiveMask)
         out.shape = (self.shape[1], self.shape[0])
         out.device = self.device
@@ -99,8 +103,7 @@ class PositiveMask:
 
 def _check_binary(values: torch.Tensor) -> None:
     if not ((values == 0) | (values == 1)).all():
-        raise ValueError("a float pos_mask must hold only 0 and 1; use neg_weights for weighting "
-                         "or a bool mask")
+        raise ValueError("a float pos_mask must hold only 0 and 1; use neg_weights for weighting or a bool mask")
 
 
 class NegativeWeights:
@@ -123,8 +126,10 @@ class NegativeWeights:
             self.fn = weights
             return
         if not isinstance(weights, torch.Tensor):
-            raise TypeError("neg_weights must be None, a tensor [N, M] or callable(row_start, row_stop) -> "
-                            f"[n, M]; got {type(weights).__name__}")
+            raise TypeError(
+                "neg_weights must be None, a tensor [N, M] or callable(row_start, row_stop) -> "
+                f"[n, M]; got {type(weights).__name__}"
+            )
         if weights.device != device:
             raise ValueError(f"neg_weights is on {weights.device} but the anchors are on {device}; move it")
         if weights.layout != torch.strided:
@@ -138,7 +143,7 @@ class NegativeWeights:
     def is_none(self) -> bool:
         return self.fn is None and self.tensor is None
 
-    def transposed(self) -> "NegativeWeights":
+    def transposed(self) -> NegativeWeights:
         """Weights for the reverse direction (candidates as anchors).
 
         A callable is reused as is: in symmetric mode it must describe a symmetric matrix.
@@ -160,7 +165,9 @@ class NegativeWeights:
             if not isinstance(block, torch.Tensor):
                 raise TypeError(f"{where} must return a tensor, got {type(block).__name__}")
             if tuple(block.shape) != (stop - start, self.shape[1]):
-                raise ValueError(f"{where} returned shape {tuple(block.shape)}, expected {(stop - start, self.shape[1])}")
+                raise ValueError(
+                    f"{where} returned shape {tuple(block.shape)}, expected {(stop - start, self.shape[1])}"
+                )
             if block.device != self.device:
                 raise ValueError(f"{where} returned a tensor on {block.device}; the anchors are on {self.device}")
         if not block.is_floating_point():

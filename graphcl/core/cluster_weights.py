@@ -1,4 +1,5 @@
 """Turning k-means results into PCL concentrations and MEOW negative weights."""
+
 from __future__ import annotations
 
 import torch
@@ -7,9 +8,14 @@ from torch.autograd.function import once_differentiable
 from graphcl.core._checks import check_embeddings, check_positive_float
 
 
-def cluster_concentration(x: torch.Tensor, assignments: torch.Tensor, centroids: torch.Tensor,
-                          alpha: float = 10.0, temperature: float | None = None,
-                          clip_percentiles: tuple[float, float] = (10.0, 90.0)) -> torch.Tensor:
+def cluster_concentration(
+    x: torch.Tensor,
+    assignments: torch.Tensor,
+    centroids: torch.Tensor,
+    alpha: float = 10.0,
+    temperature: float | None = None,
+    clip_percentiles: tuple[float, float] = (10.0, 90.0),
+) -> torch.Tensor:
     r"""Per-cluster concentration :math:`\phi` of PCL (Li et al., ICLR 2021, Eq. 12).
 
     .. math:: \phi_k = \frac{\sum_{i \in k} \lVert x_i - c_k \rVert_2}{Z_k \log(Z_k + \alpha)}
@@ -47,7 +53,9 @@ def cluster_concentration(x: torch.Tensor, assignments: torch.Tensor, centroids:
     phi = sums / counts.clamp(min=1) / torch.log(counts + alpha)
     small = counts <= 1
     if small.all():
-        raise ValueError("every cluster has at most one member, so no concentration can be estimated; use fewer clusters")
+        raise ValueError(
+            "every cluster has at most one member, so no concentration can be estimated; use fewer clusters"
+        )
     phi = torch.where(small, phi[~small].max(), phi)
     if temperature is not None:
         temperature = check_positive_float(temperature, "temperature")
@@ -57,8 +65,9 @@ def cluster_concentration(x: torch.Tensor, assignments: torch.Tensor, centroids:
     return phi
 
 
-def cluster_negative_weights(assignments, rows: tuple[int, int] | None = None, normalize: bool = False,
-                             dtype: torch.dtype = torch.float32) -> torch.Tensor:
+def cluster_negative_weights(
+    assignments, rows: tuple[int, int] | None = None, normalize: bool = False, dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
     r"""MEOW's hard negative weights from several clusterings of the same nodes.
 
     MEOW (Yu et al., "Heterogeneous Graph Contrastive Learning with Meta-path Contexts and Weighted
@@ -172,17 +181,20 @@ class ClusterNegativeWeights:
 
     def check_shape(self, num_rows: int, num_cols: int, device) -> None:
         if not num_rows == num_cols == self.num_nodes:
-            raise ValueError(f"ClusterNegativeWeights covers {self.num_nodes} nodes but anchors x candidates is "
-                             f"{(num_rows, num_cols)}; both must be those {self.num_nodes} nodes")
+            raise ValueError(
+                f"ClusterNegativeWeights covers {self.num_nodes} nodes but anchors x candidates is "
+                f"{(num_rows, num_cols)}; both must be those {self.num_nodes} nodes"
+            )
         if device != self.device:
             raise ValueError(f"ClusterNegativeWeights is on {self.device} but the anchors are on {device}; move it")
 
-    def log_weighted_sum(self, logits: torch.Tensor, start: int, drop_rows: torch.Tensor,
-                         drop_cols: torch.Tensor) -> torch.Tensor:
+    def log_weighted_sum(
+        self, logits: torch.Tensor, start: int, drop_rows: torch.Tensor, drop_cols: torch.Tensor
+    ) -> torch.Tensor:
         """``log sum_j w_ij e^{logit_ij}`` for rows ``start...`` of ``logits [n, N]``, leaving out the
         ``(drop_rows, drop_cols)`` pairs (block-relative rows); ``-inf`` for rows with nothing counted."""
         n = logits.shape[0]
-        dropped = self.joint[start:start + n, None] == self.joint[None, :]
+        dropped = self.joint[start : start + n, None] == self.joint[None, :]
         dropped[drop_rows, drop_cols] = True
         rows, cols = self._same_cluster_pairs(start, start + n)
         return _ClusterLogSum.apply(logits, dropped, rows, cols, len(self.assignments))

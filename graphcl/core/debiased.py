@@ -1,11 +1,19 @@
 """Debiased contrastive loss (Chuang et al. 2020)."""
+
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_two_views,
-                                  check_positive_float, reduce, two_view_logits)
+from graphcl.core._checks import (
+    REDUCTIONS,
+    SIMILARITIES,
+    check_choice,
+    check_positive_float,
+    check_two_views,
+    reduce,
+    two_view_logits,
+)
 
 
 class DebiasedInfoNCE(nn.Module):
@@ -37,8 +45,9 @@ class DebiasedInfoNCE(nn.Module):
         torch.Size([])
     """
 
-    def __init__(self, temperature: float = 0.5, tau_plus: float = 0.1, similarity: str = "cosine",
-                 reduction: str = "mean"):
+    def __init__(
+        self, temperature: float = 0.5, tau_plus: float = 0.1, similarity: str = "cosine", reduction: str = "mean"
+    ):
         super().__init__()
         self.temperature = check_positive_float(temperature, "temperature")
         if isinstance(tau_plus, bool) or not isinstance(tau_plus, (int, float)) or not 0 <= tau_plus < 1:

@@ -1,11 +1,19 @@
 """Decoupled contrastive loss (DCL): the positive is removed from the denominator."""
+
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_two_views,
-                                  check_positive_float, reduce, similarity_inputs)
+from graphcl.core._checks import (
+    REDUCTIONS,
+    SIMILARITIES,
+    check_choice,
+    check_positive_float,
+    check_two_views,
+    reduce,
+    similarity_inputs,
+)
 
 
 class DecoupledInfoNCE(nn.Module):
@@ -40,8 +48,14 @@ class DecoupledInfoNCE(nn.Module):
         torch.Size([])
     """
 
-    def __init__(self, temperature: float = 0.1, similarity: str = "cosine", weight_sigma: float | None = None,
-                 symmetric: bool = True, reduction: str = "mean"):
+    def __init__(
+        self,
+        temperature: float = 0.1,
+        similarity: str = "cosine",
+        weight_sigma: float | None = None,
+        symmetric: bool = True,
+        reduction: str = "mean",
+    ):
         super().__init__()
         self.temperature = check_positive_float(temperature, "temperature")
         self.similarity = check_choice(similarity, "similarity", SIMILARITIES)

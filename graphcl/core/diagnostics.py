@@ -1,4 +1,5 @@
 """Alignment and uniformity of embeddings (Wang & Isola, ICML 2020)."""
+
 from __future__ import annotations
 
 import math

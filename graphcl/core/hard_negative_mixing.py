@@ -1,4 +1,5 @@
 """MoCHi: InfoNCE with synthetic hard negatives mixed from the hardest real ones."""
+
 from __future__ import annotations
 
 import torch
@@ -47,11 +48,22 @@ class HardNegativeMixing(nn.Module):
         torch.Size([])
     """
 
-    def __init__(self, temperature: float = 0.2, num_hard: int = 64, num_mix: int = 32,
-                 num_query_mix: int = 16, query_mix_max: float = 0.5, reduction: str = "mean"):
+    def __init__(
+        self,
+        temperature: float = 0.2,
+        num_hard: int = 64,
+        num_mix: int = 32,
+        num_query_mix: int = 16,
+        query_mix_max: float = 0.5,
+        reduction: str = "mean",
+    ):
         super().__init__()
         self.temperature = check_positive_float(temperature, "temperature")
-        for name, value, low in (("num_hard", num_hard, 1), ("num_mix", num_mix, 0), ("num_query_mix", num_query_mix, 0)):
+        for name, value, low in (
+            ("num_hard", num_hard, 1),
+            ("num_mix", num_mix, 0),
+            ("num_query_mix", num_query_mix, 0),
+        ):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
         self.num_hard, self.num_mix, self.num_query_mix = num_hard, num_mix, num_query_mix
@@ -60,8 +72,13 @@ class HardNegativeMixing(nn.Module):
         self.query_mix_max = float(query_mix_max)
         self.reduction = check_choice(reduction, "reduction", REDUCTIONS)
 
-    def forward(self, query: torch.Tensor, positive_key: torch.Tensor, negatives: torch.Tensor | None = None,
-                generator: torch.Generator | None = None) -> torch.Tensor:
+    def forward(
+        self,
+        query: torch.Tensor,
+        positive_key: torch.Tensor,
+        negatives: torch.Tensor | None = None,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
         q, k, negs, valid = self._prepare(query, positive_key, negatives)
         synthetic = self.synthesize(q, negs, valid, generator)
         pos_logit = (q * k).sum(dim=1, keepdim=True)
@@ -74,7 +91,9 @@ class HardNegativeMixing(nn.Module):
         check_embeddings(query, "query")
         check_embeddings(positive_key, "positive_key", like=query)
         if positive_key.shape[0] != query.shape[0]:
-            raise ValueError(f"positive_key must have one row per query ({query.shape[0]}), got {positive_key.shape[0]}")
+            raise ValueError(
+                f"positive_key must have one row per query ({query.shape[0]}), got {positive_key.shape[0]}"
+            )
         q, k = F.normalize(query, dim=1), F.normalize(positive_key, dim=1)
         if negatives is None:
             if q.shape[0] < 2:
@@ -86,8 +105,9 @@ class HardNegativeMixing(nn.Module):
         return q, k, F.normalize(negatives, dim=1), valid
 
     @torch.no_grad()
-    def synthesize(self, q: torch.Tensor, negs: torch.Tensor, valid: torch.Tensor,
-                   generator: torch.Generator | None = None) -> torch.Tensor:
+    def synthesize(
+        self, q: torch.Tensor, negs: torch.Tensor, valid: torch.Tensor, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
         """Synthetic negatives ``[B, num_mix + num_query_mix, D]`` (unit norm, detached).
 
         ``q`` and ``negs`` must be L2-normalised; ``valid[b, j]`` says whether ``negs[j]`` is a

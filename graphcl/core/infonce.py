@@ -1,4 +1,5 @@
 """Generalised InfoNCE: many positives, weighted negatives, row chunks."""
+
 from __future__ import annotations
 
 import math
@@ -7,10 +8,18 @@ import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint as _checkpoint
 
-from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_embeddings,
-                                  check_optional_positive_int, check_positive_float, reduce,
-                                  similarity_inputs)
+from graphcl.core._checks import (
+    REDUCTIONS,
+    SIMILARITIES,
+    check_choice,
+    check_embeddings,
+    check_optional_positive_int,
+    check_positive_float,
+    reduce,
+    similarity_inputs,
+)
 from graphcl.core._pairs import NegativeWeights, PositiveMask
+
 
 # Exponent cap for zero-weight pairs (they contribute 0 to the loss but their exp is still
 # evaluated, and is their weight's gradient): keeps 0 * exp(.) from becoming 0 * inf = NaN when
@@ -79,10 +88,17 @@ class InfoNCE(nn.Module):
         torch.Size([])
     """
 
-    def __init__(self, temperature: float = 0.5, similarity: str = "cosine",
-                 positives_in_denominator: bool = True, symmetric: bool = False,
-                 reduction: str = "mean", chunk_size: int | None = None, checkpoint: bool = True,
-                 weigh_positives: bool = False):
+    def __init__(
+        self,
+        temperature: float = 0.5,
+        similarity: str = "cosine",
+        positives_in_denominator: bool = True,
+        symmetric: bool = False,
+        reduction: str = "mean",
+        chunk_size: int | None = None,
+        checkpoint: bool = True,
+        weigh_positives: bool = False,
+    ):
         super().__init__()
         self.temperature = check_positive_float(temperature, "temperature")
         self.similarity = check_choice(similarity, "similarity", SIMILARITIES)
@@ -93,16 +109,20 @@ class InfoNCE(nn.Module):
         self.checkpoint = bool(checkpoint)
         self.weigh_positives = bool(weigh_positives)
         if self.weigh_positives and not self.positives_in_denominator:
-            raise ValueError("weigh_positives=True needs positives_in_denominator=True (it weights the "
-                             "positives' denominator terms)")
+            raise ValueError(
+                "weigh_positives=True needs positives_in_denominator=True (it weights the positives' denominator terms)"
+            )
 
     def extra_repr(self) -> str:
-        return (f"temperature={self.temperature}, similarity={self.similarity!r}, "
-                f"positives_in_denominator={self.positives_in_denominator}, symmetric={self.symmetric}, "
-                f"reduction={self.reduction!r}, chunk_size={self.chunk_size}, weigh_positives={self.weigh_positives}")
+        return (
+            f"temperature={self.temperature}, similarity={self.similarity!r}, "
+            f"positives_in_denominator={self.positives_in_denominator}, symmetric={self.symmetric}, "
+            f"reduction={self.reduction!r}, chunk_size={self.chunk_size}, weigh_positives={self.weigh_positives}"
+        )
 
-    def forward(self, anchors: torch.Tensor, candidates: torch.Tensor | None = None,
-                pos_mask=None, neg_weights=None) -> torch.Tensor:
+    def forward(
+        self, anchors: torch.Tensor, candidates: torch.Tensor | None = None, pos_mask=None, neg_weights=None
+    ) -> torch.Tensor:
         check_embeddings(anchors, "anchors")
         if candidates is None:
             candidates = anchors
@@ -119,8 +139,9 @@ class InfoNCE(nn.Module):
             per_row = 0.5 * (per_row + self._direction(c, a, mask.transposed(), weights.transposed()))
         return reduce(per_row, self.reduction)
 
-    def _direction(self, a: torch.Tensor, c: torch.Tensor, mask: PositiveMask,
-                   weights: NegativeWeights) -> torch.Tensor:
+    def _direction(
+        self, a: torch.Tensor, c: torch.Tensor, mask: PositiveMask, weights: NegativeWeights
+    ) -> torch.Tensor:
         n = a.shape[0]
         step = self.chunk_size or n
         use_checkpoint = self.checkpoint and self.chunk_size is not None and torch.is_grad_enabled()
@@ -130,8 +151,10 @@ class InfoNCE(nn.Module):
             rows, _ = mask.pairs(start, stop)
             lonely = (torch.bincount(rows, minlength=stop - start) == 0).nonzero().flatten()
             if lonely.numel():
-                raise ValueError(f"anchors {(lonely[:10] + start).tolist()} have no positive in pos_mask; "
-                                 "every anchor needs at least one (drop those rows or add self-pairs)")
+                raise ValueError(
+                    f"anchors {(lonely[:10] + start).tolist()} have no positive in pos_mask; "
+                    "every anchor needs at least one (drop those rows or add self-pairs)"
+                )
             # The mask block is rebuilt inside _rows rather than passed in: checkpoint keeps its
             # tensor inputs alive until backward, which for [chunk, M] blocks would add up to N x M.
             if use_checkpoint:
@@ -141,8 +164,9 @@ class InfoNCE(nn.Module):
             parts.append(part)
         return torch.cat(parts)
 
-    def _rows(self, a: torch.Tensor, c: torch.Tensor, mask: PositiveMask, weights: NegativeWeights,
-              start: int, stop: int) -> torch.Tensor:
+    def _rows(
+        self, a: torch.Tensor, c: torch.Tensor, mask: PositiveMask, weights: NegativeWeights, start: int, stop: int
+    ) -> torch.Tensor:
         """Per-anchor loss of one block of rows ``[stop - start]``."""
         # scaling the [n, D] side instead of the [n, M] product saves one block-sized temporary
         logits = (a / self.temperature) @ c.t()
@@ -181,8 +205,14 @@ class InfoNCE(nn.Module):
         log_den = shift + (coef * torch.exp(exponent)).sum(dim=1).log()
         return log_den - log_num
 
-    def _cluster_rows(self, logits: torch.Tensor, log_num: torch.Tensor, weights: NegativeWeights,
-                      pos_pairs: tuple[torch.Tensor, torch.Tensor], start: int) -> torch.Tensor:
+    def _cluster_rows(
+        self,
+        logits: torch.Tensor,
+        log_num: torch.Tensor,
+        weights: NegativeWeights,
+        pos_pairs: tuple[torch.Tensor, torch.Tensor],
+        start: int,
+    ) -> torch.Tensor:
         """Same as the weighted path for ClusterNegativeWeights, without an [n, M] weight block."""
         if self.weigh_positives:  # positives count with their cluster weight like any pair
             none = torch.empty(0, dtype=torch.long, device=logits.device)
@@ -221,6 +251,8 @@ def _check_has_negative(counted: torch.Tensor, start: int, what: str) -> None:
     """An anchor whose denominator has nothing in it would get loss -inf (or NaN): refuse it."""
     empty = (~counted.any(dim=1)).nonzero().flatten()
     if empty.numel():
-        raise ValueError(f"anchors {(empty[:10] + start).tolist()} have no {what} in the denominator, "
-                         "so their loss is undefined; keep at least one such candidate or set "
-                         "positives_in_denominator=True")
+        raise ValueError(
+            f"anchors {(empty[:10] + start).tolist()} have no {what} in the denominator, "
+            "so their loss is undefined; keep at least one such candidate or set "
+            "positives_in_denominator=True"
+        )

@@ -1,4 +1,5 @@
 """k-means in torch (k-means++ init, seeded) with an optional faiss backend."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -16,8 +17,9 @@ def faiss_available() -> bool:
     return importlib.util.find_spec("faiss") is not None
 
 
-def kmeans(x: torch.Tensor, k: int, n_iter: int = 20, seed: int = 0,
-           backend: str = "auto", n_init: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+def kmeans(
+    x: torch.Tensor, k: int, n_iter: int = 20, seed: int = 0, backend: str = "auto", n_init: int = 1
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Cluster the rows of ``x`` into ``k`` groups (Euclidean k-means, Lloyd iterations).
 
     The torch backend uses k-means++ seeding (Arthur & Vassilvitskii, 2007) from a CPU generator
@@ -70,7 +72,7 @@ def assign_to_centroids(x: torch.Tensor, centroids: torch.Tensor) -> tuple[torch
     c_sq = (centroids * centroids).sum(dim=1)
     labels, dists = [], []
     for start in range(0, x.shape[0], _ASSIGN_BLOCK):
-        block = x[start:start + _ASSIGN_BLOCK]
+        block = x[start : start + _ASSIGN_BLOCK]
         d2 = (block * block).sum(dim=1, keepdim=True) - 2 * block @ centroids.t() + c_sq[None, :]
         best = d2.min(dim=1)
         labels.append(best.indices)
@@ -120,8 +122,16 @@ def _faiss_kmeans(x: torch.Tensor, k: int, n_iter: int, seed: int, n_init: int):
 
     data = np.ascontiguousarray(x.cpu().float().numpy())
     # min/max points per centroid: no sub-sampling and no warnings on small inputs
-    km = faiss.Kmeans(data.shape[1], k, niter=n_iter, seed=seed, nredo=n_init, verbose=False,
-                      min_points_per_centroid=1, max_points_per_centroid=max(1, data.shape[0]))
+    km = faiss.Kmeans(
+        data.shape[1],
+        k,
+        niter=n_iter,
+        seed=seed,
+        nredo=n_init,
+        verbose=False,
+        min_points_per_centroid=1,
+        max_points_per_centroid=max(1, data.shape[0]),
+    )
     km.train(data)
     _, idx = km.index.search(data, 1)
     labels = torch.from_numpy(idx[:, 0].astype("int64")).to(x.device)

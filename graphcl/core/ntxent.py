@@ -1,12 +1,20 @@
 """NT-Xent over the 2B views of a batch (SimCLR; CL4SRec / MCLRec in-batch form)."""
+
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from graphcl.core._checks import (REDUCTIONS, SIMILARITIES, check_choice, check_two_views,
-                                  check_positive_float, reduce, two_view_logits)
+from graphcl.core._checks import (
+    REDUCTIONS,
+    SIMILARITIES,
+    check_choice,
+    check_positive_float,
+    check_two_views,
+    reduce,
+    two_view_logits,
+)
 
 
 class NTXent(nn.Module):

@@ -1,4 +1,5 @@
 """Prototypical contrastive loss (PCL) over several clusterings."""
+
 from __future__ import annotations
 
 import torch
@@ -50,18 +51,28 @@ class ProtoNCE(nn.Module):
     def forward(self, z: torch.Tensor, assignments, centroids, concentrations=None) -> torch.Tensor:
         check_embeddings(z, "z")
         if isinstance(assignments, torch.Tensor) or isinstance(centroids, torch.Tensor):
-            raise TypeError("assignments and centroids must be lists (one entry per clustering); wrap single tensors in [ ]")
+            raise TypeError(
+                "assignments and centroids must be lists (one entry per clustering); wrap single tensors in [ ]"
+            )
         if len(assignments) == 0 or len(assignments) != len(centroids):
-            raise ValueError(f"need one centroid tensor per assignment vector and at least one clustering, "
-                             f"got {len(assignments)} assignments and {len(centroids)} centroids")
+            raise ValueError(
+                f"need one centroid tensor per assignment vector and at least one clustering, "
+                f"got {len(assignments)} assignments and {len(centroids)} centroids"
+            )
         if concentrations is not None and len(concentrations) != len(assignments):
-            raise ValueError(f"concentrations must have one entry per clustering ({len(assignments)}), got {len(concentrations)}")
+            raise ValueError(
+                f"concentrations must have one entry per clustering ({len(assignments)}), got {len(concentrations)}"
+            )
         zz = F.normalize(z, dim=1) if self.normalize else z
         total = z.new_zeros(z.shape[0])
         for m, (assign, cents) in enumerate(zip(assignments, centroids)):
             check_embeddings(cents, f"centroids[{m}]", like=z)
             k = cents.shape[0]
-            if not isinstance(assign, torch.Tensor) or assign.dtype != torch.long or tuple(assign.shape) != (z.shape[0],):
+            if (
+                not isinstance(assign, torch.Tensor)
+                or assign.dtype != torch.long
+                or tuple(assign.shape) != (z.shape[0],)
+            ):
                 raise ValueError(f"assignments[{m}] must be a LongTensor of shape [{z.shape[0]}]")
             if assign.device != z.device:
                 raise ValueError(f"assignments[{m}] is on {assign.device} but z is on {z.device}; move it")

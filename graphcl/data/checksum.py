@@ -3,6 +3,7 @@
 Every load hashes every registered file (``docs/data.md`` has the cost: at most ~30 ms per
 benchmark dataset), so a file edited in place is caught even when its size and mtime were kept.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """``graphcl data list|fetch|verify`` (``args.action``, ``args.names``, ``args.data_root``)."""
+
 from __future__ import annotations
 
 from graphcl.data.ensure import ensure_dataset, missing_files
@@ -13,11 +14,14 @@ def _summary(info: dict) -> str:
     stats = info.get("statistics") or {}
     if info["kind"] == "hetero":
         nodes = stats.get("nodes") or {}
-        return (f"{info['target']} x{nodes.get(info['target'], '?')}, {len(nodes)} node types, "
-                f"{stats.get('num_classes', '?')} classes, meta-paths {'/'.join(info['metapaths'])}")
+        return (
+            f"{info['target']} x{nodes.get(info['target'], '?')}, {len(nodes)} node types, "
+            f"{stats.get('num_classes', '?')} classes, meta-paths {'/'.join(info['metapaths'])}"
+        )
     if info["kind"] == "item_metadata":
         return f"item text for {info['for_dataset']} ({info['meta_file']}, ids from {info['reviews_file']})"
-    return f"{stats.get('users', '?')} users, {stats.get('items', '?')} items, {stats.get('interactions', '?')} interactions"
+    users, items, interactions = (stats.get(k, "?") for k in ("users", "items", "interactions"))
+    return f"{users} users, {items} items, {interactions} interactions"
 
 
 def _status(name: str, info: dict, root) -> str:
@@ -26,7 +30,9 @@ def _status(name: str, info: dict, root) -> str:
     missing = missing_files(name, root)
     if not missing:
         return "present"
-    return "missing" if len(missing) == len(info["files"]) else f"incomplete ({len(missing)}/{len(info['files'])} missing)"
+    return (
+        "missing" if len(missing) == len(info["files"]) else f"incomplete ({len(missing)}/{len(info['files'])} missing)"
+    )
 
 
 def cmd_list(names: list[str], root) -> int:

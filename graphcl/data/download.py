@@ -1,4 +1,5 @@
 """Download one file atomically while hashing it (``http(s)://`` and ``file://`` URLs)."""
+
 from __future__ import annotations
 
 import hashlib

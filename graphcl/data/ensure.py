@@ -1,4 +1,5 @@
 """Make sure a dataset's files are present and intact: download what is missing, hash every file."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -54,15 +55,15 @@ def _check_existing(name: str, path: Path, meta: dict) -> None:
         return  # registered without a hash: verified by its statistics and content checks only
     actual = sha256_file(path)
     if actual != expected:
-        raise ChecksumError(
-            f"{path} of dataset {name!r} has sha256 {actual}, the registry expects {expected}; {fix}"
-        )
+        raise ChecksumError(f"{path} of dataset {name!r} has sha256 {actual}, the registry expects {expected}; {fix}")
 
 
 def _download_missing(name: str, path: Path, meta: dict, data_root: Path) -> None:
     url = meta.get("url")
-    elsewhere = (f"{path} of dataset {name!r} is missing under the data root {data_root}; if the data lives "
-                 "elsewhere, point --data-root (or GRAPHCL_DATA) at that folder")
+    elsewhere = (
+        f"{path} of dataset {name!r} is missing under the data root {data_root}; if the data lives "
+        "elsewhere, point --data-root (or GRAPHCL_DATA) at that folder"
+    )
     if not url:
         raise MissingDataError(f"{elsewhere}, else place the file there by hand (it has no download URL)")
     try:
@@ -71,8 +72,9 @@ def _download_missing(name: str, path: Path, meta: dict, data_root: Path) -> Non
         raise MissingDataError(f"{elsewhere}; downloading it failed: {exc}") from exc
 
 
-def ensure_dataset(name: str, root: str | Path | None = None, download: bool = True, *,
-                   registry: dict | None = None) -> Path:
+def ensure_dataset(
+    name: str, root: str | Path | None = None, download: bool = True, *, registry: dict | None = None
+) -> Path:
     """Check every file of dataset ``name`` and return the folder holding them.
 
     Missing files are downloaded from their registered URL (when ``download``), written
@@ -97,7 +99,9 @@ def ensure_dataset(name: str, root: str | Path | None = None, download: bool = T
         elif builtin:
             raise MissingDataError(f"{path} is missing from the RecBole install; reinstall recbole==1.2.1")
         elif not download:
-            raise MissingDataError(f"{path} of dataset {name!r} is missing; {_fetch_hint(name, resolve_data_root(root))}")
+            raise MissingDataError(
+                f"{path} of dataset {name!r} is missing; {_fetch_hint(name, resolve_data_root(root))}"
+            )
         else:
             _download_missing(name, path, meta, resolve_data_root(root))
     return folder

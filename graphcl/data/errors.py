@@ -1,4 +1,5 @@
 """Exceptions of the data layer; every message names the file or dataset and the fix."""
+
 from __future__ import annotations
 
 from graphcl.utils.errors import UserError

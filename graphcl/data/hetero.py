@@ -4,6 +4,7 @@ Format of Wang et al., "Self-supervised Heterogeneous Graph Neural Network with 
 Learning" (HeCo, KDD 2021; https://github.com/liun-online/HeCo), also used by MEOW/AdaMEOW.
 The layout of the result is fixed in ``docs/architecture.md`` ("Data") and ``docs/data.md``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,8 +16,7 @@ from torch_geometric.data import HeteroData
 from graphcl.data.ensure import ensure_dataset
 from graphcl.data.errors import CorruptDataError
 from graphcl.data.metapath_build import build_metapath, incidence
-from graphcl.data.readers import (check_ids, check_shape, corrupt, read_array, read_edges, read_matrix,
-                                  to_sparse_tensor)
+from graphcl.data.readers import check_ids, check_shape, corrupt, read_array, read_edges, read_matrix, to_sparse_tensor
 from graphcl.data.registry import dataset_info
 
 RATIOS = (20, 40, 60)
@@ -26,7 +26,9 @@ def _node_counts(name: str, info: dict) -> dict[str, int]:
     nodes = (info.get("statistics") or {}).get("nodes") or {}
     missing = [t for t in info["node_types"].values() if t not in nodes]
     if missing:
-        raise CorruptDataError(f"registry entry {name!r} lacks statistics.nodes for {missing}; fix datasets/registry.yaml")
+        raise CorruptDataError(
+            f"registry entry {name!r} lacks statistics.nodes for {missing}; fix datasets/registry.yaml"
+        )
     return {t: int(nodes[t]) for t in info["node_types"].values()}
 
 
@@ -49,8 +51,11 @@ def _split(folder: Path, n: int, ratio: int) -> dict[str, torch.Tensor]:
         for other, other_idx in seen.items():
             both = np.intersect1d(idx, other_idx)
             if both.size:
-                raise corrupt(path, f"overlaps {other}_{ratio}.npy in {both.size} nodes (e.g. {both[:5].tolist()}); "
-                                    "train/val/test splits must be disjoint")
+                raise corrupt(
+                    path,
+                    f"overlaps {other}_{ratio}.npy in {both.size} nodes (e.g. {both[:5].tolist()}); "
+                    "train/val/test splits must be disjoint",
+                )
         seen[part] = idx
         out[part] = torch.from_numpy(idx)
     return out

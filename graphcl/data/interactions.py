@@ -1,13 +1,16 @@
 """``SequenceData`` from a table of interactions (user, item, timestamp) or from plain lists."""
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from graphcl.data.sequence_data import SequenceData
 
 
-def sequences_from_interactions(table: Any, user: str = "user_id", item: str = "item_id",
-                                time: str | None = "timestamp") -> SequenceData:
+def sequences_from_interactions(
+    table: Any, user: str = "user_id", item: str = "item_id", time: str | None = "timestamp"
+) -> SequenceData:
     """Group interactions into per-user sequences ordered by ``time`` (ties keep the table's
     order), with raw item ids remapped to ``1..n`` in order of first appearance
     (``item_raw_ids`` keeps the map back).
@@ -21,8 +24,10 @@ def sequences_from_interactions(table: Any, user: str = "user_id", item: str = "
     rows = table.to_dict("records") if hasattr(table, "to_dict") else list(table)
     missing = {c for c in (user, item, time) if c is not None and rows and c not in rows[0]}
     if missing:
-        raise ValueError(f"interactions have no column(s) {sorted(missing)}; name the columns with "
-                         f"user=..., item=..., time=... (found {sorted(rows[0])})")
+        raise ValueError(
+            f"interactions have no column(s) {sorted(missing)}; name the columns with "
+            f"user=..., item=..., time=... (found {sorted(rows[0])})"
+        )
     if time is not None:
         rows = sorted(rows, key=lambda row: row[time])  # stable: equal times keep the table's order
     item_ids: dict[Any, int] = {}
@@ -30,8 +35,12 @@ def sequences_from_interactions(table: Any, user: str = "user_id", item: str = "
     for row in rows:
         ident = item_ids.setdefault(row[item], len(item_ids) + 1)
         per_user.setdefault(row[user], []).append(ident)
-    return SequenceData(user_ids=list(per_user), sequences=list(per_user.values()), num_items=len(item_ids),
-                        item_raw_ids={i: str(raw) for raw, i in item_ids.items()})
+    return SequenceData(
+        user_ids=list(per_user),
+        sequences=list(per_user.values()),
+        num_items=len(item_ids),
+        item_raw_ids={i: str(raw) for raw, i in item_ids.items()},
+    )
 
 
 def sequences_from_lists(sequences: Iterable[Iterable[Any]]) -> SequenceData:

@@ -7,6 +7,7 @@ full product ``A P T P A > 0`` while keeping the intermediate values small.
 Reference: Wang et al., "Self-supervised Heterogeneous Graph Neural Network with
 Co-contrastive Learning", KDD 2021.
 """
+
 from __future__ import annotations
 
 import numpy as np

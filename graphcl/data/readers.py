@@ -3,6 +3,7 @@
 ``nei_*.npy`` files are NumPy object arrays, which need ``allow_pickle=True``; they are only
 read after :func:`graphcl.data.ensure_dataset` has checked their sha256 against the registry.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -81,5 +82,6 @@ def to_sparse_tensor(m: sp.spmatrix) -> torch.Tensor:
     csr.sum_duplicates()  # also sorts indices: the COO below is in coalesced order
     coo = csr.tocoo()
     index = torch.from_numpy(np.vstack([coo.row, coo.col]).astype(np.int64))
-    return torch.sparse_coo_tensor(index, torch.from_numpy(coo.data), coo.shape, is_coalesced=True,
-                                   check_invariants=False)  # built sorted and deduplicated above
+    return torch.sparse_coo_tensor(
+        index, torch.from_numpy(coo.data), coo.shape, is_coalesced=True, check_invariants=False
+    )  # built sorted and deduplicated above

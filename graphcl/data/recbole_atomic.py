@@ -1,4 +1,5 @@
 """Write a :class:`SequenceData` as a RecBole atomic ``.inter`` file."""
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ The format is described in ``docs/data.md``. Functions accept an injected ``regi
 (``{"datasets": {...}}``) so that tests can describe synthetic datasets served from a temporary
 folder without touching the shipped file.
 """
+
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,5 @@
 """Where datasets live: ``--data-root`` flag, then ``$GRAPHCL_DATA``, then the user cache."""
+
 from __future__ import annotations
 
 import os

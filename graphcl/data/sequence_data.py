@@ -1,10 +1,12 @@
 """Users' interaction sequences for sequential recommendation."""
+
 from __future__ import annotations
 
 import dataclasses
 import logging
 import numbers
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 import numpy as np
 
@@ -60,11 +62,15 @@ class SequenceData:
                 f"remap ids to 1..n (0 is reserved for padding): {FROM_RAW_HINT}"
             )
         if len(used) < self.num_items:
-            log.warning("%d of the item ids 1..%d occur in no sequence but are ranked as candidates; "
-                        "%s", self.num_items - len(used), self.num_items, FROM_RAW_HINT)
+            log.warning(
+                "%d of the item ids 1..%d occur in no sequence but are ranked as candidates; %s",
+                self.num_items - len(used),
+                self.num_items,
+                FROM_RAW_HINT,
+            )
 
     @classmethod
-    def from_raw_ids(cls, user_ids: list, sequences: list[list[Hashable]], **extra: Any) -> "SequenceData":
+    def from_raw_ids(cls, user_ids: list, sequences: list[list[Hashable]], **extra: Any) -> SequenceData:
         """Number the distinct raw item ids 1..n (sorted; numbers numerically) and keep
         ``item_raw_ids[new] = str(raw)``.
 
@@ -74,8 +80,9 @@ class SequenceData:
             extra: further fields (``item_text`` keyed by the new ids).
         """
         remapped, raw_by_new = remap_item_ids(sequences)
-        return cls(user_ids=list(user_ids), sequences=remapped, num_items=len(raw_by_new),
-                   item_raw_ids=raw_by_new, **extra)
+        return cls(
+            user_ids=list(user_ids), sequences=remapped, num_items=len(raw_by_new), item_raw_ids=raw_by_new, **extra
+        )
 
     @property
     def num_users(self) -> int:
@@ -108,14 +115,18 @@ def _item_ids(seq: Any, user: Any) -> list[int]:
     """A user's item ids as a list of ``int``, refusing anything that is not an integer id."""
     if isinstance(seq, np.ndarray):
         if seq.ndim != 1 or not (np.issubdtype(seq.dtype, np.integer) or seq.size == 0):
-            raise ValueError(f"user {user!r}: the item array has shape {seq.shape} and dtype {seq.dtype}; give a 1-D "
-                             f"integer array or list; {FROM_RAW_HINT}")
+            raise ValueError(
+                f"user {user!r}: the item array has shape {seq.shape} and dtype {seq.dtype}; give a 1-D "
+                f"integer array or list; {FROM_RAW_HINT}"
+            )
         return seq.astype(np.int64).tolist()
     if isinstance(seq, (str, bytes)) or not hasattr(seq, "__iter__"):
         raise ValueError(f"user {user!r}: the sequence {seq!r} is not a list of item ids")
     items = list(seq)
     bad = next((i for i in items if isinstance(i, bool) or not isinstance(i, numbers.Integral)), None)
     if bad is not None:
-        raise ValueError(f"user {user!r}: item id {bad!r} ({type(bad).__name__}) is not an integer; item ids are "
-                         f"integers 1..num_items (a float such as 1.5 would be truncated); {FROM_RAW_HINT}")
+        raise ValueError(
+            f"user {user!r}: item id {bad!r} ({type(bad).__name__}) is not an integer; item ids are "
+            f"integers 1..num_items (a float such as 1.5 would be truncated); {FROM_RAW_HINT}"
+        )
     return [int(i) for i in items]

@@ -1,4 +1,5 @@
 """Loaders for sequential-recommendation data: ICLRec-style text files and RecBole's ml-100k."""
+
 from __future__ import annotations
 
 import csv
@@ -55,8 +56,14 @@ def _numbered(path: Path, users: list[int], sequences: list[list[int]]) -> Seque
     top = max(distinct, default=0)
     if len(distinct) == top:
         return SequenceData(user_ids=users, sequences=sequences, num_items=top)
-    log.warning("%s: %d distinct item ids up to %d (gaps would be ranked as items): renumbered 1..%d, "
-                "item_raw_ids keeps the file's ids", path, len(distinct), top, len(distinct))
+    log.warning(
+        "%s: %d distinct item ids up to %d (gaps would be ranked as items): renumbered 1..%d, "
+        "item_raw_ids keeps the file's ids",
+        path,
+        len(distinct),
+        top,
+        len(distinct),
+    )
     return SequenceData.from_raw_ids(users, sequences)
 
 
@@ -65,13 +72,18 @@ def _problem(path: Path, problem: str, dataset: str | None) -> CorruptDataError:
     file is told the format."""
     if dataset is not None:
         return corrupt(path, problem)
-    return CorruptDataError(f"{path}: {problem}; fix the file: one line per user, `user_id item_id item_id ...`, "
-                            "integer ids, item ids >= 1, oldest item first")
+    return CorruptDataError(
+        f"{path}: {problem}; fix the file: one line per user, `user_id item_id item_id ...`, "
+        "integer ids, item ids >= 1, oldest item first"
+    )
 
 
 def _check_statistics(name: str, path: Path, seq: SequenceData, expected: dict) -> None:
-    measured = {"users": seq.num_users, "items": len({i for s in seq.sequences for i in s}),
-                "interactions": seq.num_interactions}
+    measured = {
+        "users": seq.num_users,
+        "items": len({i for s in seq.sequences for i in s}),
+        "interactions": seq.num_interactions,
+    }
     wrong = {k: (v, measured[k]) for k, v in expected.items() if k in measured and v != measured[k]}
     if wrong:
         detail = ", ".join(f"{k}: registry {a}, file {b}" for k, (a, b) in wrong.items())

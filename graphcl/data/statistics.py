@@ -6,6 +6,7 @@ other types as the largest of (feature rows, highest id + 1 in any edge list or 
 Run ``python -m graphcl.data.statistics NAME... [--data-root DIR]`` to print the block to paste
 into ``datasets/registry.yaml``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,9 @@ def _hetero(folder: Path, info: dict) -> dict:
     nodes = {t: 0 for t in letters.values()}
     nodes[target] = int(len(labels))
     for letter, filename in (info.get("features") or {}).items():
-        nodes[letters[letter.lower()]] = max(nodes[letters[letter.lower()]], int(read_matrix(folder / filename).shape[0]))
+        nodes[letters[letter.lower()]] = max(
+            nodes[letters[letter.lower()]], int(read_matrix(folder / filename).shape[0])
+        )
     edges, lists = {}, {}
     for filename in info["files"]:
         stem = filename[:-4]

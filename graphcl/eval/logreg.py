@@ -1,5 +1,6 @@
 """Node classification with logistic regression on frozen embeddings (HeCo/MEOW protocol),
 scored by batched Macro/Micro-F1."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,9 +29,18 @@ def f1_scores(preds: torch.Tensor, labels: torch.Tensor, num_classes: int) -> tu
     return macro, micro
 
 
-def logreg_evaluate(embeds: torch.Tensor, labels: torch.Tensor, train_idx: torch.Tensor, val_idx: torch.Tensor,
-                    test_idx: torch.Tensor, lr: float = 0.01, weight_decay: float = 0.0, repeats: int = 50,
-                    iterations: int = 200, seed: int = 0) -> dict[str, float]:
+def logreg_evaluate(
+    embeds: torch.Tensor,
+    labels: torch.Tensor,
+    train_idx: torch.Tensor,
+    val_idx: torch.Tensor,
+    test_idx: torch.Tensor,
+    lr: float = 0.01,
+    weight_decay: float = 0.0,
+    repeats: int = 50,
+    iterations: int = 200,
+    seed: int = 0,
+) -> dict[str, float]:
     """The evaluation of HeCo and MEOW (``utils/evaluate.py``, from DMGI).
 
     ``repeats`` logistic regressions (Xavier-uniform weights, zero bias, Adam with ``lr`` and
@@ -38,7 +48,8 @@ def logreg_evaluate(embeds: torch.Tensor, labels: torch.Tensor, train_idx: torch
     ``iterations`` steps each. After every step, validation and test predictions are scored; per
     repeat the test Macro-F1 (resp. Micro-F1) is read at the step of best validation Macro-F1
     (resp. Micro-F1; first such step), and the test AUC (one-vs-rest, softmax scores) at the
-    best-validation-Micro-F1 step (the official code reuses that step index for the AUC). Results are means and standard deviations over repeats.
+    best-validation-Micro-F1 step (the official code reuses that step index for the AUC). Results are
+    means and standard deviations over repeats.
     The repeats are trained together as one batched model; Adam is element-wise, so each repeat
     follows exactly the updates it would get alone.
 
@@ -78,8 +89,9 @@ def logreg_evaluate(embeds: torch.Tensor, labels: torch.Tensor, train_idx: torch
         opt.zero_grad()
         logits = torch.baddbmm(bias, x_tr.expand(repeats, -1, -1), weight)
         # sum over repeats: each repeat's gradient only depends on its own loss
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, num_classes), y_tr.repeat(repeats),
-                                                 reduction="sum") / len(train_idx)
+        loss = torch.nn.functional.cross_entropy(
+            logits.reshape(-1, num_classes), y_tr.repeat(repeats), reduction="sum"
+        ) / len(train_idx)
         loss.backward()
         opt.step()
         with torch.no_grad():
@@ -105,9 +117,13 @@ def logreg_evaluate(embeds: torch.Tensor, labels: torch.Tensor, train_idx: torch
     else:
         aucs = np.array([roc_auc_score(y_np, p.numpy(), multi_class="ovr") for p in test_proba])
     return {
-        "macro_f1": float(test_ma.mean()), "macro_f1_std": float(test_ma.std(unbiased=False)),
-        "micro_f1": float(test_mi.mean()), "micro_f1_std": float(test_mi.std(unbiased=False)),
-        "auc": float(aucs.mean()), "auc_std": float(aucs.std()),
-        "accuracy": float(test_acc.mean()), "val_macro_f1": float(best_val_ma.mean()),
+        "macro_f1": float(test_ma.mean()),
+        "macro_f1_std": float(test_ma.std(unbiased=False)),
+        "micro_f1": float(test_mi.mean()),
+        "micro_f1_std": float(test_mi.std(unbiased=False)),
+        "auc": float(aucs.mean()),
+        "auc_std": float(aucs.std()),
+        "accuracy": float(test_acc.mean()),
+        "val_macro_f1": float(best_val_ma.mean()),
         "val_micro_f1": float(best_val_mi.mean()),
     }

@@ -1,5 +1,6 @@
 """All metrics of a set of node embeddings: classification at 20/40/60 labels and k-means
 clustering quality (NMI / ARI, as MEOW and HeCo report it)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,14 +31,24 @@ def kmeans_nmi_ari(embeds: torch.Tensor, labels: torch.Tensor, runs: int = 10, s
         pred = KMeans(n_clusters=k, n_init=10, random_state=seed + r).fit_predict(x)
         nmi.append(normalized_mutual_info_score(y, pred, average_method="arithmetic"))
         ari.append(adjusted_rand_score(y, pred))
-    return {"nmi": float(np.mean(nmi)), "ari": float(np.mean(ari)),
-            "nmi_std": float(np.std(nmi)), "ari_std": float(np.std(ari))}
+    return {
+        "nmi": float(np.mean(nmi)),
+        "ari": float(np.mean(ari)),
+        "nmi_std": float(np.std(nmi)),
+        "ari_std": float(np.std(ari)),
+    }
 
 
-def evaluate_embeddings(embeds: torch.Tensor, labels: torch.Tensor,
-                        splits: dict[int, tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
-                        lr: float = 0.01, weight_decay: float = 0.0, repeats: int = 50,
-                        kmeans_runs: int = 10, seed: int = 0) -> dict[str, dict[str, float]]:
+def evaluate_embeddings(
+    embeds: torch.Tensor,
+    labels: torch.Tensor,
+    splits: dict[int, tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+    lr: float = 0.01,
+    weight_decay: float = 0.0,
+    repeats: int = 50,
+    kmeans_runs: int = 10,
+    seed: int = 0,
+) -> dict[str, dict[str, float]]:
     """``{"val": {...}, "test": {...}}`` with keys ``macro_f1_R``, ``micro_f1_R``, ``auc_R``
     (R in ``splits``), their ``_std``, and ``nmi``/``ari`` (test only; ``kmeans_runs=0`` skips).
 

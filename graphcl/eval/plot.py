@@ -1,4 +1,5 @@
 """2-D picture of node embeddings coloured by label (PCA or scikit-learn t-SNE)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,8 +22,14 @@ def project_2d(embeds: torch.Tensor, method: str = "pca", seed: int = 0) -> np.n
     raise ValueError(f"method must be 'pca' or 'tsne', got {method!r}")
 
 
-def plot_embeddings(embeds: torch.Tensor, labels: torch.Tensor, path: str | Path, method: str = "pca",
-                    title: str | None = None, seed: int = 0) -> Path:
+def plot_embeddings(
+    embeds: torch.Tensor,
+    labels: torch.Tensor,
+    path: str | Path,
+    method: str = "pca",
+    title: str | None = None,
+    seed: int = 0,
+) -> Path:
     """Scatter plot of the 2-D projection coloured by label, written to ``path`` (PNG/PDF/SVG).
 
     Args:

@@ -8,17 +8,47 @@ Build the inputs once from any PyG ``HeteroData`` with a transform, then train::
 
 See docs/hetero.md.
 """
+
 from graphcl.hetero.adameow import AdaMEOW
-from graphcl.hetero.trainer import FitResult, fit
 from graphcl.hetero.heco import HeCo
 from graphcl.hetero.inputs import HeCoInputs, MEOWInputs, ToHeCoInputs, ToMEOWInputs
 from graphcl.hetero.meow import MEOW
-from graphcl.hetero.params import (AdaMEOWModel, AdaMEOWParams, AdaMEOWTrain, HeCoEval, HeCoModel, HeCoParams,
-                                   HeCoTrain, HeteroEval, HeteroTrain, MEOWModel, MEOWParams, MEOWTrain)
+from graphcl.hetero.params import (
+    AdaMEOWModel,
+    AdaMEOWParams,
+    AdaMEOWTrain,
+    HeCoEval,
+    HeCoModel,
+    HeCoParams,
+    HeCoTrain,
+    HeteroEval,
+    HeteroTrain,
+    MEOWModel,
+    MEOWParams,
+    MEOWTrain,
+)
+from graphcl.hetero.trainer import FitResult, fit
 
 __all__ = [
-    "MEOW", "AdaMEOW", "HeCo", "MEOWParams", "AdaMEOWParams", "HeCoParams",
-    "MEOWModel", "AdaMEOWModel", "HeCoModel", "HeteroTrain", "MEOWTrain", "AdaMEOWTrain", "HeCoTrain",
-    "HeteroEval", "HeCoEval",
-    "ToMEOWInputs", "ToHeCoInputs", "MEOWInputs", "HeCoInputs", "fit", "FitResult",
+    "MEOW",
+    "AdaMEOW",
+    "HeCo",
+    "MEOWParams",
+    "AdaMEOWParams",
+    "HeCoParams",
+    "MEOWModel",
+    "AdaMEOWModel",
+    "HeCoModel",
+    "HeteroTrain",
+    "MEOWTrain",
+    "AdaMEOWTrain",
+    "HeCoTrain",
+    "HeteroEval",
+    "HeCoEval",
+    "ToMEOWInputs",
+    "ToHeCoInputs",
+    "MEOWInputs",
+    "HeCoInputs",
+    "fit",
+    "FitResult",
 ]

@@ -1,4 +1,5 @@
 """AdaMEOW: MEOW's views with negative weights learned by a network on node pairs."""
+
 from __future__ import annotations
 
 import torch
@@ -49,8 +50,13 @@ class AdaMEOW(nn.Module):
         self.w1 = nn.Linear(proj_dim, params.model.weight_hidden)
         self.w2 = nn.Linear(params.model.weight_hidden, 1)
         # Per-block InfoNCE rows: AdaMEOW does the row chunking itself (see ``loss``).
-        self.info = InfoNCE(temperature=params.model.tau, similarity="cosine", positives_in_denominator=True,
-                            reduction="none", weigh_positives=params.model.weigh_positives)
+        self.info = InfoNCE(
+            temperature=params.model.tau,
+            similarity="cosine",
+            positives_in_denominator=True,
+            reduction="none",
+            weigh_positives=params.model.weigh_positives,
+        )
 
     def _views(self, inputs: MEOWInputs):
         z_coarse, _, z = self.encoder(inputs)
@@ -88,8 +94,15 @@ class AdaMEOW(nn.Module):
             loss = loss + self.params.model.weight_reg * ((torch.cat(means) - 1.0) ** 2).mean()
         return loss
 
-    def _block(self, fine_rows: torch.Tensor, coarse: torch.Tensor, u_rows: torch.Tensor, v: torch.Tensor,
-               start: int, pos_mask: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    def _block(
+        self,
+        fine_rows: torch.Tensor,
+        coarse: torch.Tensor,
+        u_rows: torch.Tensor,
+        v: torch.Tensor,
+        start: int,
+        pos_mask: torch.Tensor | None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-anchor InfoNCE terms ``[n]`` and row means of the pair weights ``[n]`` of one block."""
         w = self.pair_weights(u_rows, v)
         n = fine_rows.size(0)

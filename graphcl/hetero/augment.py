@@ -1,5 +1,6 @@
 """Graph augmentations used by MEOW's masked views; they return new tensors and never modify
 their inputs."""
+
 from __future__ import annotations
 
 import torch
@@ -31,8 +32,9 @@ def mask_features(x: torch.Tensor, p: float, generator: torch.Generator | None =
     return out
 
 
-def drop_edges(adj: torch.Tensor, p: float, generator: torch.Generator | None = None,
-               keep_self_loops: bool = True) -> torch.Tensor:
+def drop_edges(
+    adj: torch.Tensor, p: float, generator: torch.Generator | None = None, keep_self_loops: bool = True
+) -> torch.Tensor:
     """Remove a fraction ``p`` of the off-diagonal edges of sparse ``adj`` uniformly at random.
 
     Args:

@@ -1,4 +1,5 @@
 """HeCo: co-contrastive learning between the network-schema and meta-path views."""
+
 from __future__ import annotations
 
 import torch
@@ -35,11 +36,17 @@ class HeCo(nn.Module):
         if not isinstance(params, HeCoParams):
             raise TypeError(f"HeCo needs HeCoParams, got {type(params).__name__}")
         if len(inputs.schema_types) != len(params.model.sample_rate):
-            raise ValueError(f"sample_rate has {len(params.model.sample_rate)} entries for schema types {inputs.schema_types}")
+            raise ValueError(
+                f"sample_rate has {len(params.model.sample_rate)} entries for schema types {inputs.schema_types}"
+            )
         self.params = params
         dim = params.model.hidden_dim
-        self.fc = nn.ModuleDict({t: TypeEncoder(inputs.num_nodes[t], inputs.in_dims[t], dim, xavier_gain=1.414)
-                                 for t in [inputs.target] + inputs.schema_types})
+        self.fc = nn.ModuleDict(
+            {
+                t: TypeEncoder(inputs.num_nodes[t], inputs.in_dims[t], dim, xavier_gain=1.414)
+                for t in [inputs.target] + inputs.schema_types
+            }
+        )
         self.feat_drop = nn.Dropout(params.model.feat_drop)
         self.mp_gcn = nn.ModuleList(MetaPathGCN(dim) for _ in inputs.mps)
         self.mp_att = SemanticAttention(dim, params.model.attn_drop)
@@ -48,8 +55,12 @@ class HeCo(nn.Module):
         for m in self.proj:
             if isinstance(m, nn.Linear):
                 nn.init.xavier_normal_(m.weight, gain=1.414)
-        self.info = InfoNCE(temperature=params.model.tau, similarity="cosine", positives_in_denominator=True,
-                            chunk_size=params.train.chunk_size)
+        self.info = InfoNCE(
+            temperature=params.model.tau,
+            similarity="cosine",
+            positives_in_denominator=True,
+            chunk_size=params.train.chunk_size,
+        )
         # a CPU sampler: the same neighbours on every device
         self.generator = torch.Generator().manual_seed(seed)
 
@@ -63,8 +74,10 @@ class HeCo(nn.Module):
         h = self._h(inputs, inputs.target)
         z_mp = self.meta_path_view(inputs, h)
         device = h.device
-        neighbors = [sample_neighbors(ptr, col, s, self.generator).to(device)
-                     for (ptr, col), s in zip(inputs.schema, self.params.model.sample_rate)]
+        neighbors = [
+            sample_neighbors(ptr, col, s, self.generator).to(device)
+            for (ptr, col), s in zip(inputs.schema, self.params.model.sample_rate)
+        ]
         z_sc = self.sc(h, [self._h(inputs, t) for t in inputs.schema_types], neighbors)
         p_mp, p_sc = self.proj(z_mp), self.proj(z_sc)
         lam = self.params.model.lam

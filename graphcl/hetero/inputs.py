@@ -8,6 +8,7 @@ hold only parameters and take these as ``model.loss(inputs)`` / ``model.embed(in
 ``inputs.to(device)`` and ``inputs.double()`` move or cast every tensor in place, as PyG's
 ``Data.to`` does.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,8 +18,14 @@ from torch_geometric.transforms import BaseTransform
 
 from graphcl.hetero.augment import drop_edges, mask_features
 from graphcl.hetero.layers import SparseOperator
-from graphcl.hetero.metapath import (edge_type_between, gcn_normalize, metapath_contexts, metapath_counts,
-                                     pathsim_topk, precomputed_metapath)
+from graphcl.hetero.metapath import (
+    edge_type_between,
+    gcn_normalize,
+    metapath_contexts,
+    metapath_counts,
+    pathsim_topk,
+    precomputed_metapath,
+)
 from graphcl.hetero.params import POSITIVES, HeCoParams, _MEOWCommon, check_per_metapath
 from graphcl.hetero.validation import check_metapaths
 
@@ -71,8 +78,9 @@ class GraphTensors:
         return self.to("cuda" if index is None else f"cuda:{index}")
 
 
-def node_features(data, types: list[str], normalize: bool = True,
-                  ignore: list[str] = ()) -> dict[str, torch.Tensor | None]:
+def node_features(
+    data, types: list[str], normalize: bool = True, ignore: list[str] = ()
+) -> dict[str, torch.Tensor | None]:
     """Feature matrix per node type (``None`` where a type has none: the model learns an
     embedding table, i.e. a linear map of one-hot features). Dense identity matrices are also
     returned as ``None`` to avoid an ``N x N`` matmul.
@@ -115,8 +123,10 @@ def positive_mask(data, positives: str) -> torch.Tensor | None:
         return None
     pos = getattr(data, "pos", None)
     if pos is None:
-        raise ValueError("positives='heco' needs data.pos (HeCo's pos.npz); load the dataset with "
-                         "graphcl.data.load_hetero, or use positives='self'")
+        raise ValueError(
+            "positives='heco' needs data.pos (HeCo's pos.npz); load the dataset with "
+            "graphcl.data.load_hetero, or use positives='self'"
+        )
     pos = pos if pos.is_sparse else pos.to_sparse()
     # a node stays its own positive even if the file leaves the diagonal out
     idx = torch.cat([pos.coalesce().indices(), torch.arange(pos.size(0)).repeat(2, 1)], dim=1)
@@ -225,11 +235,21 @@ class ToMEOWInputs(BaseTransform):
         for a in normed[1:]:
             coarse = coarse + a
         inputs = MEOWInputs(
-            target=target, metapaths=metapaths, num_nodes={t: data[t].num_nodes for t in types},
-            in_dims={t: (None if v is None else v.size(1)) for t, v in x.items()}, context_types=context_types,
-            x=x, chains=chains, adjs=[SparseOperator(a) for a in normed],
-            coarse_adj=SparseOperator((coarse / len(metapaths)).coalesce()), pos_mask=pos_mask, topk=topk,
-            feat_mask=p.feat_mask, adj_mask=adj_mask, generator=torch.Generator().manual_seed(self.seed))
+            target=target,
+            metapaths=metapaths,
+            num_nodes={t: data[t].num_nodes for t in types},
+            in_dims={t: (None if v is None else v.size(1)) for t, v in x.items()},
+            context_types=context_types,
+            x=x,
+            chains=chains,
+            adjs=[SparseOperator(a) for a in normed],
+            coarse_adj=SparseOperator((coarse / len(metapaths)).coalesce()),
+            pos_mask=pos_mask,
+            topk=topk,
+            feat_mask=p.feat_mask,
+            adj_mask=adj_mask,
+            generator=torch.Generator().manual_seed(self.seed),
+        )
         inputs.resample()
         return inputs
 
@@ -305,11 +325,15 @@ class ToHeCoInputs(BaseTransform):
         if schema is None:
             schema = [t for (s, _, t) in data.edge_types if s == target and t != target]
         if len(schema) != len(p.sample_rate):
-            raise ValueError(f"sample_rate {p.sample_rate} must have one entry per schema type {schema}; "
-                             "set params.model.schema_types and params.model.sample_rate together")
+            raise ValueError(
+                f"sample_rate {p.sample_rate} must have one entry per schema type {schema}; "
+                "set params.model.schema_types and params.model.sample_rate together"
+            )
         pos = getattr(data, "pos", None)
         if pos is None:
-            raise ValueError("HeCo needs data.pos (the pos.npz positive pairs); load the dataset with graphcl.data.load_hetero")
+            raise ValueError(
+                "HeCo needs data.pos (the pos.npz positive pairs); load the dataset with graphcl.data.load_hetero"
+            )
         types = [target] + list(schema)
         x = node_features(data, types, p.normalize_features, p.ignore_features)
         mps = []
@@ -319,10 +343,15 @@ class ToHeCoInputs(BaseTransform):
             adj = torch.sparse_coo_tensor(adj.indices(), torch.ones(adj.indices().size(1)), adj.shape)  # 0/1 as shipped
             mps.append(SparseOperator(gcn_normalize(adj)))
         return HeCoInputs(
-            target=target, schema_types=list(schema), num_nodes={t: data[t].num_nodes for t in types},
-            in_dims={t: (None if v is None else v.size(1)) for t, v in x.items()}, x=x, mps=mps,
+            target=target,
+            schema_types=list(schema),
+            num_nodes={t: data[t].num_nodes for t in types},
+            in_dims={t: (None if v is None else v.size(1)) for t, v in x.items()},
+            x=x,
+            mps=mps,
             schema=[_schema_csr(data, target, t) for t in schema],
-            pos=pos.coalesce().float() if pos.is_sparse else pos.float())
+            pos=pos.coalesce().float() if pos.is_sparse else pos.float(),
+        )
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}(target={self.target!r}, metapaths={self.params.model.metapaths})"

@@ -1,5 +1,6 @@
 """Building blocks of MEOW, AdaMEOW and HeCo: sparse graph products, per-type input encoders,
 the GCNs, semantic attention and HeCo's network-schema encoder."""
+
 from __future__ import annotations
 
 import math
@@ -44,7 +45,7 @@ class SparseOperator:
             return _SpMM.apply(self.csr, self.csr_t, x)
         return self.csr @ x
 
-    def to(self, device=None, dtype: torch.dtype | None = None) -> "SparseOperator":
+    def to(self, device=None, dtype: torch.dtype | None = None) -> SparseOperator:
         """A copy on ``device`` with values of ``dtype`` (``None``: unchanged)."""
         out = SparseOperator.__new__(SparseOperator)
         out.shape = self.shape
@@ -165,7 +166,9 @@ class SemanticAttention(nn.Module):
         return sum(b * z for b, z in zip(beta, embeds))
 
 
-def sample_neighbors(ptr: torch.Tensor, col: torch.Tensor, k: int, generator: torch.Generator | None = None) -> torch.Tensor:
+def sample_neighbors(
+    ptr: torch.Tensor, col: torch.Tensor, k: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """``[N, k]`` neighbour ids per row of the CSR graph ``(ptr, col)``: without replacement when a
     node has at least ``k`` neighbours, with replacement otherwise (HeCo's sampling)."""
     n = ptr.numel() - 1
@@ -214,7 +217,9 @@ class SchemaEncoder(nn.Module):
         self.attn_drop = nn.Dropout(attn_drop)
         self.inter = SemanticAttention(hidden_dim, attn_drop)
 
-    def forward(self, h_target: torch.Tensor, h_neighbors: list[torch.Tensor], neighbors: list[torch.Tensor]) -> torch.Tensor:
+    def forward(
+        self, h_target: torch.Tensor, h_neighbors: list[torch.Tensor], neighbors: list[torch.Tensor]
+    ) -> torch.Tensor:
         """``neighbors[t]``: ``[N, s_t]`` sampled ids into ``h_neighbors[t]``."""
         embeds = []
         for a, h_nei, idx in zip(self.intra, h_neighbors, neighbors):

@@ -1,4 +1,5 @@
 """MEOW: meta-path contexts + cluster-weighted negatives + prototypes."""
+
 from __future__ import annotations
 
 import torch
@@ -46,12 +47,18 @@ class MEOW(nn.Module):
             raise TypeError(f"MEOW needs MEOWParams, got {type(params).__name__}")
         n = inputs.num_nodes[inputs.target]
         if max(params.model.num_clusters) > n:
-            raise ValueError(f"num_clusters {params.model.num_clusters} exceeds the {n} target nodes; use fewer clusters")
+            raise ValueError(
+                f"num_clusters {params.model.num_clusters} exceeds the {n} target nodes; use fewer clusters"
+            )
         self.params, self.seed = params, seed
         self.encoder = MEOWEncoder(inputs, params.model.hidden_dim, params.model.dropout)
         self.project = nn.Linear(params.model.hidden_dim, params.model.hidden_dim)
-        self.info = InfoNCE(temperature=params.model.tau, similarity="cosine", positives_in_denominator=False,
-                            chunk_size=params.train.chunk_size)
+        self.info = InfoNCE(
+            temperature=params.model.tau,
+            similarity="cosine",
+            positives_in_denominator=False,
+            chunk_size=params.train.chunk_size,
+        )
         self.proto = ProtoNCE(temperature=params.model.tau)
         self.epoch = 0  # k-means seeds change every epoch
 
@@ -65,8 +72,9 @@ class MEOW(nn.Module):
         detached = cand.detach()
         assignments, centroids, phis = [], [], []
         for i, k in enumerate(p.num_clusters):
-            a, c = kmeans(detached, k, n_iter=p.kmeans_iters, seed=self.seed + 1000 * self.epoch + i,
-                          n_init=p.kmeans_restarts)
+            a, c = kmeans(
+                detached, k, n_iter=p.kmeans_iters, seed=self.seed + 1000 * self.epoch + i, n_init=p.kmeans_restarts
+            )
             assignments.append(a)
             centroids.append(F.normalize(c, dim=1))
             phis.append(cluster_concentration(detached, a, c, alpha=5.0, temperature=p.tau))

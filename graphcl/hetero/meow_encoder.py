@@ -1,5 +1,6 @@
 """The two views of MEOW/AdaMEOW: coarse (meta-path graphs) and fine-grained (meta-path
 contexts + feature/edge masking), fused by semantic attention."""
+
 from __future__ import annotations
 
 import torch
@@ -56,8 +57,10 @@ class MEOWEncoder(nn.Module):
         h_types[self.target] = h
         fine = []
         for m, (ctx_types, ctx_chains) in enumerate(zip(self.context_types, inputs.chains)):
-            ctx = sum(self.dropout(self.agg[m][j](mean_over_contexts(chain, h_types[t])))
-                      for j, (t, chain) in enumerate(zip(ctx_types, ctx_chains)))
+            ctx = sum(
+                self.dropout(self.agg[m][j](mean_over_contexts(chain, h_types[t])))
+                for j, (t, chain) in enumerate(zip(ctx_types, ctx_chains))
+            )
             fine.append(self.gcn(F.elu(h + ctx), inputs.adjs[m]))
             fine.append(self.gcn(F.elu(h_mask + ctx), inputs.masked_adjs[m]))
         fine = [F.normalize(z, dim=1) for z in fine]

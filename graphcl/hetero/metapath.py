@@ -12,16 +12,17 @@ PathSim (Sun et al., VLDB 2011): ``s_ij = 2 c_ij / (c_ii + c_jj)`` with ``c`` th
 meta-path instances between ``i`` and ``j``. MEOW keeps the ``k`` most PathSim-similar
 neighbours of every node (``nei_max``).
 """
+
 from __future__ import annotations
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 
 EdgeType = tuple[str, str, str]
-MetaPath = Union[str, list[EdgeType]]  # letter shorthand, or a list of edge types
+MetaPath = str | list[EdgeType]  # letter shorthand, or a list of edge types
 
 
 def metapath_label(metapath: MetaPath) -> str:
@@ -54,12 +55,16 @@ def _check_edge_types(data, path: Sequence[EdgeType]) -> list[EdgeType]:
         raise ValueError(f"meta-path {path!r} must be a non-empty list of (source, relation, destination) edge types")
     for prev, nxt in zip(path[:-1], path[1:]):
         if prev[2] != nxt[0]:
-            raise ValueError(f"meta-path {metapath_label(path)}: edge type {prev} ends at {prev[2]!r} "
-                             f"but the next one, {nxt}, starts at {nxt[0]!r}")
+            raise ValueError(
+                f"meta-path {metapath_label(path)}: edge type {prev} ends at {prev[2]!r} "
+                f"but the next one, {nxt}, starts at {nxt[0]!r}"
+            )
     for src, rel, dst in path:
         if (src, rel, dst) not in data.edge_types and (dst, rel, src) not in data.edge_types:
-            raise KeyError(f"meta-path {metapath_label(path)}: neither {(src, rel, dst)} nor its reverse "
-                           f"is an edge type of the graph {data.edge_types}")
+            raise KeyError(
+                f"meta-path {metapath_label(path)}: neither {(src, rel, dst)} nor its reverse "
+                f"is an edge type of the graph {data.edge_types}"
+            )
     return path
 
 
@@ -100,8 +105,9 @@ def relation(data, edge_type: EdgeType) -> sp.csr_matrix:
     stored = edge_type if edge_type in data.edge_types else (dst, rel, src)
     ei = data[stored].edge_index.cpu().numpy()
     row, col = (ei[0], ei[1]) if stored == edge_type else (ei[1], ei[0])
-    m = sp.csr_matrix((np.ones(len(row), dtype=np.float32), (row, col)),
-                      shape=(data[src].num_nodes, data[dst].num_nodes))
+    m = sp.csr_matrix(
+        (np.ones(len(row), dtype=np.float32), (row, col)), shape=(data[src].num_nodes, data[dst].num_nodes)
+    )
     m.data[:] = 1.0
     return m
 
@@ -123,12 +129,16 @@ def check_metapath(data, metapath: MetaPath, target: str) -> None:
     (edge lists along it, or a precomputed ``data.metapaths[name]``)."""
     types = metapath_types(data, metapath)
     if types[0] != target or types[-1] != target:
-        raise KeyError(f"meta-path {metapath_label(metapath)} runs from {types[0]!r} to {types[-1]!r}; "
-                       f"it must start and end at the target type {target!r}")
+        raise KeyError(
+            f"meta-path {metapath_label(metapath)} runs from {types[0]!r} to {types[-1]!r}; "
+            f"it must start and end at the target type {target!r}"
+        )
     if metapath_edge_types(data, metapath) is None and precomputed_metapath(data, metapath) is None:
         known = sorted(getattr(data, "metapaths", None) or {})
-        raise KeyError(f"meta-path {metapath!r} is not available: data.metapaths has {known} and the edge "
-                       f"lists {data.edge_types} do not connect {types}; choose from {known}")
+        raise KeyError(
+            f"meta-path {metapath!r} is not available: data.metapaths has {known} and the edge "
+            f"lists {data.edge_types} do not connect {types}; choose from {known}"
+        )
 
 
 def metapath_counts(data, metapath: MetaPath, target: str) -> torch.Tensor:
@@ -175,9 +185,7 @@ def pathsim_topk(adj: torch.Tensor, k: int) -> torch.Tensor:
     starts = torch.cumsum(counts, 0) - counts
     rank = torch.arange(len(row_s)) - starts[row_s]
     keep = order[rank < k]
-    return torch.sparse_coo_tensor(
-        torch.stack([row[keep], col[keep]]), val[keep], adj.shape
-    ).coalesce()
+    return torch.sparse_coo_tensor(torch.stack([row[keep], col[keep]]), val[keep], adj.shape).coalesce()
 
 
 def gcn_normalize(adj: torch.Tensor, add_self_loops: bool = False) -> torch.Tensor:

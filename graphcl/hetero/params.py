@@ -9,6 +9,7 @@ Sources: ``jianxiangyu/MEOW`` (``code_meow/utils/params.py``, ``code_adameow/uti
 and ``liun-online/HeCo`` (``code/utils/params.py``). The per-dataset values live in
 ``configs/hetero/<model>_<dataset>.yaml``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -60,8 +61,9 @@ class HeteroTrain:
         _check(self.patience >= 1, f"patience must be >= 1, got {self.patience}")
         _check(self.lr > 0, f"lr must be > 0, got {self.lr}")
         _check(self.weight_decay >= 0, f"weight_decay must be >= 0, got {self.weight_decay}")
-        _check(self.chunk_size is None or self.chunk_size >= 1,
-               f"chunk_size must be None or >= 1, got {self.chunk_size}")
+        _check(
+            self.chunk_size is None or self.chunk_size >= 1, f"chunk_size must be None or >= 1, got {self.chunk_size}"
+        )
 
 
 @dataclass
@@ -179,8 +181,10 @@ class _ModelCommon:
     def __post_init__(self) -> None:
         _check(self.hidden_dim >= 1, f"hidden_dim must be >= 1, got {self.hidden_dim}")
         _check(self.tau > 0, f"tau must be > 0, got {self.tau}")
-        _check(self.metapaths is None or len(self.metapaths) >= 1,
-               "metapaths must be None or a non-empty list of meta-paths")
+        _check(
+            self.metapaths is None or len(self.metapaths) >= 1,
+            "metapaths must be None or a non-empty list of meta-paths",
+        )
 
 
 @dataclass
@@ -203,8 +207,10 @@ class _MEOWModelCommon(_ModelCommon):
         for p in self.adj_mask:
             _check_rate("adj_mask entries", p)
         _check(len(self.adj_mask) >= 1, "adj_mask needs one drop rate (shared) or one per meta-path")
-        _check(len(self.nei_max) >= 1 and all(k >= 1 for k in self.nei_max),
-               f"nei_max needs positive top-k sizes (one per meta-path), got {self.nei_max}")
+        _check(
+            len(self.nei_max) >= 1 and all(k >= 1 for k in self.nei_max),
+            f"nei_max needs positive top-k sizes (one per meta-path), got {self.nei_max}",
+        )
 
 
 @dataclass
@@ -241,8 +247,10 @@ class MEOWModel(_MEOWModelCommon):
     def __post_init__(self) -> None:
         super().__post_init__()
         _check(self.kmeans_restarts >= 1, f"kmeans_restarts must be >= 1, got {self.kmeans_restarts}")
-        _check(len(self.num_clusters) >= 1 and all(k >= 2 for k in self.num_clusters),
-               f"num_clusters must list cluster counts >= 2, got {self.num_clusters}")
+        _check(
+            len(self.num_clusters) >= 1 and all(k >= 2 for k in self.num_clusters),
+            f"num_clusters must list cluster counts >= 2, got {self.num_clusters}",
+        )
         _check(self.lam_proto >= 0, f"lam_proto must be >= 0, got {self.lam_proto}")
         _check(self.kmeans_iters >= 1, f"kmeans_iters must be >= 1, got {self.kmeans_iters}")
 
@@ -309,11 +317,15 @@ class HeCoModel(_ModelCommon):
         super().__post_init__()
         _check_rate("feat_drop", self.feat_drop)
         _check_rate("attn_drop", self.attn_drop)
-        _check(len(self.sample_rate) >= 1 and all(s >= 1 for s in self.sample_rate),
-               f"sample_rate must list positive sample sizes, got {self.sample_rate}")
+        _check(
+            len(self.sample_rate) >= 1 and all(s >= 1 for s in self.sample_rate),
+            f"sample_rate must list positive sample sizes, got {self.sample_rate}",
+        )
         _check(0.0 <= self.lam <= 1.0, f"lam must be in [0, 1], got {self.lam}")
-        _check(self.schema_types is None or len(self.schema_types) == len(self.sample_rate),
-               "schema_types and sample_rate must have the same length")
+        _check(
+            self.schema_types is None or len(self.schema_types) == len(self.sample_rate),
+            "schema_types and sample_rate must have the same length",
+        )
 
 
 @dataclass
@@ -381,9 +393,11 @@ class HeCoParams(_Common):
 
 def check_per_metapath(values: list, metapaths: list[str], name: str) -> None:
     """``values`` must hold one entry (shared) or one per meta-path."""
-    _check(len(values) in (1, len(metapaths)),
-           f"{name} has {len(values)} entries but there are {len(metapaths)} meta-paths {metapaths}; "
-           "give one value per meta-path (or a single shared value)")
+    _check(
+        len(values) in (1, len(metapaths)),
+        f"{name} has {len(values)} entries but there are {len(metapaths)} meta-paths {metapaths}; "
+        "give one value per meta-path (or a single shared value)",
+    )
 
 
 def check_against_dataset(params: object, dataset: str, info: dict) -> None:
@@ -406,8 +420,11 @@ def check_against_dataset(params: object, dataset: str, info: dict) -> None:
     _check(not unknown, f"ignore_features names node types {unknown} that {dataset} lacks; choose from {types}")
     nodes = int(((info.get("statistics") or {}).get("nodes") or {}).get(info["target"], 0))
     too_many = [k for k in getattr(params, "num_clusters", []) if nodes and k > nodes]
-    _check(not too_many, f"num_clusters {too_many} exceed the {nodes} {info['target']} nodes of {dataset}; "
-                         f"use cluster counts <= {nodes}")
+    _check(
+        not too_many,
+        f"num_clusters {too_many} exceed the {nodes} {info['target']} nodes of {dataset}; "
+        f"use cluster counts <= {nodes}",
+    )
     if isinstance(params, HeCoModel):
         _check_schema(params, dataset, info)
 
@@ -428,10 +445,17 @@ def _check_metapath(name: str, dataset: str, info: dict) -> None:
     target = next(k for k, v in letters.items() if v == info["target"])
     pairs = _edge_pairs(info)
     path = name.upper()
-    usable = (len(path) >= 2 and set(path) <= set(letters) and path[0] == path[-1] == target
-              and all((a.lower(), b.lower()) in pairs for a, b in zip(path, path[1:])))
-    _check(usable, f"meta-path {name!r} is not available on {dataset}; choose from {list(info['metapaths'])} "
-                   f"or a path of node-type letters {sorted(letters)} from {target} to {target} along its edge lists")
+    usable = (
+        len(path) >= 2
+        and set(path) <= set(letters)
+        and path[0] == path[-1] == target
+        and all((a.lower(), b.lower()) in pairs for a, b in zip(path, path[1:]))
+    )
+    _check(
+        usable,
+        f"meta-path {name!r} is not available on {dataset}; choose from {list(info['metapaths'])} "
+        f"or a path of node-type letters {sorted(letters)} from {target} to {target} along its edge lists",
+    )
 
 
 def _check_schema(params: HeCoModel, dataset: str, info: dict) -> None:
@@ -441,6 +465,8 @@ def _check_schema(params: HeCoModel, dataset: str, info: dict) -> None:
     schema = params.schema_types if params.schema_types is not None else available
     unknown = sorted(set(schema) - set(available))
     _check(not unknown, f"schema_types {unknown} have no network-schema edges on {dataset}; choose from {available}")
-    _check(len(params.sample_rate) == len(schema),
-           f"sample_rate {params.sample_rate} needs one entry per network-schema type {schema} of {dataset}; "
-           "set params.model.schema_types and params.model.sample_rate together")
+    _check(
+        len(params.sample_rate) == len(schema),
+        f"sample_rate {params.sample_rate} needs one entry per network-schema type {schema} of {dataset}; "
+        "set params.model.schema_types and params.model.sample_rate together",
+    )

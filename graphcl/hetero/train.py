@@ -18,11 +18,12 @@ parameters of the last finished epoch (MEOW, AdaMEOW) or of the lowest-loss epoc
 record ``interrupted_at_epoch`` and ``evaluated_epoch``. ``EVALUATION_MISSING.txt`` stays in the
 run folder if a second Ctrl-C stops the evaluation; ``graphcl eval`` completes it.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import torch
 from torch import nn
@@ -69,8 +70,16 @@ def build(model: str, data, params, seed: int = 0, target: str | None = None) ->
     return (MEOW(params, inputs, seed) if model == "meow" else AdaMEOW(params, inputs)), inputs
 
 
-def train_and_evaluate(model: str, data, params, run_dir: Path, seed: int = 0, device: str = "auto",
-                       report: Callable[[int, float], None] | None = None, target: str | None = None) -> dict:
+def train_and_evaluate(
+    model: str,
+    data,
+    params,
+    run_dir: Path,
+    seed: int = 0,
+    device: str = "auto",
+    report: Callable[[int, float], None] | None = None,
+    target: str | None = None,
+) -> dict:
     """Train ``model`` on an in-memory ``data`` (with labels and HeCo splits), fill ``run_dir``
     and return the metrics; see the module docstring."""
     run_dir = Path(run_dir)
@@ -82,19 +91,34 @@ def train_and_evaluate(model: str, data, params, run_dir: Path, seed: int = 0, d
     split = splits(data, target)
     monitor = None
     if report is not None:
+
         def monitor(epoch: int, embeddings: torch.Tensor) -> None:
             train_idx, val_idx, test_idx = split[20]
-            scores = logreg_evaluate(embeddings, labels, train_idx, val_idx, test_idx, lr=params.eval.eval_lr,
-                                     weight_decay=params.eval.eval_weight_decay, repeats=params.eval.eval_repeats, seed=seed)
+            scores = logreg_evaluate(
+                embeddings,
+                labels,
+                train_idx,
+                val_idx,
+                test_idx,
+                lr=params.eval.eval_lr,
+                weight_decay=params.eval.eval_weight_decay,
+                repeats=params.eval.eval_repeats,
+                seed=seed,
+            )
             report(epoch, scores["val_" + params.eval.objective.rsplit("_", 1)[0]])
+
     result = fit(net, inputs, params, device=device, monitor=monitor, interruptible=report is None)
     torch.save(result.embeddings, run_dir / "embeddings.pt")
     if params.eval.export_npy:
         import numpy as np
 
         np.save(run_dir / "embeddings.npy", result.embeddings.numpy())
-    eval_cfg = {"lr": params.eval.eval_lr, "weight_decay": params.eval.eval_weight_decay,
-                "repeats": params.eval.final_eval_repeats, "seed": seed}
+    eval_cfg = {
+        "lr": params.eval.eval_lr,
+        "weight_decay": params.eval.eval_weight_decay,
+        "repeats": params.eval.final_eval_repeats,
+        "seed": seed,
+    }
     torch.save({"labels": labels.cpu(), "splits": split, "eval": eval_cfg}, run_dir / "eval_data.pt")
     (run_dir / "loss_history.json").write_text(json.dumps(result.history))
     mark_evaluation_missing(run_dir)  # until evaluated: a second Ctrl-C keeps the embeddings
@@ -109,8 +133,9 @@ def train(run, run_dir: Path, report: Callable[[int, float], None] | None = None
     from graphcl.data import load_hetero
 
     data = load_hetero(run.dataset, run.data_root)
-    return train_and_evaluate(run.model, data, run.params, Path(run_dir), seed=run.seed, device=run.device,
-                              report=report)
+    return train_and_evaluate(
+        run.model, data, run.params, Path(run_dir), seed=run.seed, device=run.device, report=report
+    )
 
 
 def evaluate(run_dir: Path, run=None) -> dict:
@@ -123,8 +148,15 @@ def evaluate(run_dir: Path, run=None) -> dict:
     embeds = load_saved(run_dir / "embeddings.pt")
     saved = load_saved(run_dir / "eval_data.pt")
     cfg = saved["eval"]
-    return evaluate_embeddings(embeds, saved["labels"], saved["splits"], lr=cfg["lr"], weight_decay=cfg["weight_decay"],
-                               repeats=cfg["repeats"], seed=cfg["seed"])
+    return evaluate_embeddings(
+        embeds,
+        saved["labels"],
+        saved["splits"],
+        lr=cfg["lr"],
+        weight_decay=cfg["weight_decay"],
+        repeats=cfg["repeats"],
+        seed=cfg["seed"],
+    )
 
 
 TASK = Task(name="hetero", params=PARAMS, train=train, evaluate=evaluate, metrics=METRICS)

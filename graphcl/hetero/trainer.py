@@ -4,6 +4,7 @@ Training stops after ``params.train.patience`` epochs without a lower contrastiv
 never used). :func:`fit` returns the embeddings and the history and writes no files; the
 registry's ``graphcl.hetero.train.train`` evaluates them and fills the run folder.
 """
+
 from __future__ import annotations
 
 import copy
@@ -11,8 +12,8 @@ import logging
 import math
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 from torch import nn
@@ -54,10 +55,16 @@ class FitResult:
 
     def stats(self) -> dict:
         """Everything but the embeddings and the history (the run's ``metrics.json`` keys)."""
-        return {"epochs": self.epochs, "best_epoch": self.best_epoch, "best_loss": self.best_loss,
-                "seconds_per_epoch": self.seconds_per_epoch, "peak_memory_mb": self.peak_memory_mb,
-                "device": self.device, "interrupted_at_epoch": self.interrupted_at_epoch,
-                "evaluated_epoch": self.evaluated_epoch}
+        return {
+            "epochs": self.epochs,
+            "best_epoch": self.best_epoch,
+            "best_loss": self.best_loss,
+            "seconds_per_epoch": self.seconds_per_epoch,
+            "peak_memory_mb": self.peak_memory_mb,
+            "device": self.device,
+            "interrupted_at_epoch": self.interrupted_at_epoch,
+            "evaluated_epoch": self.evaluated_epoch,
+        }
 
 
 def _peak_memory_mb(device: torch.device) -> float:
@@ -66,8 +73,15 @@ def _peak_memory_mb(device: torch.device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux: process peak RSS
 
 
-def fit(model: nn.Module, inputs, params, *, device: str = "auto",
-        monitor: Callable[[int, torch.Tensor], None] | None = None, interruptible: bool = True) -> FitResult:
+def fit(
+    model: nn.Module,
+    inputs,
+    params,
+    *,
+    device: str = "auto",
+    monitor: Callable[[int, torch.Tensor], None] | None = None,
+    interruptible: bool = True,
+) -> FitResult:
     """Train ``model`` on ``inputs`` without labels and return its embeddings and history.
 
     Adam (``params.train.lr``, ``params.train.weight_decay``) minimises ``model.loss(inputs)`` for at most
@@ -124,9 +138,17 @@ def fit(model: nn.Module, inputs, params, *, device: str = "auto",
             if hasattr(bar, "set_postfix"):
                 bar.set_postfix(loss=f"{value:.4f}", best=f"{best:.4f}", wait=wait, refresh=False)
             if (epoch + 1) % LOG_EVERY == 0:
-                log.info("%s epoch %d: loss %.4f, best %.4f at epoch %d, %d/%d epochs without improvement, %.2f s/epoch",
-                         name, epoch + 1, value, best, best_epoch + 1, wait, params.train.patience,
-                         sum(epoch_seconds[-LOG_EVERY:]) / len(epoch_seconds[-LOG_EVERY:]))
+                log.info(
+                    "%s epoch %d: loss %.4f, best %.4f at epoch %d, %d/%d epochs without improvement, %.2f s/epoch",
+                    name,
+                    epoch + 1,
+                    value,
+                    best,
+                    best_epoch + 1,
+                    wait,
+                    params.train.patience,
+                    sum(epoch_seconds[-LOG_EVERY:]) / len(epoch_seconds[-LOG_EVERY:]),
+                )
             if monitor is not None and params.eval.eval_every and (epoch + 1) % params.eval.eval_every == 0:
                 monitor(epoch, model.embed(inputs))
             if wait >= params.train.patience:
@@ -137,15 +159,28 @@ def fit(model: nn.Module, inputs, params, *, device: str = "auto",
         if not interruptible or not epoch_seconds:
             raise
         interrupted_at = epoch + 1
-        log.warning("%s interrupted during epoch %d: evaluating the parameters of %s", name, interrupted_at,
-                    f"its lowest-loss epoch {best_epoch + 1} (restore_best)" if params.train.restore_best
-                    else f"its last finished epoch {len(history)}")
+        log.warning(
+            "%s interrupted during epoch %d: evaluating the parameters of %s",
+            name,
+            interrupted_at,
+            f"its lowest-loss epoch {best_epoch + 1} (restore_best)"
+            if params.train.restore_best
+            else f"its last finished epoch {len(history)}",
+        )
     if best_state is not None:
         model.load_state_dict(best_state)
     return FitResult(
-        embeddings=model.embed(inputs).cpu(), history=history, epochs=epoch + 1, best_epoch=best_epoch,
-        best_loss=best, evaluated_epoch=best_epoch + 1 if params.train.restore_best else len(history),
+        embeddings=model.embed(inputs).cpu(),
+        history=history,
+        epochs=epoch + 1,
+        best_epoch=best_epoch,
+        best_loss=best,
+        evaluated_epoch=best_epoch + 1 if params.train.restore_best else len(history),
         # the first epoch includes one-off costs (allocations, k-means warm-up): excluded when possible
-        seconds_per_epoch=sum(epoch_seconds[1:]) / max(1, len(epoch_seconds) - 1) if len(epoch_seconds) > 1
+        seconds_per_epoch=sum(epoch_seconds[1:]) / max(1, len(epoch_seconds) - 1)
+        if len(epoch_seconds) > 1
         else epoch_seconds[0],
-        peak_memory_mb=_peak_memory_mb(dev), device=str(dev), interrupted_at_epoch=interrupted_at)
+        peak_memory_mb=_peak_memory_mb(dev),
+        device=str(dev),
+        interrupted_at_epoch=interrupted_at,
+    )

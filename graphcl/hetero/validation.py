@@ -3,6 +3,7 @@
 Each raises with the problem and the fix. :func:`splits` reads the HeCo-format label splits
 that the evaluation uses.
 """
+
 from __future__ import annotations
 
 import torch
@@ -20,15 +21,18 @@ def check_metapaths(data, metapaths: list[MetaPath] | None, target: str) -> list
     if metapaths is None:
         metapaths = list(getattr(data, "metapath_names", None) or sorted(getattr(data, "metapaths", None) or {}))
     if not metapaths:
-        raise ValueError("no meta-paths: set params.model.metapaths, e.g. [[[paper, to, author], [author, to, paper]]] "
-                         "or the shorthand [PAP]")
+        raise ValueError(
+            "no meta-paths: set params.model.metapaths, e.g. [[[paper, to, author], [author, to, paper]]] "
+            "or the shorthand [PAP]"
+        )
     for mp in metapaths:
         check_metapath(data, mp, target)
     return list(metapaths)
 
 
-def check_hetero(data, target: str | None = None, metapaths: list[MetaPath] | None = None,
-                 need_labels: bool = True) -> list[MetaPath]:
+def check_hetero(
+    data, target: str | None = None, metapaths: list[MetaPath] | None = None, need_labels: bool = True
+) -> list[MetaPath]:
     """Validate ``data`` for the hetero models and return the meta-paths to use.
 
     Args:
@@ -85,5 +89,7 @@ def check_labels_and_splits(data, target: str) -> None:
 def splits(data, target: str) -> dict[int, tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
     """``{ratio: (train_idx, val_idx, test_idx)}`` of the target nodes for ratios 20, 40 and 60."""
     store = data[target]
-    return {r: tuple(torch.as_tensor(getattr(store, f"{s}_idx_{r}")).long() for s in ("train", "val", "test"))
-            for r in RATIOS}
+    return {
+        r: tuple(torch.as_tensor(getattr(store, f"{s}_idx_{r}")).long() for s in ("train", "val", "test"))
+        for r in RATIOS
+    }

@@ -1,4 +1,5 @@
 """``graphcl tune <study.yaml>``: check the study file, run the trials, summarise the best."""
+
 from __future__ import annotations
 
 import logging
@@ -34,7 +35,7 @@ def study_file(name: str) -> Path:
     if path.is_file():
         return path
     stem = name[:-5] if name.endswith(".yaml") else name
-    stem = stem[len("studies/"):] if stem.startswith("studies/") else stem
+    stem = stem[len("studies/") :] if stem.startswith("studies/") else stem
     shipped = configs_dir() / "studies" / f"{stem}.yaml"
     if shipped.is_file():
         return shipped
@@ -62,8 +63,10 @@ def prepare(args) -> tuple[StudyConfig, WorkerJob, Path, dict | None]:
         raise ConfigError(f"--workers must be >= 1, got {workers}")
     base = base_mapping(study.base_config, folder, study.overrides)
     if args.data_root and "data_root" in (study.overrides or {}):
-        raise ConfigError(f"--data-root {args.data_root} and the study's overrides.data_root "
-                          f"{study.overrides['data_root']} both set data_root; give only one of them")
+        raise ConfigError(
+            f"--data-root {args.data_root} and the study's overrides.data_root "
+            f"{study.overrides['data_root']} both set data_root; give only one of them"
+        )
     study_dir = Path(args.out_dir or "runs/studies") / study.study_name
     # the base config must pass the checks every trial's `graphcl train` makes
     run = load_run_config(base, [f"out_dir={study_dir / 'trials'}"])
@@ -78,9 +81,15 @@ def prepare(args) -> tuple[StudyConfig, WorkerJob, Path, dict | None]:
     url = args.storage or study.storage or default_storage_url(study_dir)
     check_storage_url(url)
     if url.startswith("sqlite") and workers > 1:
-        log.warning("%d workers on SQLite: works (writes wait on a lock) but journal:///path.log scales better", workers)
+        log.warning(
+            "%d workers on SQLite: works (writes wait on a lock) but journal:///path.log scales better", workers
+        )
     job = WorkerJob(
-        study=study, base=base, order=order, storage_url=url, trials_dir=study_dir / "trials",
+        study=study,
+        base=base,
+        order=order,
+        storage_url=url,
+        trials_dir=study_dir / "trials",
         data_root=args.data_root,
         deadline=time.time() + study.timeout if study.timeout else None,
         registry_entry=MODELS[run.model],
@@ -106,13 +115,17 @@ def create_or_load(study: StudyConfig, url: str, default_trial: dict | None = No
     storage = open_storage(url, study.heartbeat_interval)
     try:  # only the invocation that creates the study enqueues the defaults (several may start at once)
         optuna_study = optuna.create_study(
-            storage=storage, study_name=study.study_name, direction=study.direction,
-            sampler=study.sampler.build(), pruner=study.pruner.build(),
+            storage=storage,
+            study_name=study.study_name,
+            direction=study.direction,
+            sampler=study.sampler.build(),
+            pruner=study.pruner.build(),
         )
         created = True
     except optuna.exceptions.DuplicatedStudyError:
-        optuna_study = optuna.load_study(study_name=study.study_name, storage=storage,
-                                         sampler=study.sampler.build(), pruner=study.pruner.build())
+        optuna_study = optuna.load_study(
+            study_name=study.study_name, storage=storage, sampler=study.sampler.build(), pruner=study.pruner.build()
+        )
         created = False
     if optuna_study.direction.name.lower() != study.direction:
         raise ConfigError(
@@ -230,8 +243,11 @@ def run(args) -> int:
     study, job, study_dir, default = prepare(args)
     study_dir.mkdir(parents=True, exist_ok=True)
     optuna_study = create_or_load(study, job.storage_url, default)
-    print(f"study {study.study_name}: storage {job.storage_url}, target {study.n_trials} trials, "
-          f"{args.workers or 1} local worker(s)", flush=True)
+    print(
+        f"study {study.study_name}: storage {job.storage_url}, target {study.n_trials} trials, "
+        f"{args.workers or 1} local worker(s)",
+        flush=True,
+    )
     try:
         with sigterm_as_keyboard_interrupt():
             run_workers(job, args.workers or 1)
@@ -260,8 +276,10 @@ def progress_note(study: StudyConfig, counts: dict[str, int]) -> str | None:
         return None
     running = counts.get("running", 0)
     if running:
-        return (f"note: {finished}/{study.n_trials} trials finished ({counts}); {running} still run in other "
-                "processes and join the study when they end: rerun this command after they stop to summarise them")
+        return (
+            f"note: {finished}/{study.n_trials} trials finished ({counts}); {running} still run in other "
+            "processes and join the study when they end: rerun this command after they stop to summarise them"
+        )
     return f"note: {finished}/{study.n_trials} trials finished ({counts}); run the same command to continue"
 
 
@@ -275,16 +293,19 @@ def summarize_interrupted(study: StudyConfig, optuna_study, job: WorkerJob, stud
         fail_orphaned_trials(optuna_study)
         counts = trial_counts(optuna_study)
         if not counts.get("complete", 0):
-            print(f"graphcl: interrupted before any trial completed ({counts}); run the same command to start again",
-                  file=sys.stderr)
+            print(
+                f"graphcl: interrupted before any trial completed ({counts}); run the same command to start again",
+                file=sys.stderr,
+            )
             return 130
-        summary = summarize(study, optuna_study, job.base, study_dir, job.storage_url, job.data_root,
-                            rerun_final=False)
+        summary = summarize(study, optuna_study, job.base, study_dir, job.storage_url, job.data_root, rerun_final=False)
         print(format_summary(summary))
         print(f"summary: {study_dir / 'summary.json'}")
-        print(f"graphcl: interrupted; {progress_note(study, counts) or 'every trial had finished'} "
-              "(the final re-runs were skipped)", file=sys.stderr)
+        print(
+            f"graphcl: interrupted; {progress_note(study, counts) or 'every trial had finished'} "
+            "(the final re-runs were skipped)",
+            file=sys.stderr,
+        )
     except KeyboardInterrupt:
-        print("graphcl: interrupted again while writing the summary; run the same command to write it",
-              file=sys.stderr)
+        print("graphcl: interrupted again while writing the summary; run the same command to write it", file=sys.stderr)
     return 130

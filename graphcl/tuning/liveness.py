@@ -4,6 +4,7 @@ Each trial records the host and process id of its worker. A restarted worker on 
 marks RUNNING trials whose process is gone as FAIL at once, so a resumed study runs the right
 number of trials. (Workers on other machines are covered by the SQL storages' heartbeat.)
 """
+
 from __future__ import annotations
 
 import os

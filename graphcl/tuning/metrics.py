@@ -1,4 +1,5 @@
 """A study's objective must be a validation metric its model reports."""
+
 from __future__ import annotations
 
 from graphcl.config import ConfigError

@@ -1,4 +1,5 @@
 """The function Optuna calls for each trial: train the sampled config on every seed."""
+
 from __future__ import annotations
 
 import gc
@@ -42,8 +43,9 @@ class TrialObjective:
         data_root: dataset folder for the runs (None: the run config's / default).
     """
 
-    def __init__(self, study: StudyConfig, base: dict, order: list[str], trials_dir: Path,
-                 data_root: str | None = None) -> None:
+    def __init__(
+        self, study: StudyConfig, base: dict, order: list[str], trials_dir: Path, data_root: str | None = None
+    ) -> None:
         self.study, self.base, self.order = study, base, order
         self.trials_dir, self.data_root = Path(trials_dir), data_root
         self.repeats_in_a_row = 0

@@ -1,4 +1,5 @@
 """One entry of a study's ``search_space``: how to sample one config value."""
+
 from __future__ import annotations
 
 import json
@@ -52,8 +53,11 @@ class ParamSpec:
         extra = [k for k in ("low", "high", "step") if getattr(self, k) is not None] + (["log"] if self.log else [])
         if extra:
             raise ValueError(f"categorical parameter takes `choices` only; remove {extra}")
-        bad = [c for c in self.choices if not isinstance(c, _SCALARS)
-               and not (isinstance(c, list) and all(isinstance(v, _SCALARS) for v in c))]
+        bad = [
+            c
+            for c in self.choices
+            if not isinstance(c, _SCALARS) and not (isinstance(c, list) and all(isinstance(v, _SCALARS) for v in c))
+        ]
         if bad:
             raise ValueError(f"choices must be numbers, strings, booleans, null or flat lists of them; got {bad}")
         if len({repr(c) for c in self.choices}) != len(self.choices):
@@ -79,7 +83,11 @@ class ParamSpec:
         if self.step is not None and self.step > self.high - self.low:
             raise ValueError(f"step={self.step} is larger than the range {self.low}..{self.high}")
         if self.type == "int":
-            bad = [k for k in ("low", "high", "step") if getattr(self, k) is not None and not float(getattr(self, k)).is_integer()]
+            bad = [
+                k
+                for k in ("low", "high", "step")
+                if getattr(self, k) is not None and not float(getattr(self, k)).is_integer()
+            ]
             if bad:
                 raise ValueError(f"int parameter needs whole numbers for {bad}; use type: float for fractions")
             self.low, self.high = int(self.low), int(self.high)

@@ -1,4 +1,5 @@
 """Optuna's standard plots of a study, as interactive HTML (plotly) and PNG (matplotlib)."""
+
 from __future__ import annotations
 
 import warnings

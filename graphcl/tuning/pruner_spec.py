@@ -1,4 +1,5 @@
 """The ``pruner`` section of a study file and the Optuna pruner it builds."""
+
 from __future__ import annotations
 
 import inspect

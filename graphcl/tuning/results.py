@@ -1,4 +1,5 @@
 """After a study: the best config as a runnable YAML, re-runs with several seeds, a summary."""
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,9 @@ def mean_std(values: list[float]) -> dict[str, Any]:
     return {"mean": mean, "std": std, "values": list(values)}
 
 
-def rerun(base: dict, params: dict[str, Any], seeds: list[int], folder: Path,
-          data_root: str | None) -> dict[str, dict[str, dict[str, Any]]]:
+def rerun(
+    base: dict, params: dict[str, Any], seeds: list[int], folder: Path, data_root: str | None
+) -> dict[str, dict[str, dict[str, Any]]]:
     """Train ``base`` + ``params`` once per seed; return ``{"val"|"test": {metric: mean_std}}``.
 
     Args:
@@ -78,8 +80,16 @@ def trial_counts(study: Any) -> dict[str, int]:
     return counts
 
 
-def summarize(config: StudyConfig, study: Any, base: dict, study_dir: Path, storage_url: str,
-              data_root: str | None, plots: dict | None = None, rerun_final: bool = True) -> dict:
+def summarize(
+    config: StudyConfig,
+    study: Any,
+    base: dict,
+    study_dir: Path,
+    storage_url: str,
+    data_root: str | None,
+    plots: dict | None = None,
+    rerun_final: bool = True,
+) -> dict:
     """Write ``best.yaml`` and ``summary.json`` in ``study_dir``; return the summary.
 
     Args:
@@ -120,7 +130,9 @@ def summarize(config: StudyConfig, study: Any, base: dict, study_dir: Path, stor
     elif config.final_seeds:
         summary["final"]["tuned"] = rerun(base, params, config.final_seeds, study_dir / "final" / "tuned", data_root)
         if config.compare_default:
-            summary["final"]["default"] = rerun(base, {}, config.final_seeds, study_dir / "final" / "default", data_root)
+            summary["final"]["default"] = rerun(
+                base, {}, config.final_seeds, study_dir / "final" / "default", data_root
+            )
     (study_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
     return summary
 

@@ -1,4 +1,5 @@
 """Build the run configs of trials: base config + study overrides + sampled values."""
+
 from __future__ import annotations
 
 import copy

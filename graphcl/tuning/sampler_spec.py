@@ -1,4 +1,5 @@
 """The ``sampler`` section of a study file and the Optuna sampler it builds."""
+
 from __future__ import annotations
 
 import inspect

@@ -1,4 +1,5 @@
 """Sample a trial's values from a search space, honouring conditions."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -73,7 +74,9 @@ def default_trial(space: dict[str, ParamSpec], order: list[str], resolved: dict)
         label = spec.stored_value(node)
         if label is None:
             where = f"choices {spec.choices}" if spec.type == "categorical" else f"range {spec.low}..{spec.high}"
-            raise ConfigError(f"search_space: the base config's {path}={node!r} is outside {where}; "
-                              "add it to the search space or set enqueue_default: false")
+            raise ConfigError(
+                f"search_space: the base config's {path}={node!r} is outside {where}; "
+                "add it to the search space or set enqueue_default: false"
+            )
         values[path], stored[path] = node, label
     return stored

@@ -1,4 +1,5 @@
 """Check a study's search space against the model's params dataclass before any trial runs."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -60,7 +61,9 @@ def _check_type(path: str, spec: ParamSpec, tp: Any) -> None:
             + ("use type: int" if tp is int else "use type: categorical with choices")
         )
     if spec.type == "int" and not numeric:
-        raise ConfigError(f"search_space: {path} is {_name(tp)} but the spec says type: int; use type: categorical with choices")
+        raise ConfigError(
+            f"search_space: {path} is {_name(tp)} but the spec says type: int; use type: categorical with choices"
+        )
 
 
 def _name(tp: Any) -> str:
@@ -98,7 +101,7 @@ def _check_conditions(space: dict[str, ParamSpec]) -> list[str]:
         if state.get(path) == "visiting":
             raise ConfigError(f"search_space: conditions form a cycle: {' -> '.join(stack + [path])}")
         state[path] = "visiting"
-        for parent in (space[path].condition or {}):
+        for parent in space[path].condition or {}:
             visit(parent, stack + [path])
         state[path] = "done"
         order.append(path)

@@ -1,4 +1,5 @@
 """Open Optuna storages from URLs: SQLite, journal files, PostgreSQL/MySQL."""
+
 from __future__ import annotations
 
 import time
@@ -28,7 +29,7 @@ def check_storage_url(url: str) -> None:
         url: the storage URL.
     """
     if url.startswith(JOURNAL_PREFIX):
-        if not url[len(JOURNAL_PREFIX):]:
+        if not url[len(JOURNAL_PREFIX) :]:
             raise ConfigError(f"storage {url!r} has no file path; use journal:///abs/path/study.log")
         return
     if not url.startswith(_RDB_PREFIXES):
@@ -46,7 +47,7 @@ def journal_path(url: str) -> Path:
     Args:
         url: a journal storage URL.
     """
-    return Path(url[len(JOURNAL_PREFIX):])
+    return Path(url[len(JOURNAL_PREFIX) :])
 
 
 def with_postgres_driver(url: str) -> str:
@@ -61,7 +62,7 @@ def with_postgres_driver(url: str) -> str:
     import importlib.util
 
     if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2") is not None:
-        return "postgresql+psycopg2://" + url[len("postgresql://"):]
+        return "postgresql+psycopg2://" + url[len("postgresql://") :]
     return url
 
 
@@ -84,7 +85,7 @@ def open_storage(url: str, heartbeat_interval: int | None = None) -> Any:
         return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(path)))
     engine_kwargs: dict[str, Any] = {}
     if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
         engine_kwargs["connect_args"] = {"timeout": 120}
     else:
         engine_kwargs["pool_pre_ping"] = True  # servers drop idle connections during long trials

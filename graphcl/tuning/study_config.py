@@ -10,6 +10,7 @@ Example (``configs/studies/meow_acm.yaml``)::
       params.train.lr: {type: float, low: 1.0e-4, high: 1.0e-2, log: true}
       params.model.tau: {type: float, low: 0.1, high: 1.0}
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -156,13 +157,14 @@ def _search_space_overrides(data: dict, overrides: list[str]) -> list[str]:
         if not key.startswith("search_space.") or not isinstance(space, dict):
             rest.append(text)
             continue
-        inner = key[len("search_space."):]
+        inner = key[len("search_space.") :]
         match = max((k for k in space if inner.startswith(k + ".")), key=len, default=None)
         if match is None:
-            raise ConfigError(f"override {text!r}: no search_space entry is a prefix of {inner!r}; "
-                              f"entries: {sorted(space)}")
+            raise ConfigError(
+                f"override {text!r}: no search_space entry is a prefix of {inner!r}; entries: {sorted(space)}"
+            )
         _, value = parse_override(text)
-        field_name = inner[len(match) + 1:]
+        field_name = inner[len(match) + 1 :]
         if not isinstance(space[match], dict):
             raise ConfigError(f"override {text!r}: search_space entry {match!r} is not a mapping")
         space[match] = {**space[match], field_name: value}

@@ -4,6 +4,7 @@ Several workers (local processes, or ``graphcl tune`` on several machines) can r
 storage. A worker stops when the study's finished trials plus those still running elsewhere
 reach ``n_trials``, at its timeout, or after too many failed trials.
 """
+
 from __future__ import annotations
 
 import gc
@@ -65,7 +66,9 @@ def _counts(study: Any) -> dict[str, int]:
     skipped = 0
     for trial in study.get_trials(deepcopy=False):
         counts[trial.state.name] += 1
-        skipped += trial.state == TrialState.FAIL and str(trial.user_attrs.get("fail_reason", "")).startswith(SKIPPED_REASONS)
+        skipped += trial.state == TrialState.FAIL and str(trial.user_attrs.get("fail_reason", "")).startswith(
+            SKIPPED_REASONS
+        )
     counts["FAIL_COUNTED"] = counts["FAIL"] - skipped
     return counts
 
@@ -139,12 +142,18 @@ def _trial_loop(job: WorkerJob, study: Any, objective: TrialObjective) -> int:
             break
         # memory is freed after every run inside the objective (gc + CUDA cache)
         # a diverged configuration (NaN loss or scores: FloatingPointError) fails its trial, not the study
-        study.optimize(objective, n_trials=1,
-                       catch=(InvalidTrialConfig, SurplusTrial, RepeatedTrial, FloatingPointError, _oom_error()))
+        study.optimize(
+            objective,
+            n_trials=1,
+            catch=(InvalidTrialConfig, SurplusTrial, RepeatedTrial, FloatingPointError, _oom_error()),
+        )
         started += 1
         if objective.repeats_in_a_row >= MAX_REPEATS_IN_A_ROW:
-            log.warning("stopping: the sampler proposed %d already-run parameter sets in a row; the search "
-                        "space looks exhausted (widen it or lower n_trials)", objective.repeats_in_a_row)
+            log.warning(
+                "stopping: the sampler proposed %d already-run parameter sets in a row; the search "
+                "space looks exhausted (widen it or lower n_trials)",
+                objective.repeats_in_a_row,
+            )
             break
     return started
 

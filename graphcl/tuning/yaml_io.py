@@ -3,6 +3,7 @@
 PyYAML follows YAML 1.1, where ``1e-4`` (no dot) is a string. Search spaces are full of such
 numbers (``low: 1e-4``), so study files use a loader that reads them as floats.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The torch device a run asks for (``device: auto | cpu | cuda[:i]`` in run configs)."""
+
 from __future__ import annotations
 
 import torch
@@ -15,6 +16,5 @@ def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name.startswith("cuda") and not torch.cuda.is_available():
-        raise UserError(f"device {name!r} requested but CUDA is not available on this machine; "
-                        "use device: cpu or auto")
+        raise UserError(f"device {name!r} requested but CUDA is not available on this machine; use device: cpu or auto")
     return torch.device(name)

@@ -4,6 +4,7 @@
 exits 2. Anything else is a bug or a crash and keeps its traceback (exit 1). This module imports
 nothing, so every layer (``graphcl.data`` included) can raise these.
 """
+
 from __future__ import annotations
 
 

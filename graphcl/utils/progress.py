@@ -1,8 +1,10 @@
 """Progress bars for long loops: tqdm on a terminal, silent in logs, CI and tuning workers."""
+
 from __future__ import annotations
 
 import os
-from typing import Iterable, TypeVar
+from collections.abc import Iterable
+from typing import TypeVar
 
 from tqdm.auto import tqdm
 

@@ -4,6 +4,7 @@ In a source checkout (editable install or plain ``PYTHONPATH``) they are the top
 beside ``graphcl/``; in a wheel they are installed as ``graphcl/_configs`` and ``graphcl/_datasets``
 (see ``[tool.setuptools.package-dir]`` in pyproject.toml).
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Files of a run folder shared by the models and the CLI."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,7 +15,8 @@ EVALUATION_MISSING = "EVALUATION_MISSING.txt"
 def mark_evaluation_missing(run_dir: Path) -> None:
     (Path(run_dir) / EVALUATION_MISSING).write_text(
         f"Training ended and its results are saved, but the evaluation did not finish.\n"
-        f"Run `graphcl eval {run_dir}` to evaluate them and write metrics.json.\n")
+        f"Run `graphcl eval {run_dir}` to evaluate them and write metrics.json.\n"
+    )
 
 
 def clear_evaluation_missing(run_dir: Path) -> None:
@@ -26,5 +28,7 @@ def load_saved(path: Path, **kwargs) -> object:
     try:
         return torch.load(path, **kwargs)
     except Exception as exc:  # torch raises RuntimeError, EOFError, UnpicklingError ... for a damaged file
-        raise UserError(f"{path} cannot be read ({type(exc).__name__}: {exc}); it is truncated or not what the run "
-                        "saved: train the run again") from exc
+        raise UserError(
+            f"{path} cannot be read ({type(exc).__name__}: {exc}); it is truncated or not what the run "
+            "saved: train the run again"
+        ) from exc

@@ -1,14 +1,14 @@
 """Seeding for reproducible runs, and putting back the process-wide settings seeding changes."""
+
 from __future__ import annotations
 
 import contextlib
 import os
 import random
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import torch
-
 
 # environment variables seed_everything sets (PYTHONHASHSEED only affects child processes)
 SEED_ENV_VARS = ("PYTHONHASHSEED", "CUBLAS_WORKSPACE_CONFIG")

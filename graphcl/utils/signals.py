@@ -1,9 +1,10 @@
 """SIGTERM (``kill``, a scheduler's stop) handled like Ctrl-C, so runs and studies save what they have."""
+
 from __future__ import annotations
 
 import contextlib
 import signal
-from typing import Iterator
+from collections.abc import Iterator
 
 
 def raise_keyboard_interrupt(signum, frame) -> None:

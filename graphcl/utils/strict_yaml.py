@@ -3,6 +3,7 @@
 Every config, study and registry file is read with :class:`UniqueKeyLoader` or a subclass, so a
 key written twice is an error that names both lines instead of a silently ignored setting.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,8 +28,8 @@ class UniqueKeyLoader(yaml.SafeLoader):
             line = key_node.start_mark.line + 1
             if seen is not None:
                 raise ConstructorError(
-                    None, None,
-                    f"duplicate key {key!r} (lines {seen} and {line}); keep only one of them")
+                    None, None, f"duplicate key {key!r} (lines {seen} and {line}); keep only one of them"
+                )
             first_line[key] = line
         return super().construct_mapping(node, deep)
 

@@ -3,10 +3,11 @@
 Each domain's training module defines one :class:`Task`; ``graphcl.registry`` keeps the table
 of them and derives the model names from it, so a model is registered in exactly one place.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)

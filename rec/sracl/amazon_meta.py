@@ -13,6 +13,7 @@ numbering users and items in order of first appearance; :func:`asin_to_id_from_r
 that, and :func:`check_alignment` verifies the result against the sequence file before any
 text is trusted.
 """
+
 from __future__ import annotations
 
 import ast
@@ -50,7 +51,8 @@ def parse_amazon_meta(path: str | Path, asins: set[str] | None = None) -> dict[s
     if not path.is_file():
         raise MissingFileError(
             f"metadata file {path} does not exist; download meta_<Category>.json.gz from the "
-            "Amazon 2014 release (snap.stanford.edu/data/amazon/productGraph/categoryFiles/)")
+            "Amazon 2014 release (snap.stanford.edu/data/amazon/productGraph/categoryFiles/)"
+        )
     out = {}
     for n, line in _lines(path):
         rec = _record(line, f"{path}:{n}")
@@ -72,7 +74,7 @@ def item_text(record: dict, max_description: int = 500) -> str:
     cats = record.get("categories") or []
     flat = []
     for path in cats:
-        for c in (path if isinstance(path, list) else [path]):
+        for c in path if isinstance(path, list) else [path]:
             if c not in flat:
                 flat.append(c)
     if flat:
@@ -103,14 +105,17 @@ def asin_to_id_from_reviews(reviews_path: str | Path) -> tuple[dict[str, int], d
     return items, users
 
 
-def check_alignment(asin_to_id: dict[str, int], user_to_id: dict[str, int],
-                    reviews_path: str | Path, sequences: dict[int, list[int]]) -> float:
+def check_alignment(
+    asin_to_id: dict[str, int], user_to_id: dict[str, int], reviews_path: str | Path, sequences: dict[int, list[int]]
+) -> float:
     """Fraction of users whose relabelled review sequence equals their sequence in the
     shipped file (1.0 = the mapping is the one the file was made with)."""
     per_user: dict[int, list[tuple[int, int]]] = {}
     for n, line in _lines(Path(reviews_path)):
         rec = _record(line, f"{reviews_path}:{n}")
-        per_user.setdefault(user_to_id[rec["reviewerID"]], []).append((int(rec["unixReviewTime"]), asin_to_id[rec["asin"]]))
+        per_user.setdefault(user_to_id[rec["reviewerID"]], []).append(
+            (int(rec["unixReviewTime"]), asin_to_id[rec["asin"]])
+        )
     same = 0
     for uid, seq in sequences.items():
         events = [i for _, i in sorted(dict.fromkeys(per_user.get(uid, [])), key=lambda e: e[0])]
@@ -123,8 +128,14 @@ def aligned_item_text(meta: dict[str, dict], asin_to_id: dict[str, int]) -> dict
     return {iid: item_text(meta[a]) for a, iid in asin_to_id.items() if a in meta}
 
 
-def registry_item_text(name: str, user_ids: list, sequences: list[list[int]], root: str | Path | None = None,
-                       min_alignment: float = 1.0, registry: dict | None = None) -> dict[int, str]:
+def registry_item_text(
+    name: str,
+    user_ids: list,
+    sequences: list[list[int]],
+    root: str | Path | None = None,
+    min_alignment: float = 1.0,
+    registry: dict | None = None,
+) -> dict[int, str]:
     """``{item id: text}`` for a sequence dataset from its registered Amazon 2014 files.
 
     The files of the ``item_metadata`` dataset ``name`` (e.g. ``beauty-meta``) are downloaded
@@ -146,8 +157,10 @@ def registry_item_text(name: str, user_ids: list, sequences: list[list[int]], ro
 
     info = dataset_info(name, registry)
     if info["kind"] != "item_metadata":
-        raise ValueError(f"dataset {name!r} is of kind {info['kind']!r}, not item_metadata; "
-                         "name one of the *-meta datasets of `graphcl data list`")
+        raise ValueError(
+            f"dataset {name!r} is of kind {info['kind']!r}, not item_metadata; "
+            "name one of the *-meta datasets of `graphcl data list`"
+        )
     folder = ensure_dataset(name, root, registry=registry)
     reviews = folder / info["reviews_file"]
     asin_to_id, user_to_id = asin_to_id_from_reviews(reviews)
@@ -156,5 +169,6 @@ def registry_item_text(name: str, user_ids: list, sequences: list[list[int]], ro
         raise ValueError(
             f"{reviews}: relabelling it reproduces {alignment:.1%} of the users' sequences of "
             f"{info['for_dataset']!r} (needed: {min_alignment:.0%}), so its item ids are not this file's; "
-            "use item_semantics='cooc', or item vectors from a file aligned to these ids (item_semantics='file')")
+            "use item_semantics='cooc', or item vectors from a file aligned to these ids (item_semantics='file')"
+        )
     return aligned_item_text(parse_amazon_meta(folder / info["meta_file"], set(asin_to_id)), asin_to_id)

@@ -8,6 +8,7 @@ candidate set from the training histories only (validation and test targets neve
 anchor's own user: the official table only drops column 0 ("itself"), so its neighbours can be
 the same user's longer prefixes, which hold the anchor's own target.
 """
+
 from __future__ import annotations
 
 import torch
@@ -16,8 +17,9 @@ import torch.nn.functional as F
 from rec.sracl.user_profiles import training_history
 
 
-def training_prefixes(sequences: list[list[int]], max_len: int,
-                      holdout: int = 2) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def training_prefixes(
+    sequences: list[list[int]], max_len: int, holdout: int = 2
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Every non-empty prefix of every user's training history.
 
     Args:
@@ -40,17 +42,23 @@ def training_prefixes(sequences: list[list[int]], max_len: int,
     row = 0
     for u, hist in enumerate(histories):
         for end in range(1, len(hist) + 1):
-            window = hist[max(0, end - max_len):end]
-            seqs[row, :len(window)] = torch.tensor(window, dtype=torch.long)
+            window = hist[max(0, end - max_len) : end]
+            seqs[row, : len(window)] = torch.tensor(window, dtype=torch.long)
             lens[row] = len(window)
             owner[row] = u
             row += 1
     return seqs, lens, owner
 
 
-def masked_topk(query: torch.Tensor, keys: torch.Tensor, k: int, query_owner: torch.Tensor,
-                key_owner: torch.Tensor | None = None, valid: torch.Tensor | None = None,
-                chunk: int = 256) -> torch.Tensor:
+def masked_topk(
+    query: torch.Tensor,
+    keys: torch.Tensor,
+    k: int,
+    query_owner: torch.Tensor,
+    key_owner: torch.Tensor | None = None,
+    valid: torch.Tensor | None = None,
+    chunk: int = 256,
+) -> torch.Tensor:
     """Indices ``[B, k]`` of each query's ``k`` most cosine-similar keys, most similar first.
 
     A key is never returned to a query with the same owner, nor when ``valid`` marks it False.

@@ -7,6 +7,7 @@ mutual information of items co-occurring within ``window`` positions of each oth
 users' TRAINING histories (validation/test items excluded), factorised with a truncated SVD.
 It carries collaborative, not semantic, signal; results obtained with it are labelled as such.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +18,9 @@ from scipy.sparse.linalg import svds
 from rec.sracl.user_profiles import training_history
 
 
-def cooccurrence_item_embeddings(sequences: list[list[int]], num_items: int, dim: int = 64,
-                                 window: int = 3, holdout: int = 2, seed: int = 0) -> torch.Tensor:
+def cooccurrence_item_embeddings(
+    sequences: list[list[int]], num_items: int, dim: int = 64, window: int = 3, holdout: int = 2, seed: int = 0
+) -> torch.Tensor:
     """Return ``[num_items + 1, dim]`` float vectors (row 0 and unseen items are zero).
 
     Args:
@@ -37,7 +39,8 @@ def cooccurrence_item_embeddings(sequences: list[list[int]], num_items: int, dim
         if hist.size and (hist.min() < 1 or hist.max() > num_items):
             raise ValueError(f"item ids must lie in 1..{num_items}")
         for d in range(1, window + 1):
-            rows.append(hist[:-d]); cols.append(hist[d:])
+            rows.append(hist[:-d])
+            cols.append(hist[d:])
     r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
     c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
     n = num_items + 1

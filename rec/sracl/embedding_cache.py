@@ -5,6 +5,7 @@ CPU, so the result is stored once. The key covers the encoder (``encoder.name``)
 in order: editing one title, reordering items or switching models gives a new key, never a
 stale hit.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,8 +32,9 @@ def embedding_key(encoder_name: str, texts: list[str]) -> str:
     return h.hexdigest()
 
 
-def cached_encode(texts: list[str], encoder: TextEncoder, cache_dir: str | Path | None,
-                  tag: str = "emb") -> torch.Tensor:
+def cached_encode(
+    texts: list[str], encoder: TextEncoder, cache_dir: str | Path | None, tag: str = "emb"
+) -> torch.Tensor:
     """``encoder.encode(texts)``, read from / written to ``cache_dir`` when it is given.
 
     Args:

@@ -7,6 +7,7 @@ Accepted layouts, for ids ``1..num`` (0 is padding):
 - ids next to vectors: ``.npz`` with arrays ``ids`` and ``embeddings``, or ``.pt`` holding
   ``{"ids": ..., "embeddings": ...}`` or ``{id: vector}``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -53,7 +54,8 @@ def load_embedding_file(path: str | Path, num: int, what: str = "item") -> torch
         if vectors.size(0) != num:
             raise ValueError(
                 f"{path}: ordered {what} embedding matrix has {vectors.size(0)} rows but there are "
-                f"{num} {what}s; give {num} rows (id order) or {num + 1} (row 0 = padding), or an id column")
+                f"{num} {what}s; give {num} rows (id order) or {num + 1} (row 0 = padding), or an id column"
+            )
         ids = torch.arange(1, num + 1)
     return _scatter(ids, vectors, num, what, path)
 
@@ -80,6 +82,8 @@ def _scatter(ids: torch.Tensor, vectors: torch.Tensor, num: int, what: str, path
     covered[ids] = True
     missing = (~covered[1:]).nonzero().flatten() + 1
     if missing.numel():
-        raise ValueError(f"{path}: {missing.numel()} {what}s have no embedding (e.g. ids {missing[:5].tolist()}); "
-                         "the file must cover every id of the dataset")
+        raise ValueError(
+            f"{path}: {missing.numel()} {what}s have no embedding (e.g. ids {missing[:5].tolist()}); "
+            "the file must cover every id of the dataset"
+        )
     return out

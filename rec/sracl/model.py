@@ -17,6 +17,7 @@ the model (``rec.train.build_model`` or :func:`rec.recbole.prepare_sracl`): :met
 uses it in the data's own ids; RecBole's adapter (:mod:`rec.recbole`) remaps it to RecBole's
 internal ids first.
 """
+
 from __future__ import annotations
 
 import torch
@@ -49,8 +50,21 @@ class SRACL(SASRec):
         sources: ``{"item": ..., "user": ...}``, where the semantic vectors came from.
     """
 
-    def __init__(self, num_items: int, params: SRACLParams, tables: dict[str, torch.Tensor],
-                 sources: dict[str, str]):
+    # Buffers registered from ``tables`` and in _setup_retrieval (the prefix and unit tables only
+    # when the retrieval settings use them); declared so the type checker sees tensors.
+    item_neighbours: torch.Tensor
+    user_emb: torch.Tensor
+    user_neighbours: torch.Tensor
+    user_seqs: torch.Tensor
+    user_seq_len: torch.Tensor
+    prefix_seqs: torch.Tensor
+    prefix_len: torch.Tensor
+    prefix_owner: torch.Tensor
+    prefix_emb: torch.Tensor
+    item_unit: torch.Tensor
+    candidate_unit: torch.Tensor
+
+    def __init__(self, num_items: int, params: SRACLParams, tables: dict[str, torch.Tensor], sources: dict[str, str]):
         super().__init__(num_items, params)
         tables = dict(tables)
         item_emb = tables.pop("item_emb")
@@ -61,15 +75,16 @@ class SRACL(SASRec):
         self.user_cl_weight = params.model.user_cl_weight
         self.item_cl_weight = params.model.item_cl_weight
         self.substitution_rate = params.model.substitution_rate
-        self.synthesis = SampleSynthesis(self.user_emb.size(1), self.hidden_size,
-                                         neighbour_dropout=params.model.synthesis_dropout)
+        self.synthesis = SampleSynthesis(
+            self.user_emb.size(1), self.hidden_size, neighbour_dropout=params.model.synthesis_dropout
+        )
         self.cl_loss = NTXent(temperature=params.model.cl_temperature, similarity="dot")
         self.neighbour_encoding = params.model.neighbour_encoding
         self.user_repr_cache: torch.Tensor | None = None
         self.last_losses: dict[str, float] = {}
 
     @classmethod
-    def from_index(cls, num_items: int, params: SRACLParams, index: SemanticIndex) -> "SRACL":
+    def from_index(cls, num_items: int, params: SRACLParams, index: SemanticIndex) -> SRACL:
         """The model on ``index``'s own ids (items as in the data, users as its rows: what
         :class:`rec.split.LeaveOneOut` uses)."""
         return cls(num_items, params, row_tables(index), {"item": index.item_source, "user": index.user_source})
@@ -84,15 +99,22 @@ class SRACL(SASRec):
             return
         user_source = self.semantic_sources.get("user", "")
         if not user_source.startswith("mean-of-training-item-vectors"):
-            raise ValueError("user_retrieval='prefix' needs user vectors made with user_semantics='mean_items' "
-                             f"(the index's users come from {user_source!r}); rebuild the index")
+            raise ValueError(
+                "user_retrieval='prefix' needs user vectors made with user_semantics='mean_items' "
+                f"(the index's users come from {user_source!r}); rebuild the index"
+            )
         self.register_buffer("item_unit", F.normalize(item_emb.float(), dim=1), persistent=False)
         if self.retrieval_candidates == "prefixes":
             if not hasattr(self, "prefix_seqs"):
-                raise ValueError("retrieval_candidates='prefixes' but the semantic index has no prefix tables; "
-                                 "rebuild it with retrieval_candidates='prefixes'")
-            self.register_buffer("prefix_emb", prefix_mean_embeddings(
-                self.prefix_seqs, self.prefix_len, self.item_unit, self.profile_max_items), persistent=False)
+                raise ValueError(
+                    "retrieval_candidates='prefixes' but the semantic index has no prefix tables; "
+                    "rebuild it with retrieval_candidates='prefixes'"
+                )
+            self.register_buffer(
+                "prefix_emb",
+                prefix_mean_embeddings(self.prefix_seqs, self.prefix_len, self.item_unit, self.profile_max_items),
+                persistent=False,
+            )
         self.register_buffer("candidate_unit", F.normalize(self.candidates()[2].float(), dim=1), persistent=False)
 
     def candidates(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
@@ -104,8 +126,9 @@ class SRACL(SASRec):
             return self.prefix_seqs, self.prefix_len, self.prefix_emb, self.prefix_owner
         return self.user_seqs, self.user_seq_len, self.user_emb, None
 
-    def retrieve_users(self, item_seq: torch.Tensor, item_seq_len: torch.Tensor,
-                       user_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def retrieve_users(
+        self, item_seq: torch.Tensor | None, item_seq_len: torch.Tensor | None, user_ids: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Each anchor's semantic vector ``[B, D]`` and its retrieved candidates ``[B, k]``
         (rows of :meth:`candidates`).
 
@@ -116,23 +139,28 @@ class SRACL(SASRec):
         """
         if self.user_retrieval == "user":
             return self.user_emb[user_ids], self.user_neighbours[user_ids]
+        if item_seq is None or item_seq_len is None:
+            raise ValueError("user_retrieval='prefix' needs the anchors' item_seq and item_seq_len")
         query = prefix_mean_embeddings(item_seq, item_seq_len, self.item_unit, self.profile_max_items)
         _, lens, _, owner = self.candidates()
         valid = None if owner is not None else lens > 0  # every prefix has items; some users may not
         return query, masked_topk(query, self.candidate_unit, self.user_neighbours.size(1), user_ids, owner, valid)
 
-    def inter_sequence_loss(self, seq_output: torch.Tensor, user_ids: torch.Tensor,
-                            item_seq: torch.Tensor | None = None,
-                            item_seq_len: torch.Tensor | None = None) -> torch.Tensor:
+    def inter_sequence_loss(
+        self,
+        seq_output: torch.Tensor,
+        user_ids: torch.Tensor,
+        item_seq: torch.Tensor | None = None,
+        item_seq_len: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """NT-Xent between ``seq_output [B, H]`` and the synthesised cross-sequence positives
         (``item_seq``/``item_seq_len``, the anchors' prefixes, are needed for ``prefix`` retrieval)."""
-        if self.user_retrieval == "prefix" and item_seq is None:
-            raise ValueError("user_retrieval='prefix' needs the anchors' item_seq and item_seq_len")
         anchor_sem, neighbours = self.retrieve_users(item_seq, item_seq_len, user_ids)  # [B, D], [B, k]
         seqs, lens, vectors, _ = self.candidates()
         if self.neighbour_encoding == "epoch_cache":
             if self.user_repr_cache is None:
                 self.refresh_user_cache()
+            assert self.user_repr_cache is not None  # set by refresh_user_cache
             neighbour_repr = self.user_repr_cache[neighbours]
         else:
             # Encode each distinct retrieved candidate once per batch (anchors share many

@@ -1,12 +1,13 @@
 """Hyperparameters of SRA-CL (defaults = the official code / paper, max_len 20), in the sections
 of :mod:`rec.params`: ``model`` (:class:`SRACLModel`), ``train`` (:class:`SRACLTrain`), ``eval``
 and ``smoke``."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rec.params import RecEval, RecTrain, SASRecModel, Smoke
+from rec.params import RecEval, RecTrain, SASRecModel, SASRecParams, Smoke
 
 UserRetrieval = Literal["user", "prefix"]
 RetrievalCandidates = Literal["users", "prefixes"]
@@ -118,22 +119,28 @@ class SRACLModel(SASRecModel):
         if self.cl_temperature <= 0:
             raise ValueError(f"cl_temperature must be > 0, got {self.cl_temperature}")
         if self.item_metadata and self.item_semantics != "text":
-            raise ValueError(f"item_metadata={self.item_metadata!r} supplies item texts, which only "
-                             f"item_semantics='text' uses (got {self.item_semantics!r})")
+            raise ValueError(
+                f"item_metadata={self.item_metadata!r} supplies item texts, which only "
+                f"item_semantics='text' uses (got {self.item_semantics!r})"
+            )
         if self.item_semantics == "file" and not self.item_embedding_file:
             raise ValueError("item_semantics='file' needs item_embedding_file (a .npy/.npz/.pt path)")
         if self.user_semantics == "file" and not self.user_embedding_file:
             raise ValueError("user_semantics='file' needs user_embedding_file (a .npy/.npz/.pt path)")
         if self.user_retrieval == "prefix" and self.user_semantics != "mean_items":
-            raise ValueError("user_retrieval='prefix' compares a prefix's mean item vector with the users' "
-                             f"vectors, so it needs user_semantics='mean_items' (got {self.user_semantics!r})")
+            raise ValueError(
+                "user_retrieval='prefix' compares a prefix's mean item vector with the users' "
+                f"vectors, so it needs user_semantics='mean_items' (got {self.user_semantics!r})"
+            )
         if self.retrieval_candidates == "prefixes" and self.user_retrieval != "prefix":
-            raise ValueError("retrieval_candidates='prefixes' is retrieved per training prefix: set "
-                             f"user_retrieval='prefix' (got {self.user_retrieval!r})")
+            raise ValueError(
+                "retrieval_candidates='prefixes' is retrieved per training prefix: set "
+                f"user_retrieval='prefix' (got {self.user_retrieval!r})"
+            )
 
 
 @dataclass
-class SRACLParams:
+class SRACLParams(SASRecParams):  # SASRec's sections with SRA-CL's model and train
     """SRA-CL (Cui et al., "Semantic Retrieval Augmented Contrastive Learning for Sequential
     Recommendation", NeurIPS 2025, arXiv:2503.04162) on a SASRec backbone.
 

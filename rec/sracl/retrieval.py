@@ -6,6 +6,7 @@ candidates). This uses faiss (exact inner-product index on L2-normalised vectors
 installed and a batched torch matmul + topk otherwise; both return the same neighbours up to
 ties.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -22,9 +23,14 @@ def faiss_available() -> bool:
     return True
 
 
-def topk_neighbours(embeddings: torch.Tensor, k: int, exclude_self: bool = True,
-                    backend: Literal["auto", "faiss", "torch"] = "auto",
-                    batch_size: int = 4096, valid: torch.Tensor | None = None) -> torch.Tensor:
+def topk_neighbours(
+    embeddings: torch.Tensor,
+    k: int,
+    exclude_self: bool = True,
+    backend: Literal["auto", "faiss", "torch"] = "auto",
+    batch_size: int = 4096,
+    valid: torch.Tensor | None = None,
+) -> torch.Tensor:
     """Indices ``[N, k]`` of each row's k most cosine-similar rows, most similar first.
 
     Args:
@@ -60,7 +66,7 @@ def topk_neighbours(embeddings: torch.Tensor, k: int, exclude_self: bool = True,
     out = torch.empty(n, k, dtype=torch.long)
     search = _faiss_search(x, valid) if use_faiss else None
     for start in range(0, n, batch_size):
-        q = x[start:start + batch_size]
+        q = x[start : start + batch_size]
         if search is not None:
             scores, idx = search(q, fetch)
         else:
@@ -68,7 +74,7 @@ def topk_neighbours(embeddings: torch.Tensor, k: int, exclude_self: bool = True,
             if valid is not None:
                 sim[:, ~valid] = float("-inf")
             scores, idx = sim.topk(fetch, dim=1)
-        out[start:start + q.size(0)] = _drop_self_and_invalid(idx, start, k, exclude_self, valid)
+        out[start : start + q.size(0)] = _drop_self_and_invalid(idx, start, k, exclude_self, valid)
     return out
 
 
@@ -86,8 +92,9 @@ def _faiss_search(keys: torch.Tensor, valid: torch.Tensor | None):
     return search
 
 
-def _drop_self_and_invalid(idx: torch.Tensor, start: int, k: int, exclude_self: bool,
-                           valid: torch.Tensor | None) -> torch.Tensor:
+def _drop_self_and_invalid(
+    idx: torch.Tensor, start: int, k: int, exclude_self: bool, valid: torch.Tensor | None
+) -> torch.Tensor:
     rows = torch.arange(start, start + idx.size(0)).unsqueeze(1)
     keep = idx >= 0
     if exclude_self:

@@ -5,6 +5,7 @@ top-k neighbour lists; training then only gathers rows. :class:`SemanticIndex` h
 the dataset's id space (items ``1..num_items``, users in the order of ``user_ids``) together
 with each user's training sequence, which the cross-sequence positive encodes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -74,14 +75,23 @@ class SemanticIndex:
         torch.save({f: getattr(self, f) for f in self.__dataclass_fields__}, path)
 
     @classmethod
-    def load(cls, path: str | Path) -> "SemanticIndex":
+    def load(cls, path: str | Path) -> SemanticIndex:
         data = torch.load(path, map_location="cpu", weights_only=True)
         return cls(**data)
 
     @classmethod
-    def build(cls, params, user_ids: list, sequences: list[list[int]], num_items: int,
-              item_text: dict[int, str] | None, encoder=None, cache_dir: str | Path | None = None,
-              holdout: int = 2, data_root: str | Path | None = None) -> "SemanticIndex":
+    def build(
+        cls,
+        params,
+        user_ids: list,
+        sequences: list[list[int]],
+        num_items: int,
+        item_text: dict[int, str] | None,
+        encoder=None,
+        cache_dir: str | Path | None = None,
+        holdout: int = 2,
+        data_root: str | Path | None = None,
+    ) -> SemanticIndex:
         """Build from full user sequences (the last ``holdout`` items of each, the validation
         and test targets, are never used).
 
@@ -111,23 +121,33 @@ class SemanticIndex:
         valid = item_emb.abs().sum(1) > 0
         valid[0] = False
         item_neighbours = torch.zeros(num_items + 1, m.k_items, dtype=torch.long)
-        item_neighbours[1:] = topk_neighbours(item_emb, m.k_items, backend=m.retrieval_backend,
-                                              valid=valid)[1:]
-        user_emb, user_source = _user_vectors(m, user_ids, sequences, item_emb, item_text, encoder,
-                                              cache_dir, holdout)
+        item_neighbours[1:] = topk_neighbours(item_emb, m.k_items, backend=m.retrieval_backend, valid=valid)[1:]
+        user_emb, user_source = _user_vectors(m, user_ids, sequences, item_emb, item_text, encoder, cache_dir, holdout)
         seqs = torch.zeros(len(sequences), m.max_seq_length, dtype=torch.long)
         lens = torch.zeros(len(sequences), dtype=torch.long)
         for u, s in enumerate(sequences):
-            hist = training_history(s, holdout)[-m.max_seq_length:]
-            seqs[u, :len(hist)] = torch.tensor(hist, dtype=torch.long)
+            hist = training_history(s, holdout)[-m.max_seq_length :]
+            seqs[u, : len(hist)] = torch.tensor(hist, dtype=torch.long)
             lens[u] = len(hist)
         # A user without training items has nothing to encode: never retrieve it.
-        user_neighbours = topk_neighbours(user_emb, m.k_users, backend=m.retrieval_backend,
-                                          valid=lens > 0)
-        prefixes = (training_prefixes(sequences, m.max_seq_length, holdout)
-                    if m.retrieval_candidates == "prefixes" else (None, None, None))
-        return cls(item_emb, item_neighbours, user_emb, user_neighbours, seqs, lens, item_source, user_source,
-                   [str(u) for u in user_ids], *prefixes)
+        user_neighbours = topk_neighbours(user_emb, m.k_users, backend=m.retrieval_backend, valid=lens > 0)
+        prefixes = (
+            training_prefixes(sequences, m.max_seq_length, holdout)
+            if m.retrieval_candidates == "prefixes"
+            else (None, None, None)
+        )
+        return cls(
+            item_emb,
+            item_neighbours,
+            user_emb,
+            user_neighbours,
+            seqs,
+            lens,
+            item_source,
+            user_source,
+            [str(u) for u in user_ids],
+            *prefixes,
+        )
 
 
 def _item_vectors(m, sequences, num_items, item_text, encoder, cache_dir, holdout):
@@ -141,8 +161,10 @@ def _item_vectors(m, sequences, num_items, item_text, encoder, cache_dir, holdou
         emb = cooccurrence_item_embeddings(sequences, num_items, dim=m.cooc_dim, holdout=holdout)
         return emb, "cooc-ppmi-svd"
     if not item_text:
-        raise ValueError("item_semantics='text' but the dataset has no item text; use a metadata file "
-                         "(rec.sracl.amazon_meta), item_semantics='file', or the ID-free item_semantics='cooc'")
+        raise ValueError(
+            "item_semantics='text' but the dataset has no item text; use a metadata file "
+            "(rec.sracl.amazon_meta), item_semantics='file', or the ID-free item_semantics='cooc'"
+        )
     ids = [i for i in range(1, num_items + 1) if item_text.get(i)]
     if len(ids) < m.k_items + 1:
         raise ValueError(f"only {len(ids)} items have text; need more than k_items={m.k_items}")
@@ -157,12 +179,16 @@ def _user_vectors(m, user_ids, sequences, item_emb, item_text, encoder, cache_di
         emb = load_embedding_file(m.user_embedding_file, len(sequences), "user")[1:]
         return emb, f"file:{m.user_embedding_file}"
     if m.user_semantics == "mean_items":
-        return (history_mean_embeddings(sequences, item_emb, holdout, m.profile_max_items),
-                "mean-of-training-item-vectors")
+        return (
+            history_mean_embeddings(sequences, item_emb, holdout, m.profile_max_items),
+            "mean-of-training-item-vectors",
+        )
     llm = load_profile_file(m.user_profile_file) if m.user_profile_file else None
     texts = build_profile_texts(user_ids, sequences, item_text or {}, m.profile_max_items, holdout, llm)
     if not any(texts):
-        raise ValueError("user_semantics='text' but no user has a profile text (no item text and no "
-                         "user_profile_file); use user_semantics='mean_items' or 'file'")
+        raise ValueError(
+            "user_semantics='text' but no user has a profile text (no item text and no "
+            "user_profile_file); use user_semantics='mean_items' or 'file'"
+        )
     source = f"text:{encoder.name}" + (f"+profiles:{m.user_profile_file}" if llm else "")
     return cached_encode(texts, encoder, cache_dir, tag="users"), source

@@ -5,14 +5,19 @@ item of a sequence, with probability ``rate``, by one of its k semantically near
 (chosen uniformly), producing views that keep the user's intent instead of CL4SRec's random
 crop/mask/reorder. Pure batched function on padded ``[B, L]`` id tensors (0 = padding).
 """
+
 from __future__ import annotations
 
 import torch
 
 
-def semantic_substitute(item_seq: torch.Tensor, item_seq_len: torch.Tensor,
-                        item_neighbours: torch.Tensor, rate: float,
-                        generator: torch.Generator | None = None) -> torch.Tensor:
+def semantic_substitute(
+    item_seq: torch.Tensor,
+    item_seq_len: torch.Tensor,
+    item_neighbours: torch.Tensor,
+    rate: float,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     """Return a new ``[B, L]`` tensor where each non-padding item is, with probability ``rate``,
     swapped for a uniformly chosen one of its retrieved neighbours.
 
@@ -38,28 +43,36 @@ def semantic_substitute(item_seq: torch.Tensor, item_seq_len: torch.Tensor,
     if not torch.equal(present.sum(1), item_seq_len.to(present.device).long()):
         raise ValueError("item_seq_len does not match the number of non-padding items in item_seq")
     if item_seq.numel() and int(item_seq.max()) >= item_neighbours.size(0):
-        raise ValueError(f"item id {int(item_seq.max())} has no row in item_neighbours "
-                         f"({item_neighbours.size(0)} rows); build neighbours for every item")
+        raise ValueError(
+            f"item id {int(item_seq.max())} has no row in item_neighbours "
+            f"({item_neighbours.size(0)} rows); build neighbours for every item"
+        )
     neighbours = item_neighbours.to(item_seq.device)
     device = item_seq.device
     gen_device = generator.device if generator is not None else device
     coin = torch.rand(item_seq.shape, generator=generator, device=gen_device).to(device)
-    pick = torch.randint(0, neighbours.size(1), item_seq.shape, generator=generator,
-                         device=gen_device).to(device)
+    pick = torch.randint(0, neighbours.size(1), item_seq.shape, generator=generator, device=gen_device).to(device)
     swap = present & (coin < rate)
     candidates = neighbours[item_seq, pick]
     return torch.where(swap, candidates, item_seq)
 
 
-def substitute_augmenter(item_seq: torch.Tensor, item_seq_len: torch.Tensor, rate: float,
-                         generator: torch.Generator | None = None, item_neighbours: torch.Tensor | None = None,
-                         **context) -> tuple[torch.Tensor, torch.Tensor]:
+def substitute_augmenter(
+    item_seq: torch.Tensor,
+    item_seq_len: torch.Tensor,
+    rate: float,
+    generator: torch.Generator | None = None,
+    item_neighbours: torch.Tensor | None = None,
+    **context,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """:func:`semantic_substitute` in the ``rec.augment`` registry form, so CL4SRec-style models
     can list ``substitute`` in ``params.model.augmentations`` (the table comes from
     ``model.augment_context["item_neighbours"]``)."""
     if item_neighbours is None:
-        raise ValueError("the 'substitute' augmenter needs the item neighbour table: set "
-                         "model.augment_context['item_neighbours'] (e.g. SemanticIndex.item_neighbours)")
+        raise ValueError(
+            "the 'substitute' augmenter needs the item neighbour table: set "
+            "model.augment_context['item_neighbours'] (e.g. SemanticIndex.item_neighbours)"
+        )
     return semantic_substitute(item_seq, item_seq_len, item_neighbours, rate, generator), item_seq_len.clone()
 
 

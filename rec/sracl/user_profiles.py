@@ -7,6 +7,7 @@ replaces that text. Under leave-one-out evaluation the last two items of a seque
 validation and test targets, so the history used here stops before them: no future item can
 reach a profile.
 """
+
 from __future__ import annotations
 
 import csv
@@ -72,20 +73,28 @@ def load_profile_file(path: str | Path) -> dict[str, str]:
     return out
 
 
-def build_profile_texts(user_ids: list, sequences: list[list[int]], item_text: dict[int, str],
-                        max_items: int = 20, holdout: int = 2,
-                        llm_profiles: dict[str, str] | None = None) -> list[str]:
+def build_profile_texts(
+    user_ids: list,
+    sequences: list[list[int]],
+    item_text: dict[int, str],
+    max_items: int = 20,
+    holdout: int = 2,
+    llm_profiles: dict[str, str] | None = None,
+) -> list[str]:
     """One profile text per user, from the training history only; an entry of
     ``llm_profiles`` (keyed by ``str(user_id)``) replaces the built text for that user."""
     if len(user_ids) != len(sequences):
         raise ValueError(f"{len(user_ids)} user ids for {len(sequences)} sequences")
     llm_profiles = llm_profiles or {}
-    return [llm_profiles.get(str(u)) or profile_text(training_history(s, holdout), item_text, max_items)
-            for u, s in zip(user_ids, sequences)]
+    return [
+        llm_profiles.get(str(u)) or profile_text(training_history(s, holdout), item_text, max_items)
+        for u, s in zip(user_ids, sequences)
+    ]
 
 
-def history_mean_embeddings(sequences: list[list[int]], item_emb: torch.Tensor,
-                            holdout: int = 2, max_items: int = 20) -> torch.Tensor:
+def history_mean_embeddings(
+    sequences: list[list[int]], item_emb: torch.Tensor, holdout: int = 2, max_items: int = 20
+) -> torch.Tensor:
     """ID-free user semantics: the mean of the (normalised) item vectors of the last
     ``max_items`` training items; ``[U, D]``, a zero row for an empty history."""
     items = F.normalize(item_emb.float(), dim=1)
@@ -97,8 +106,9 @@ def history_mean_embeddings(sequences: list[list[int]], item_emb: torch.Tensor,
     return out
 
 
-def prefix_mean_embeddings(item_seq: torch.Tensor, item_seq_len: torch.Tensor, item_unit: torch.Tensor,
-                           max_items: int = 20) -> torch.Tensor:
+def prefix_mean_embeddings(
+    item_seq: torch.Tensor, item_seq_len: torch.Tensor, item_unit: torch.Tensor, max_items: int = 20
+) -> torch.Tensor:
     """:func:`history_mean_embeddings` of a batch of training prefixes: the mean of the
     (already normalised) ``item_unit`` rows of each prefix's last ``max_items`` items; ``[B, D]``.
 
@@ -109,8 +119,9 @@ def prefix_mean_embeddings(item_seq: torch.Tensor, item_seq_len: torch.Tensor, i
         max_items: how many trailing items of the prefix enter the mean.
     """
     if item_seq.dim() != 2 or item_seq_len.shape != item_seq.shape[:1]:
-        raise ValueError(f"item_seq must be [B, L] and item_seq_len [B], got {tuple(item_seq.shape)} "
-                         f"and {tuple(item_seq_len.shape)}")
+        raise ValueError(
+            f"item_seq must be [B, L] and item_seq_len [B], got {tuple(item_seq.shape)} and {tuple(item_seq_len.shape)}"
+        )
     pos = torch.arange(item_seq.size(1), device=item_seq.device)[None, :]
     lens = item_seq_len[:, None]
     keep = (pos < lens) & (pos >= lens - max_items)

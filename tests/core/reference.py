@@ -3,6 +3,7 @@
 Each takes plain tensors and returns a scalar built by autograd through Python loops, so both
 values and gradients can be compared with the vectorised losses in float64.
 """
+
 from __future__ import annotations
 
 import math
@@ -109,5 +110,6 @@ def protonce(z, assignments, centroids, concentrations):
 def cluster_weights(assignments):
     n = len(assignments[0])
     k = len(assignments)
-    return torch.tensor([[k - sum(int(a[i] == a[j]) for a in assignments) for j in range(n)] for i in range(n)],
-                        dtype=torch.float64)
+    return torch.tensor(
+        [[k - sum(int(a[i] == a[j]) for a in assignments) for j in range(n)] for i in range(n)], dtype=torch.float64
+    )

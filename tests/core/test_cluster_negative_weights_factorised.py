@@ -1,4 +1,5 @@
 """ClusterNegativeWeights: InfoNCE's factorised sum of MEOW's cluster weights vs the dense weights."""
+
 import math
 
 import pytest
@@ -38,14 +39,17 @@ def test_matches_dense_weights_and_loop_reference(ks, chunk_size, pos_in_den, mu
     a, c, assign, pos = _case(ks=ks, seed=seed)
     pos_mask = pos if multi_pos else None
     loss = InfoNCE(0.5, "cosine", positives_in_denominator=pos_in_den, chunk_size=chunk_size, reduction="none")
-    fast = _value_and_grads(lambda *x, **kw: loss(*x, **kw).sum(), a, c, pos_mask=pos_mask,
-                            neg_weights=ClusterNegativeWeights(assign))
+    fast = _value_and_grads(
+        lambda *x, **kw: loss(*x, **kw).sum(), a, c, pos_mask=pos_mask, neg_weights=ClusterNegativeWeights(assign)
+    )
     dense = cluster_negative_weights(assign, dtype=torch.float64)
-    _assert_same(fast, _value_and_grads(lambda *x, **kw: loss(*x, **kw).sum(), a, c, pos_mask=pos_mask,
-                                        neg_weights=dense))
+    _assert_same(
+        fast, _value_and_grads(lambda *x, **kw: loss(*x, **kw).sum(), a, c, pos_mask=pos_mask, neg_weights=dense)
+    )
     eye = torch.eye(a.shape[0], dtype=torch.bool)
-    slow = ref.infonce(a, c, eye if pos_mask is None else pos_mask, ref.cluster_weights(assign), 0.5,
-                       "cosine", pos_in_den).sum()
+    slow = ref.infonce(
+        a, c, eye if pos_mask is None else pos_mask, ref.cluster_weights(assign), 0.5, "cosine", pos_in_den
+    ).sum()
     _assert_same(fast, (slow.detach(), torch.autograd.grad(slow, (a, c))))
 
 
@@ -56,8 +60,10 @@ def test_symmetric_and_weigh_positives_match_dense(chunk_size, checkpoint):
     dense = cluster_negative_weights(assign, dtype=torch.float64)
     for kwargs in ({"symmetric": True}, {"weigh_positives": True}):
         loss = InfoNCE(0.3, "dot", chunk_size=chunk_size, checkpoint=checkpoint, **kwargs)
-        _assert_same(_value_and_grads(loss, a, c, pos_mask=pos, neg_weights=ClusterNegativeWeights(assign)),
-                     _value_and_grads(loss, a, c, pos_mask=pos, neg_weights=dense))
+        _assert_same(
+            _value_and_grads(loss, a, c, pos_mask=pos, neg_weights=ClusterNegativeWeights(assign)),
+            _value_and_grads(loss, a, c, pos_mask=pos, neg_weights=dense),
+        )
 
 
 def _adversarial(dtype):
@@ -65,8 +71,9 @@ def _adversarial(dtype):
     # e^90 larger than its only counted negatives 2, 3 (weights 1 and 2). A row-max shift followed by
     # K * sum - sum of same-cluster sums leaves 0 (or rounding noise) for the denominator.
     assign = [torch.tensor([0, 0, 0, 1]), torch.tensor([0, 0, 1, 2])]
-    logits = torch.tensor([[80.0, 80.0, -10.0, -10.0], [0.0, 0.0, 1.0, 2.0],
-                           [1.0, 0.0, 0.0, -1.0], [0.5, 0.0, 1.0, 0.0]], dtype=dtype)
+    logits = torch.tensor(
+        [[80.0, 80.0, -10.0, -10.0], [0.0, 0.0, 1.0, 2.0], [1.0, 0.0, 0.0, -1.0], [0.5, 0.0, 1.0, 0.0]], dtype=dtype
+    )
     a = logits.clone().requires_grad_(True)
     c = torch.eye(4, dtype=dtype, requires_grad=True)  # dot similarity: a @ c.T == logits
     return a, c, assign
@@ -104,10 +111,16 @@ def test_empty_denominator_errors_or_keeps_positives_only():
     assign = [torch.tensor([0, 0, 1, 1, 2]), torch.tensor([0, 0, 0, 1, 2])]
     loss = InfoNCE(0.5, positives_in_denominator=True, reduction="none")
     pos = torch.ones(5, 5, dtype=torch.bool)  # every candidate a positive: empty negatives, loss 0
-    fast = _value_and_grads(lambda *x, **kw: loss(*x, **kw).sum(), a, c, pos_mask=pos,
-                            neg_weights=ClusterNegativeWeights(assign))
-    dense = _value_and_grads(lambda *x, **kw: loss(*x, **kw).sum(), a, c, pos_mask=pos,
-                             neg_weights=cluster_negative_weights(assign, dtype=torch.float64))
+    fast = _value_and_grads(
+        lambda *x, **kw: loss(*x, **kw).sum(), a, c, pos_mask=pos, neg_weights=ClusterNegativeWeights(assign)
+    )
+    dense = _value_and_grads(
+        lambda *x, **kw: loss(*x, **kw).sum(),
+        a,
+        c,
+        pos_mask=pos,
+        neg_weights=cluster_negative_weights(assign, dtype=torch.float64),
+    )
     _assert_same(fast, dense)
     assert all(torch.isfinite(g).all() for g in fast[1])
 
@@ -120,8 +133,10 @@ def test_callable_gives_the_dense_block():
 def test_int32_assignments_accepted():
     a, c, assign, _ = _case(seed=5)
     loss = InfoNCE(0.5, positives_in_denominator=False)
-    torch.testing.assert_close(loss(a, c, neg_weights=ClusterNegativeWeights([x.int() for x in assign])),
-                               loss(a, c, neg_weights=ClusterNegativeWeights(assign)))
+    torch.testing.assert_close(
+        loss(a, c, neg_weights=ClusterNegativeWeights([x.int() for x in assign])),
+        loss(a, c, neg_weights=ClusterNegativeWeights(assign)),
+    )
 
 
 def test_validation_errors():

@@ -37,7 +37,9 @@ def test_meow_official_loss_via_infonce():
     official = (-torch.log(dots.diagonal() / ((dots * w).mean(dim=1) * 9))).mean()
     loss = InfoNCE(0.5, "dot", positives_in_denominator=False, chunk_size=4)
     torch.testing.assert_close(loss(za, z, None, w), official)
-    torch.testing.assert_close(loss(za, z, None, lambda s, e: cluster_negative_weights(a, rows=(s, e), dtype=torch.float64)), official)
+    torch.testing.assert_close(
+        loss(za, z, None, lambda s, e: cluster_negative_weights(a, rows=(s, e), dtype=torch.float64)), official
+    )
 
 
 def test_weights_errors():

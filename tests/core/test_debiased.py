@@ -9,8 +9,10 @@ from tests.core import reference as ref
 
 def _views(b=5, d=4, seed=0, scale=1.0):
     g = torch.Generator().manual_seed(seed)
-    return (torch.randn(b, d, generator=g, dtype=torch.float64).mul(scale).requires_grad_(True),
-            torch.randn(b, d, generator=g, dtype=torch.float64).mul(scale).requires_grad_(True))
+    return (
+        torch.randn(b, d, generator=g, dtype=torch.float64).mul(scale).requires_grad_(True),
+        torch.randn(b, d, generator=g, dtype=torch.float64).mul(scale).requires_grad_(True),
+    )
 
 
 @pytest.mark.parametrize("tau_plus", [0.0, 0.1, 0.3])

@@ -7,8 +7,10 @@ from tests.core import reference as ref
 
 def _views(b=5, d=4, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return (torch.randn(b, d, generator=g, dtype=torch.float64, requires_grad=True),
-            torch.randn(b, d, generator=g, dtype=torch.float64, requires_grad=True))
+    return (
+        torch.randn(b, d, generator=g, dtype=torch.float64, requires_grad=True),
+        torch.randn(b, d, generator=g, dtype=torch.float64, requires_grad=True),
+    )
 
 
 @pytest.mark.parametrize("similarity", ["cosine", "dot"])
@@ -16,8 +18,10 @@ def _views(b=5, d=4, seed=0):
 def test_matches_reference_values_and_gradients(similarity, sigma):
     z1, z2 = _views()
     got = DecoupledInfoNCE(0.3, similarity, weight_sigma=sigma)(z1, z2)
-    want = 0.5 * (ref.dcl_direction(z1, z2, 0.3, similarity, sigma)
-                  + ref.dcl_direction(z2, z1, 0.3, similarity, sigma)).mean()
+    want = (
+        0.5
+        * (ref.dcl_direction(z1, z2, 0.3, similarity, sigma) + ref.dcl_direction(z2, z1, 0.3, similarity, sigma)).mean()
+    )
     torch.testing.assert_close(got, want)
     for g1, g2 in zip(torch.autograd.grad(got, (z1, z2)), torch.autograd.grad(want, (z1, z2))):
         torch.testing.assert_close(g1, g2)

@@ -18,9 +18,9 @@ def _reference(q, key, negs, synthetic, t):
     """Per query: InfoNCE with candidates [key_i, all negatives, its synthetic negatives]."""
     losses = []
     for i in range(q.shape[0]):
-        cands = torch.cat([key[i:i + 1], negs, synthetic[i]])
+        cands = torch.cat([key[i : i + 1], negs, synthetic[i]])
         pos = [[j == 0 for j in range(cands.shape[0])]]
-        losses.append(ref.infonce(q[i:i + 1], cands, pos, None, t, "cosine")[0])
+        losses.append(ref.infonce(q[i : i + 1], cands, pos, None, t, "cosine")[0])
     return torch.stack(losses).mean()
 
 
@@ -35,8 +35,12 @@ def test_with_mixing_matches_reference_values_and_gradients():
     q, key, negs = _data()
     loss = HardNegativeMixing(0.2, num_hard=3, num_mix=4, num_query_mix=2)
     got = loss(q, key, negs, generator=torch.Generator().manual_seed(5))
-    synthetic = loss.synthesize(F.normalize(q, dim=1), F.normalize(negs, dim=1),
-                                torch.ones(4, 7, dtype=torch.bool), torch.Generator().manual_seed(5))
+    synthetic = loss.synthesize(
+        F.normalize(q, dim=1),
+        F.normalize(negs, dim=1),
+        torch.ones(4, 7, dtype=torch.bool),
+        torch.Generator().manual_seed(5),
+    )
     assert synthetic.shape == (4, 6, 5) and not synthetic.requires_grad
     want = _reference(q, key, negs, synthetic, 0.2)
     torch.testing.assert_close(got, want)
@@ -65,7 +69,9 @@ def test_in_batch_negatives_exclude_own_key_and_mixing_adds_hard_negatives():
     pos = torch.eye(4, dtype=torch.bool)
     want = ref.infonce(q, key, pos, None, 0.2, "cosine").mean()
     torch.testing.assert_close(plain, want)
-    mixed = HardNegativeMixing(0.2, num_hard=2, num_mix=8, num_query_mix=8)(q, key, generator=torch.Generator().manual_seed(0))
+    mixed = HardNegativeMixing(0.2, num_hard=2, num_mix=8, num_query_mix=8)(
+        q, key, generator=torch.Generator().manual_seed(0)
+    )
     assert mixed > plain  # extra negatives only add mass to the denominator
 
 
@@ -73,8 +79,9 @@ def test_num_hard_larger_than_the_negatives_uses_all_of_them():
     q, key, negs = _data()
     loss = HardNegativeMixing(num_hard=100, num_mix=3, num_query_mix=0)
     g = torch.Generator().manual_seed(0)
-    syn = loss.synthesize(F.normalize(q.detach(), dim=1), F.normalize(negs.detach(), dim=1),
-                          torch.ones(4, 7, dtype=torch.bool), g)
+    syn = loss.synthesize(
+        F.normalize(q.detach(), dim=1), F.normalize(negs.detach(), dim=1), torch.ones(4, 7, dtype=torch.bool), g
+    )
     assert syn.shape == (4, 3, 5) and torch.isfinite(syn).all()
     assert torch.isfinite(loss(q, key, negs, generator=torch.Generator().manual_seed(0)))
 

@@ -70,7 +70,9 @@ def test_chunked_equals_unchunked(chunk_size, checkpoint):
     a, c, pos, w = _inputs(n=7, m=6)
     w = w.requires_grad_(True)
     full = InfoNCE(0.3, positives_in_denominator=False, reduction="none")
-    chunked = InfoNCE(0.3, positives_in_denominator=False, reduction="none", chunk_size=chunk_size, checkpoint=checkpoint)
+    chunked = InfoNCE(
+        0.3, positives_in_denominator=False, reduction="none", chunk_size=chunk_size, checkpoint=checkpoint
+    )
     weights_seen = []
 
     def weight_fn(start, stop):
@@ -175,8 +177,15 @@ def test_gradient_reaches_zero_learned_weights():
 
 
 @settings(max_examples=25, deadline=None)
-@given(n=st.integers(1, 7), m=st.integers(2, 7), d=st.integers(1, 4), chunk=st.integers(1, 8),
-       seed=st.integers(0, 10_000), pid=st.booleans(), similarity=st.sampled_from(["cosine", "dot"]))
+@given(
+    n=st.integers(1, 7),
+    m=st.integers(2, 7),
+    d=st.integers(1, 4),
+    chunk=st.integers(1, 8),
+    seed=st.integers(0, 10_000),
+    pid=st.booleans(),
+    similarity=st.sampled_from(["cosine", "dot"]),
+)
 def test_property_matches_reference(n, m, d, chunk, seed, pid, similarity):
     g = torch.Generator().manual_seed(seed)
     a = torch.randn(n, d, generator=g, dtype=torch.float64)
@@ -191,11 +200,17 @@ def test_property_matches_reference(n, m, d, chunk, seed, pid, similarity):
     torch.testing.assert_close(got, want)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"temperature": 0}, "temperature"), ({"temperature": -1.0}, "temperature"),
-    ({"temperature": float("nan")}, "temperature"), ({"similarity": "l2"}, "similarity"),
-    ({"reduction": "max"}, "reduction"), ({"chunk_size": 0}, "chunk_size"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"temperature": 0}, "temperature"),
+        ({"temperature": -1.0}, "temperature"),
+        ({"temperature": float("nan")}, "temperature"),
+        ({"similarity": "l2"}, "similarity"),
+        ({"reduction": "max"}, "reduction"),
+        ({"chunk_size": 0}, "chunk_size"),
+    ],
+)
 def test_bad_arguments(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         InfoNCE(**kwargs)
@@ -256,7 +271,9 @@ def test_checkpointed_callable_weights_train_module_parameters():
     # AdaMEOW-style: weights from an MLP on z_i + z_j, computed per block inside the checkpoint;
     # gradients must reach the MLP's parameters exactly as with the full matrix.
     torch.manual_seed(0)
-    mlp = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1), torch.nn.Sigmoid()).double()
+    mlp = torch.nn.Sequential(
+        torch.nn.Linear(4, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1), torch.nn.Sigmoid()
+    ).double()
     a, c, _, _ = _inputs(n=6, m=6)
 
     def weights(start, stop):
@@ -273,8 +290,13 @@ def test_checkpointed_callable_weights_train_module_parameters():
 
 
 @settings(max_examples=25, deadline=None)
-@given(n=st.integers(1, 6), d=st.integers(1, 3), chunk=st.integers(1, 7), seed=st.integers(0, 10_000),
-       weighted=st.booleans())
+@given(
+    n=st.integers(1, 6),
+    d=st.integers(1, 3),
+    chunk=st.integers(1, 7),
+    seed=st.integers(0, 10_000),
+    weighted=st.booleans(),
+)
 def test_property_symmetric_sparse_chunked_equals_dense(n, d, chunk, seed, weighted):
     g = torch.Generator().manual_seed(seed)
     a = torch.randn(n, d, generator=g, dtype=torch.float64)

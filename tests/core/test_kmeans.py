@@ -6,7 +6,6 @@ import torch
 from graphcl.core import kmeans
 from graphcl.core.kmeans import faiss_available
 
-
 BACKENDS = ["torch"] + (["faiss"] if faiss_available() else [])
 
 

@@ -38,7 +38,7 @@ def test_closed_form_one_hot_prototypes():
     c = torch.eye(k)
     a = torch.arange(k)
     got = ProtoNCE(0.5)(c.clone(), [a], [c])
-    assert math.isclose(float(got), -math.log(math.e ** 2 / (math.e ** 2 + k - 1)), rel_tol=1e-6)
+    assert math.isclose(float(got), -math.log(math.e**2 / (math.e**2 + k - 1)), rel_tol=1e-6)
 
 
 def test_relabelling_clusters_is_invariant():

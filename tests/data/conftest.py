@@ -1,5 +1,6 @@
 """Fixtures of the data-layer tests: an isolated user cache, a tiny synthetic HeCo-format
 dataset served from a temporary folder, and the real benchmark folder (``GRAPHCL_DATA``)."""
+
 from __future__ import annotations
 
 import functools
@@ -80,4 +81,3 @@ def real_root():
     if not root or not (Path(root) / "hgraph").is_dir():
         pytest.skip("real-data test: set GRAPHCL_DATA to the benchmark folder (e.g. ../shared/data)")
     return Path(root)
-

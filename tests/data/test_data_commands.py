@@ -1,4 +1,5 @@
 """graphcl data list|fetch|verify, on the toy dataset (injected registry) and on real ACM."""
+
 import pytest
 
 import graphcl.data.registry as registry_module
@@ -44,10 +45,13 @@ def test_verify_checks_statistics(toy_only, tmp_path, capsys):
     assert "edges.pa.txt: registry says 11, the files give 10" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("damage, message", [
-    ("short-labels", "labels.npy: has shape (5,), expected (8,)"),
-    ("overlapping-splits", "val_20.npy: overlaps train_20.npy"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        ("short-labels", "labels.npy: has shape (5,), expected (8,)"),
+        ("overlapping-splits", "val_20.npy: overlaps train_20.npy"),
+    ],
+)
 def test_verify_runs_the_loaders_checks_on_files_without_hashes(toy_only, tmp_path, capsys, damage, message):
     """A dataset registered without hashes is checked by content, as training would check it."""
     import numpy as np
@@ -107,6 +111,8 @@ def test_statistics_script_measures_toy(toy_only, tmp_path, capsys):
     assert stats["edges"] == {"pa.txt": 10, "ps.txt": 8} and stats["num_classes"] == 2
     pa = toy.incidence(toy.PA, 8, 5)
     ps = toy.incidence(toy.PS, 8, 3)
-    assert stats["metapath_nnz"] == {"PAP": int(toy.binary_product(pa, pa.T).sum()),
-                                     "PSP": int(toy.binary_product(ps, ps.T).sum())}
+    assert stats["metapath_nnz"] == {
+        "PAP": int(toy.binary_product(pa, pa.T).sum()),
+        "PSP": int(toy.binary_product(ps, ps.T).sum()),
+    }
     assert stats["pos_nnz"] == 8

@@ -1,4 +1,5 @@
 """ensure_dataset: downloads over file:// and http://, checksum and missing-file errors."""
+
 import os
 
 import pytest

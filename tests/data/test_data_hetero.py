@@ -1,4 +1,5 @@
 """load_hetero on the tiny synthetic dataset: layout, values, derived meta-paths, bad files."""
+
 import numpy as np
 import pytest
 import scipy.sparse as sp

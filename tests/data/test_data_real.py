@@ -3,6 +3,7 @@
 ACM, AMiner and Beauty load in about a second and run in CI; DBLP (dense 14328 x 4231 paper
 features and the 7M-entry APTPA built from pa.txt/pt.txt) is behind ``full_data``.
 """
+
 import pytest
 import torch
 
@@ -65,4 +66,8 @@ def test_beauty(real_root):
 def test_sports(real_root):
     seq = load_sequences("sports", real_root)
     stats = dataset_info("sports")["statistics"]
-    assert (seq.num_users, seq.num_items, seq.num_interactions) == (stats["users"], stats["items"], stats["interactions"])
+    assert (seq.num_users, seq.num_items, seq.num_interactions) == (
+        stats["users"],
+        stats["items"],
+        stats["interactions"],
+    )

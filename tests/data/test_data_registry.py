@@ -1,5 +1,6 @@
 """The shipped registry: shape, consistency with the loaders' file conventions and, when the
 benchmark folder is available, with its SHA256SUMS."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Sequence files, SequenceData validation, ml-100k and the RecBole atomic writer."""
+
 import copy
 
 import pytest
@@ -12,8 +13,13 @@ def _seq_registry(tmp_path, text, stats):
     source = tmp_path / "src"
     source.mkdir()
     (source / "Tiny.txt").write_text(text)
-    entry = {"kind": "sequences", "folder": "seqrec", "sequence_file": "Tiny.txt",
-             "files": {"Tiny.txt": {}}, "statistics": stats}
+    entry = {
+        "kind": "sequences",
+        "folder": "seqrec",
+        "sequence_file": "Tiny.txt",
+        "files": {"Tiny.txt": {}},
+        "statistics": stats,
+    }
     return registry_for("tiny", entry, source, source.resolve().as_uri())
 
 
@@ -31,9 +37,14 @@ def test_statistics_mismatch_is_an_error(tmp_path):
         load_sequences("tiny", tmp_path / "root", registry=registry)
 
 
-@pytest.mark.parametrize("text,problem", [("1 2 x\n", "line 1 holds a non-integer"),
-                                          ("1 2\n2 0 3\n", "line 2 has an item id < 1"),
-                                          ("1 2\n1 3\n", "more than one line")])
+@pytest.mark.parametrize(
+    "text,problem",
+    [
+        ("1 2 x\n", "line 1 holds a non-integer"),
+        ("1 2\n2 0 3\n", "line 2 has an item id < 1"),
+        ("1 2\n1 3\n", "more than one line"),
+    ],
+)
 def test_bad_sequence_files(tmp_path, text, problem):
     path = tmp_path / "bad.txt"
     path.write_text(text)
@@ -100,7 +111,7 @@ def test_atomic_round_trip_ml100k(ml100k, tmp_path):
     path = to_recbole_atomic(ml100k, tmp_path, "ml")
     lines = path.read_text().splitlines()
     assert len(lines) == 100001
-    first = [line.split("\t") for line in lines[1:len(ml100k.sequences[0]) + 1]]
+    first = [line.split("\t") for line in lines[1 : len(ml100k.sequences[0]) + 1]]
     assert [int(r[1]) for r in first] == ml100k.sequences[0]
 
 
@@ -131,12 +142,15 @@ def test_errors_about_a_users_own_file_explain_the_format_not_fetch(tmp_path):
         read_sequence_file(path, dataset="beauty")  # a registered file: fetching it again is the fix
 
 
-@pytest.mark.parametrize("sequences, num_items, message", [
-    ([[1, 1.5, 2]], 3, r"item id 1.5 \(float\) is not an integer"),
-    ([["a", "b"]], 2, r"item id 'a' \(str\) is not an integer.*from_raw_ids"),
-    ([[1, 2]], 2.0, r"num_items must be a non-negative integer, got 2.0 \(float\)"),
-    ([[1, True]], 2, r"item id True \(bool\)"),
-])
+@pytest.mark.parametrize(
+    "sequences, num_items, message",
+    [
+        ([[1, 1.5, 2]], 3, r"item id 1.5 \(float\) is not an integer"),
+        ([["a", "b"]], 2, r"item id 'a' \(str\) is not an integer.*from_raw_ids"),
+        ([[1, 2]], 2.0, r"num_items must be a non-negative integer, got 2.0 \(float\)"),
+        ([[1, True]], 2, r"item id True \(bool\)"),
+    ],
+)
 def test_sequence_data_refuses_ids_it_would_truncate(sequences, num_items, message):
     with pytest.raises(ValueError, match=message):
         SequenceData(user_ids=list(range(len(sequences))), sequences=sequences, num_items=num_items)
@@ -145,8 +159,11 @@ def test_sequence_data_refuses_ids_it_would_truncate(sequences, num_items, messa
 def test_sequence_data_accepts_numpy_sequences_and_counts():
     import numpy as np
 
-    seq = SequenceData(user_ids=np.array([7, 8]), sequences=[np.array([1, 2, 3]), np.array([2, 3], dtype=np.int32)],
-                       num_items=np.int64(3))
+    seq = SequenceData(
+        user_ids=np.array([7, 8]),
+        sequences=[np.array([1, 2, 3]), np.array([2, 3], dtype=np.int32)],
+        num_items=np.int64(3),
+    )
     assert seq.sequences == [[1, 2, 3], [2, 3]] and type(seq.num_items) is int and seq.user_ids == [7, 8]
     assert all(type(i) is int for s in seq.sequences for i in s)
 

@@ -1,4 +1,5 @@
 """A tiny HeCo-format dataset written to disk, with the values the loader must reproduce."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Dense float64 building blocks of the golden tests, written from the papers, not from graphcl."""
+
 from __future__ import annotations
 
 import torch

@@ -1,13 +1,20 @@
 """A small heterogeneous graph with planted classes, in the layout of graphcl.data.load_hetero."""
+
 from __future__ import annotations
 
 import torch
 from torch_geometric.data import HeteroData
 
 
-def make_planted_hetero(num_papers: int = 150, num_classes: int = 3, authors_per_class: int = 12,
-                        subjects_per_class: int = 2, num_words: int = 30, p_in: float = 0.85,
-                        seed: int = 0) -> HeteroData:
+def make_planted_hetero(
+    num_papers: int = 150,
+    num_classes: int = 3,
+    authors_per_class: int = 12,
+    subjects_per_class: int = 2,
+    num_words: int = 30,
+    p_in: float = 0.85,
+    seed: int = 0,
+) -> HeteroData:
     """Papers (target) - authors - subjects; each paper's authors/subject/words mostly come from
     its class (probability ``p_in``), so meta-path neighbours share classes."""
     g = torch.Generator().manual_seed(seed)
@@ -48,7 +55,7 @@ def make_planted_hetero(num_papers: int = 150, num_classes: int = 3, authors_per
         return ((inc @ inc.t()) > 0).float().to_sparse()
 
     data.metapaths = {"PAP": mp(pa, n_auth), "PSP": mp(ps, n_subj)}
-    counts = (data.metapaths["PAP"].to_dense() * 3 + data.metapaths["PSP"].to_dense())
+    counts = data.metapaths["PAP"].to_dense() * 3 + data.metapaths["PSP"].to_dense()
     top = counts.topk(5, dim=1).indices
     pos = torch.zeros(num_papers, num_papers)
     pos[torch.arange(num_papers)[:, None], top] = 1

@@ -1,4 +1,5 @@
 """AdaMEOW's fused block loss (pair weights computed once per block) equals the earlier formulation."""
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -18,14 +19,19 @@ def _reference_loss(model, inputs):
     v = model.w1(coarse)
     p = model.params.model
     step = model.params.train.chunk_size or u.size(0)
-    info = InfoNCE(temperature=p.tau, similarity="cosine", positives_in_denominator=True,
-                   chunk_size=step, weigh_positives=p.weigh_positives)
+    info = InfoNCE(
+        temperature=p.tau,
+        similarity="cosine",
+        positives_in_denominator=True,
+        chunk_size=step,
+        weigh_positives=p.weigh_positives,
+    )
     loss = info(fine, coarse, pos_mask=inputs.pos_mask, neg_weights=lambda a, b: model.pair_weights(u[a:b], v))
     if p.weight_reg > 0:
         means = []
         for start in range(0, u.size(0), step):
             block = lambda uu, vv: model.pair_weights(uu, vv).mean(dim=1)  # noqa: E731
-            means.append(checkpoint(block, u[start:start + step], v, use_reentrant=False))
+            means.append(checkpoint(block, u[start : start + step], v, use_reentrant=False))
         loss = loss + p.weight_reg * ((torch.cat(means) - 1.0) ** 2).mean()
     return loss
 
@@ -41,12 +47,29 @@ def _grads(model, fn, leaves):
     return loss.detach(), out
 
 
-@pytest.mark.parametrize("chunk_size,weigh_positives,weight_reg,positives",
-                         [(7, False, 1.0, "self"), (16, True, 0.5, "self"), (None, False, 0.0, "self"),
-                          (7, False, 1.0, "heco"), (16, True, 0.5, "heco")])
+@pytest.mark.parametrize(
+    "chunk_size,weigh_positives,weight_reg,positives",
+    [
+        (7, False, 1.0, "self"),
+        (16, True, 0.5, "self"),
+        (None, False, 0.0, "self"),
+        (7, False, 1.0, "heco"),
+        (16, True, 0.5, "heco"),
+    ],
+)
 def test_fused_block_loss_matches_reference_float64(chunk_size, weigh_positives, weight_reg, positives):
     data = make_planted_hetero(num_papers=45)
-    params = AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10], dropout=0.0, weigh_positives=weigh_positives, weight_reg=weight_reg, tau=0.5, positives=positives), train=AdaMEOWTrain(chunk_size=chunk_size))
+    params = AdaMEOWParams(
+        model=AdaMEOWModel(
+            nei_max=[10, 10],
+            dropout=0.0,
+            weigh_positives=weigh_positives,
+            weight_reg=weight_reg,
+            tau=0.5,
+            positives=positives,
+        ),
+        train=AdaMEOWTrain(chunk_size=chunk_size),
+    )
     model, inputs = build("adameow", data, params, seed=0)
     model.double()
     with torch.no_grad():  # spread the weights out (default init gives w ~ 0.5 everywhere)
@@ -71,7 +94,12 @@ def test_fused_block_loss_matches_reference_float64(chunk_size, weigh_positives,
 
 def test_fused_block_loss_matches_reference_through_the_encoder():
     data = make_planted_hetero(num_papers=45)
-    model, inputs = build("adameow", data, AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10], dropout=0.0), train=AdaMEOWTrain(chunk_size=10)), seed=0)
+    model, inputs = build(
+        "adameow",
+        data,
+        AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10], dropout=0.0), train=AdaMEOWTrain(chunk_size=10)),
+        seed=0,
+    )
     new_loss, new_grads = _grads(model, lambda: model.loss(inputs), [])
     ref_loss, ref_grads = _grads(model, lambda: _reference_loss(model, inputs), [])
     torch.testing.assert_close(new_loss, ref_loss, rtol=1e-6, atol=1e-6)
@@ -82,7 +110,9 @@ def test_fused_block_loss_matches_reference_through_the_encoder():
 
 def test_pair_weights_evaluated_once_per_block_forward_and_recompute():
     data = make_planted_hetero(num_papers=30)
-    model, inputs = build("adameow", data, AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10]), train=AdaMEOWTrain(chunk_size=8)), seed=0)
+    model, inputs = build(
+        "adameow", data, AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10]), train=AdaMEOWTrain(chunk_size=8)), seed=0
+    )
     calls = []
     original = model.pair_weights
     model.pair_weights = lambda u, v: calls.append(u.shape[0]) or original(u, v)

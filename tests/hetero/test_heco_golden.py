@@ -8,11 +8,11 @@ inter-type attention) and ``contrast.py`` (``Linear-ELU-Linear`` projection, row
 ``+ 1e-8`` in the row sums is left out). Every paper has exactly ``sample_rate`` neighbours
 of each type, so sampling picks them all and the reference needs no sampler.
 """
+
 import torch
 import torch.nn.functional as F
 
 from graphcl.hetero import HeCo, HeCoParams, ToHeCoInputs
-
 from graphcl.hetero.params import HeCoModel
 from tests.hetero.reference import incidence, row_normalize, semantic_attention, tiny_graph
 
@@ -33,9 +33,11 @@ def _incidence(data, t: str) -> torch.Tensor:
 
 
 def _type_embeddings(model, data):
-    return {"paper": F.elu(model.fc["paper"].linear(row_normalize(data["paper"].x))),
-            "author": F.elu(model.fc["author"].linear(row_normalize(data["author"].x))),
-            "subject": F.elu(model.fc["subject"].embed.weight + model.fc["subject"].bias)}
+    return {
+        "paper": F.elu(model.fc["paper"].linear(row_normalize(data["paper"].x))),
+        "author": F.elu(model.fc["author"].linear(row_normalize(data["author"].x))),
+        "subject": F.elu(model.fc["subject"].embed.weight + model.fc["subject"].bias),
+    }
 
 
 def reference_meta_path_view(model, data, h):
@@ -74,7 +76,17 @@ def reference_contrast(model, z_mp, z_sc, pos, tau, lam):
 
 def test_heco_loss_and_embedding_match_the_reference_float64():
     data = _tiny_graph()
-    params = HeCoParams(model=HeCoModel(metapaths=["PAP", [("paper", "to", "subject"), ("subject", "to", "paper")]], schema_types=list(SAMPLE_RATE), sample_rate=list(SAMPLE_RATE.values()), feat_drop=0.0, attn_drop=0.0, tau=0.7, lam=0.3))
+    params = HeCoParams(
+        model=HeCoModel(
+            metapaths=["PAP", [("paper", "to", "subject"), ("subject", "to", "paper")]],
+            schema_types=list(SAMPLE_RATE),
+            sample_rate=list(SAMPLE_RATE.values()),
+            feat_drop=0.0,
+            attn_drop=0.0,
+            tau=0.7,
+            lam=0.3,
+        )
+    )
     torch.manual_seed(0)
     inputs = ToHeCoInputs(params, target="paper")(data).double()
     model = HeCo(params, inputs).double()

@@ -1,11 +1,11 @@
 """The input transforms leave the graph alone; the containers move and cast as one."""
+
 import pytest
 import torch
 
 from graphcl.hetero import AdaMEOWParams, HeCoParams, MEOWParams, ToHeCoInputs, ToMEOWInputs
-
-from graphcl.hetero.params import AdaMEOWModel, HeCoModel, MEOWModel
 from graphcl.hetero.layers import SparseOperator
+from graphcl.hetero.params import AdaMEOWModel, HeCoModel, MEOWModel
 from graphcl.hetero.train import build
 from tests.hetero.synthetic import make_planted_hetero
 
@@ -19,7 +19,7 @@ def _snapshot(data):
     out = {}
     for i, store in enumerate(data.stores):
         for key, value in store.items():
-            for name, v in (value.items() if isinstance(value, dict) else [("", value)]):
+            for name, v in value.items() if isinstance(value, dict) else [("", value)]:
                 if isinstance(v, torch.Tensor):
                     out[(i, key, name)] = v.to_dense() if v.is_sparse else v.clone()
     return out

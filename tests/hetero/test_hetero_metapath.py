@@ -2,8 +2,15 @@ import pytest
 import torch
 from torch_geometric.data import HeteroData
 
-from graphcl.hetero.metapath import (gcn_normalize, mean_over_contexts, metapath_contexts, metapath_counts,
-                                     metapath_edge_types, metapath_types, pathsim_topk)
+from graphcl.hetero.metapath import (
+    gcn_normalize,
+    mean_over_contexts,
+    metapath_contexts,
+    metapath_counts,
+    metapath_edge_types,
+    metapath_types,
+    pathsim_topk,
+)
 from tests.hetero.synthetic import make_planted_hetero
 
 
@@ -85,8 +92,9 @@ def test_edge_types_and_shorthand_give_the_same_metapath():
     # only ("paper", "to", "author") is stored: the second step reads it transposed
     assert metapath_edge_types(data, "PAP") == PAP_EDGES
     assert metapath_types(data, PAP_EDGES) == ["paper", "author", "paper"]
-    torch.testing.assert_close(metapath_counts(data, PAP_EDGES, "paper").to_dense(),
-                               metapath_counts(data, "PAP", "paper").to_dense())
+    torch.testing.assert_close(
+        metapath_counts(data, PAP_EDGES, "paper").to_dense(), metapath_counts(data, "PAP", "paper").to_dense()
+    )
 
 
 def _two_p_types():

@@ -1,12 +1,23 @@
 """The models learn on a planted-class graph (seconds each)."""
+
 import dataclasses
 
 import pytest
 import torch
 
 from graphcl.eval import logreg_evaluate
-from graphcl.hetero.params import AdaMEOWModel, AdaMEOWParams, AdaMEOWTrain, HeCoModel, HeCoParams, HeCoTrain, MEOWModel, MEOWParams, MEOWTrain
 from graphcl.hetero.layers import sample_neighbors
+from graphcl.hetero.params import (
+    AdaMEOWModel,
+    AdaMEOWParams,
+    AdaMEOWTrain,
+    HeCoModel,
+    HeCoParams,
+    HeCoTrain,
+    MEOWModel,
+    MEOWParams,
+    MEOWTrain,
+)
 from graphcl.hetero.train import build
 from tests.hetero.synthetic import make_planted_hetero
 
@@ -19,7 +30,9 @@ PARAMS = {
 
 def _score(model, inputs, data):
     s = data["paper"]
-    return logreg_evaluate(model.embed(inputs), s.y, s.train_idx_20, s.val_idx_20, s.test_idx_20, lr=0.05, repeats=3)["macro_f1"]
+    return logreg_evaluate(model.embed(inputs), s.y, s.train_idx_20, s.val_idx_20, s.test_idx_20, lr=0.05, repeats=3)[
+        "macro_f1"
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(PARAMS))
@@ -49,9 +62,19 @@ def test_embeddings_have_one_row_per_target_node():
 def test_adameow_weights_stay_positive_and_chunking_matches():
     data = make_planted_hetero(num_papers=40)
     torch.manual_seed(0)
-    full, inputs = build("adameow", data, AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10], dropout=0.0), train=AdaMEOWTrain(chunk_size=None)), seed=0)
+    full, inputs = build(
+        "adameow",
+        data,
+        AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10], dropout=0.0), train=AdaMEOWTrain(chunk_size=None)),
+        seed=0,
+    )
     torch.manual_seed(0)
-    chunked, _ = build("adameow", data, AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10], dropout=0.0), train=AdaMEOWTrain(chunk_size=7)), seed=0)
+    chunked, _ = build(
+        "adameow",
+        data,
+        AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10], dropout=0.0), train=AdaMEOWTrain(chunk_size=7)),
+        seed=0,
+    )
     chunked.load_state_dict(full.state_dict())
     full.eval(), chunked.eval()
     assert torch.allclose(full.loss(inputs), chunked.loss(inputs), atol=1e-5)
@@ -98,9 +121,16 @@ def test_meow_heco_positives_use_pos_npz_in_the_infonce():
     from graphcl.core import ClusterNegativeWeights
 
     data = make_planted_hetero(num_papers=60, seed=2)
-    heco_params = MEOWParams(model=MEOWModel(nei_max=[20, 40], num_clusters=[5, 10], lam_proto=0.0, dropout=0.0, positives="heco"))
+    heco_params = MEOWParams(
+        model=MEOWModel(nei_max=[20, 40], num_clusters=[5, 10], lam_proto=0.0, dropout=0.0, positives="heco")
+    )
     model, inputs = build("meow", data, heco_params, seed=0)
-    plain, plain_inputs = build("meow", data, MEOWParams(model=MEOWModel(nei_max=[20, 40], num_clusters=[5, 10], lam_proto=0.0, dropout=0.0)), seed=0)
+    plain, plain_inputs = build(
+        "meow",
+        data,
+        MEOWParams(model=MEOWModel(nei_max=[20, 40], num_clusters=[5, 10], lam_proto=0.0, dropout=0.0)),
+        seed=0,
+    )
     plain.load_state_dict(model.state_dict())
     assert plain_inputs.pos_mask is None
     torch.testing.assert_close(inputs.pos_mask.to_dense(), data.pos.to_dense())
@@ -114,8 +144,10 @@ def test_meow_heco_positives_use_pos_npz_in_the_infonce():
     from graphcl.core import kmeans
 
     p = model.params.model
-    assignments = [kmeans(cand.detach(), k, n_iter=p.kmeans_iters, seed=model.seed + 1000 * 0 + i,
-                          n_init=p.kmeans_restarts)[0] for i, k in enumerate(p.num_clusters)]
+    assignments = [
+        kmeans(cand.detach(), k, n_iter=p.kmeans_iters, seed=model.seed + 1000 * 0 + i, n_init=p.kmeans_restarts)[0]
+        for i, k in enumerate(p.num_clusters)
+    ]
     expected = model.info(anchor, cand, pos_mask=data.pos, neg_weights=ClusterNegativeWeights(assignments))
     torch.testing.assert_close(loss_heco, expected)
 
@@ -123,7 +155,9 @@ def test_meow_heco_positives_use_pos_npz_in_the_infonce():
 def test_meow_heco_positives_learn_and_need_pos():
     torch.manual_seed(0)
     data = make_planted_hetero(num_papers=120, seed=1)
-    params = MEOWParams(model=MEOWModel(nei_max=[20, 40], num_clusters=[5, 10], positives="heco"), train=MEOWTrain(lr=5e-3))
+    params = MEOWParams(
+        model=MEOWModel(nei_max=[20, 40], num_clusters=[5, 10], positives="heco"), train=MEOWTrain(lr=5e-3)
+    )
     model, inputs = build("meow", data, params, seed=0)
     opt = torch.optim.Adam(model.parameters(), lr=params.train.lr)
     for _ in range(15):

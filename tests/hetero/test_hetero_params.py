@@ -3,21 +3,40 @@ import pytest
 from graphcl.config import ConfigError, from_dict, load_run_config
 from graphcl.hetero.params import AdaMEOWParams, HeCoParams, MEOWParams
 
-SECTION = {"tau": "model", "feat_mask": "model", "num_clusters": "model", "adj_mask": "model",
-           "weight_reg": "model", "lam": "model", "sample_rate": "model", "chunk_size": "train", "epochs": "train"}
+SECTION = {
+    "tau": "model",
+    "feat_mask": "model",
+    "num_clusters": "model",
+    "adj_mask": "model",
+    "weight_reg": "model",
+    "lam": "model",
+    "sample_rate": "model",
+    "chunk_size": "train",
+    "epochs": "train",
+}
 
 
 def test_defaults_are_official_acm_values():
     m = MEOWParams()
     assert (m.train.lr, m.model.tau, m.train.patience, m.model.nei_max, m.model.num_clusters) == (
-        7e-4, 0.4, 20, [110, 700], [100, 300])
+        7e-4,
+        0.4,
+        20,
+        [110, 700],
+        [100, 300],
+    )
     assert (m.train.epochs, m.train.restore_best, m.train.chunk_size, m.eval.eval_lr) == (10000, False, None, 0.03)
     a = AdaMEOWParams()
     assert (a.train.lr, a.model.tau, a.train.weight_decay, a.model.nei_max) == (5e-5, 1.0, 1e-5, [690, 690])
     assert (a.train.epochs, a.train.patience, a.train.chunk_size) == (1200, 10, 512)
     h = HeCoParams()
     assert (h.train.lr, h.model.tau, h.train.patience, h.model.sample_rate, h.eval.eval_lr) == (
-        8e-4, 0.8, 5, [7, 1], 0.05)
+        8e-4,
+        0.8,
+        5,
+        [7, 1],
+        0.05,
+    )
     assert h.train.restore_best and h.train.epochs == 10000
 
 
@@ -34,11 +53,20 @@ def test_an_old_flat_key_names_its_new_place(key, section):
         load_run_config({"task": "hetero", "model": "meow", "dataset": "acm", "params": {key: 0.5}})
 
 
-@pytest.mark.parametrize("cls, field, bad", [
-    (MEOWParams, "tau", 0.0), (MEOWParams, "feat_mask", 1.0), (MEOWParams, "num_clusters", [1]),
-    (MEOWParams, "adj_mask", [1.5]), (AdaMEOWParams, "weight_reg", -1.0), (HeCoParams, "lam", 1.5),
-    (HeCoParams, "sample_rate", [0]), (MEOWParams, "chunk_size", 0), (HeCoParams, "epochs", 0),
-])
+@pytest.mark.parametrize(
+    "cls, field, bad",
+    [
+        (MEOWParams, "tau", 0.0),
+        (MEOWParams, "feat_mask", 1.0),
+        (MEOWParams, "num_clusters", [1]),
+        (MEOWParams, "adj_mask", [1.5]),
+        (AdaMEOWParams, "weight_reg", -1.0),
+        (HeCoParams, "lam", 1.5),
+        (HeCoParams, "sample_rate", [0]),
+        (MEOWParams, "chunk_size", 0),
+        (HeCoParams, "epochs", 0),
+    ],
+)
 def test_invalid_values_are_rejected_with_the_field_name(cls, field, bad):
     with pytest.raises(ConfigError, match=field):
         from_dict(cls, {SECTION[field]: {field: bad}})

@@ -1,4 +1,5 @@
 """Real HeCo-format data (needs the benchmark files: GRAPHCL_DATA or ~/.cache/graphcl)."""
+
 import pytest
 import torch
 
@@ -23,8 +24,9 @@ def test_two_epochs_on_acm(model, tmp_path):
     from graphcl.hetero.train import train_and_evaluate
 
     data = _data("acm")
-    run = load_run_config(configs_dir() / "hetero" / f"{model}_acm.yaml",
-                          ["params.train.epochs=2", "params.eval.final_eval_repeats=2"])
+    run = load_run_config(
+        configs_dir() / "hetero" / f"{model}_acm.yaml", ["params.train.epochs=2", "params.eval.final_eval_repeats=2"]
+    )
     m = train_and_evaluate(model, data, run.params, tmp_path, device="cpu")
     assert m["epochs"] == 2
     assert torch.load(tmp_path / "embeddings.pt").shape == (4019, 64)

@@ -1,4 +1,5 @@
 """benchmarks/hetero_repro.py: config overrides reach every run and keep their rows apart."""
+
 import importlib.util
 import json
 from pathlib import Path
@@ -15,8 +16,14 @@ def _load():
 
 def _metrics(ma_f1: float) -> dict:
     test = dict.fromkeys(["macro_f1_20", "macro_f1_40", "macro_f1_60", "micro_f1_20", "auc_20", "nmi", "ari"], ma_f1)
-    return {"test": test, "epochs": 3, "seconds_per_epoch": 0.5, "peak_memory_mb": 10.0, "device": "cpu",
-            "capped_at": 3}
+    return {
+        "test": test,
+        "epochs": 3,
+        "seconds_per_epoch": 0.5,
+        "peak_memory_mb": 10.0,
+        "device": "cpu",
+        "capped_at": 3,
+    }
 
 
 def test_overrides_reach_runs_and_label_rows(tmp_path, monkeypatch):

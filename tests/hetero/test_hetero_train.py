@@ -4,9 +4,18 @@ import pytest
 import torch
 from torch import nn
 
-from graphcl.hetero.trainer import fit
-from graphcl.hetero.params import HeCoEval, HeCoModel, HeCoParams, HeCoTrain, HeteroEval, MEOWModel, MEOWParams, MEOWTrain
+from graphcl.hetero.params import (
+    HeCoEval,
+    HeCoModel,
+    HeCoParams,
+    HeCoTrain,
+    HeteroEval,
+    MEOWModel,
+    MEOWParams,
+    MEOWTrain,
+)
 from graphcl.hetero.train import evaluate, train_and_evaluate
+from graphcl.hetero.trainer import fit
 from graphcl.registry import TrialPruned
 from tests.hetero.synthetic import make_planted_hetero
 
@@ -61,8 +70,13 @@ def test_fit_runs_the_budget_without_a_plateau():
 
 def test_fit_monitor_sees_embeddings_every_eval_every_epochs():
     calls = []
-    fit(_ScriptedModel([3.0, 2.0, 1.0, 0.5]), _NoInputs(), MEOWParams(train=MEOWTrain(epochs=4), eval=HeteroEval(eval_every=2)), device="cpu",
-        monitor=lambda epoch, z: calls.append((epoch, z.shape)))
+    fit(
+        _ScriptedModel([3.0, 2.0, 1.0, 0.5]),
+        _NoInputs(),
+        MEOWParams(train=MEOWTrain(epochs=4), eval=HeteroEval(eval_every=2)),
+        device="cpu",
+        monitor=lambda epoch, z: calls.append((epoch, z.shape)),
+    )
     assert calls == [(1, (3, 2)), (3, (3, 2))]
 
 
@@ -79,7 +93,11 @@ def test_fit_needs_no_labels():
 
 def test_train_and_evaluate_saves_embeddings_and_metrics(tmp_path):
     data = make_planted_hetero(num_papers=60)
-    params = MEOWParams(model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5]), train=MEOWTrain(epochs=3), eval=HeteroEval(final_eval_repeats=2, export_npy=True))
+    params = MEOWParams(
+        model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5]),
+        train=MEOWTrain(epochs=3),
+        eval=HeteroEval(final_eval_repeats=2, export_npy=True),
+    )
     m = train_and_evaluate("meow", data, params, tmp_path, device="cpu")
     assert m["epochs"] == 3 and m["seconds_per_epoch"] > 0 and m["peak_memory_mb"] > 0
     assert m["interrupted_at_epoch"] is None
@@ -93,14 +111,22 @@ def test_train_and_evaluate_saves_embeddings_and_metrics(tmp_path):
 
 def test_early_stopping_on_loss(tmp_path):
     data = make_planted_hetero(num_papers=40)
-    params = HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=200, patience=1, lr=0.5), eval=HeCoEval(final_eval_repeats=1))
+    params = HeCoParams(
+        model=HeCoModel(schema_types=["author", "subject"]),
+        train=HeCoTrain(epochs=200, patience=1, lr=0.5),
+        eval=HeCoEval(final_eval_repeats=1),
+    )
     m = train_and_evaluate("heco", data, params, tmp_path, device="cpu")
     assert m["epochs"] < 200
 
 
 def test_report_is_called_and_pruning_propagates(tmp_path):
     data = make_planted_hetero(num_papers=40)
-    params = HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=4), eval=HeCoEval(eval_every=2, eval_repeats=1, final_eval_repeats=1))
+    params = HeCoParams(
+        model=HeCoModel(schema_types=["author", "subject"]),
+        train=HeCoTrain(epochs=4),
+        eval=HeCoEval(eval_every=2, eval_repeats=1, final_eval_repeats=1),
+    )
     calls = []
     train_and_evaluate("heco", data, params, tmp_path / "a", device="cpu", report=lambda e, v: calls.append((e, v)))
     assert [e for e, _ in calls] == [1, 3] and all(0 <= v <= 1 for _, v in calls)
@@ -121,9 +147,19 @@ def test_objective_selects_the_reported_score(tmp_path):
     data = make_planted_hetero(num_papers=40)
     calls = {}
     for objective in ("macro_f1_20", "micro_f1_20"):
-        params = HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=1), eval=HeCoEval(eval_every=1, eval_repeats=1, objective=objective, final_eval_repeats=1))
-        train_and_evaluate("heco", data, params, tmp_path / objective, device="cpu",
-                           report=lambda e, v, o=objective: calls.__setitem__(o, v))
+        params = HeCoParams(
+            model=HeCoModel(schema_types=["author", "subject"]),
+            train=HeCoTrain(epochs=1),
+            eval=HeCoEval(eval_every=1, eval_repeats=1, objective=objective, final_eval_repeats=1),
+        )
+        train_and_evaluate(
+            "heco",
+            data,
+            params,
+            tmp_path / objective,
+            device="cpu",
+            report=lambda e, v, o=objective: calls.__setitem__(o, v),
+        )
     assert set(calls) == {"macro_f1_20", "micro_f1_20"}
     assert all(0 <= v <= 1 for v in calls.values())
 
@@ -152,7 +188,11 @@ def test_interrupt_keeps_and_evaluates_a_plain_run(tmp_path, monkeypatch):
         return original_loss(model_self, inputs)
 
     data = make_planted_hetero(num_papers=40)
-    params = HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=50), eval=HeCoEval(final_eval_repeats=1))
+    params = HeCoParams(
+        model=HeCoModel(schema_types=["author", "subject"]),
+        train=HeCoTrain(epochs=50),
+        eval=HeCoEval(final_eval_repeats=1),
+    )
     monkeypatch.setattr(HeCo, "loss", interrupt_third_epoch)
     m = train_and_evaluate("heco", data, params, tmp_path, device="cpu")
     assert m["interrupted_at_epoch"] == 3 and m["epochs"] == 3
@@ -179,12 +219,29 @@ def _interrupt_at_call(n_interrupt, original):
     return loss
 
 
-@pytest.mark.parametrize("model_name, params, evaluated", [
-    ("meow", MEOWParams(model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5]), train=MEOWTrain(epochs=50), eval=HeteroEval(final_eval_repeats=1)),
-     "its last finished epoch 2"),
-    ("heco", HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=50), eval=HeCoEval(final_eval_repeats=1)),
-     "its lowest-loss epoch"),
-])
+@pytest.mark.parametrize(
+    "model_name, params, evaluated",
+    [
+        (
+            "meow",
+            MEOWParams(
+                model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5]),
+                train=MEOWTrain(epochs=50),
+                eval=HeteroEval(final_eval_repeats=1),
+            ),
+            "its last finished epoch 2",
+        ),
+        (
+            "heco",
+            HeCoParams(
+                model=HeCoModel(schema_types=["author", "subject"]),
+                train=HeCoTrain(epochs=50),
+                eval=HeCoEval(final_eval_repeats=1),
+            ),
+            "its lowest-loss epoch",
+        ),
+    ],
+)
 def test_an_interrupted_run_names_the_epoch_it_evaluates(tmp_path, monkeypatch, caplog, model_name, params, evaluated):
     from graphcl.hetero.heco import HeCo
     from graphcl.hetero.meow import MEOW
@@ -204,7 +261,11 @@ def test_a_second_interrupt_during_evaluation_keeps_embeddings_and_a_marker(tmp_
     def interrupted_evaluation(run_dir):
         raise KeyboardInterrupt
 
-    params = HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=2), eval=HeCoEval(final_eval_repeats=1))
+    params = HeCoParams(
+        model=HeCoModel(schema_types=["author", "subject"]),
+        train=HeCoTrain(epochs=2),
+        eval=HeCoEval(final_eval_repeats=1),
+    )
     monkeypatch.setattr(train_module, "evaluate", interrupted_evaluation)
     with pytest.raises(KeyboardInterrupt):
         train_and_evaluate("heco", make_planted_hetero(num_papers=40), params, tmp_path, device="cpu")
@@ -215,7 +276,11 @@ def test_a_second_interrupt_during_evaluation_keeps_embeddings_and_a_marker(tmp_
 def test_a_truncated_embeddings_file_is_refused_by_name(tmp_path):
     from graphcl.utils.errors import UserError
 
-    params = HeCoParams(model=HeCoModel(schema_types=["author", "subject"]), train=HeCoTrain(epochs=2), eval=HeCoEval(final_eval_repeats=1))
+    params = HeCoParams(
+        model=HeCoModel(schema_types=["author", "subject"]),
+        train=HeCoTrain(epochs=2),
+        eval=HeCoEval(final_eval_repeats=1),
+    )
     train_and_evaluate("heco", make_planted_hetero(num_papers=40), params, tmp_path, device="cpu")
     path = tmp_path / "embeddings.pt"
     path.write_bytes(path.read_bytes()[:100])

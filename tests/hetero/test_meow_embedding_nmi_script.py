@@ -1,4 +1,5 @@
 """benchmarks/meow_embedding_nmi.py: the embeddings it compares are the ones it names."""
+
 import importlib.util
 from pathlib import Path
 
@@ -17,7 +18,9 @@ def test_embeddings_match_model_views():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     data = make_planted_hetero(num_papers=40)
-    model, inputs = build("meow", data, MEOWParams(model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5], dropout=0.5)), seed=0)
+    model, inputs = build(
+        "meow", data, MEOWParams(model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5], dropout=0.5)), seed=0
+    )
     out = mod.embeddings(model, inputs)
     assert model.training  # left in train mode
     torch.testing.assert_close(out["z_eval"], model.embed(inputs))  # what training saves and evaluates

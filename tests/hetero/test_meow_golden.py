@@ -6,6 +6,7 @@ concentrations) and ``code/module/contrast.py`` (``InfoNce``, ``ProtoNCE``). Two
 differences are kept: concentrations use PCL's Euclidean distances, and the ProtoNCE
 denominator sums over the prototypes (the official ``mean * N`` only adds ``log(N / k)``).
 """
+
 from unittest import mock
 
 import numpy as np
@@ -93,6 +94,7 @@ def test_loss_of_fixed_views_matches_the_official_formulas_float64():
 
 # ---- the whole forward on a tiny graph: papers (target, features), authors (features), subjects (none)
 
+
 def _tiny_graph():
     paper_author = [(p, a) for p in range(9) for a in range(5) if (p * 7 + a * 3) % 5 < 2]
     paper_subject = [(p, p % 3) for p in range(9)] + [(0, 1), (4, 2)]
@@ -127,8 +129,10 @@ def reference_views(model, data, nei_max):
     """Projected coarse and fused fine views of the paper (Sec. 4.1-4.2; official meow.py), dense."""
     enc = model.encoder
     h = F.elu(enc.fc["paper"].linear(row_normalize(data["paper"].x)))
-    h_ctx = {"author": F.elu(enc.fc["author"].linear(row_normalize(data["author"].x))),
-             "subject": F.elu(enc.fc["subject"].embed.weight + enc.fc["subject"].bias)}
+    h_ctx = {
+        "author": F.elu(enc.fc["author"].linear(row_normalize(data["author"].x))),
+        "subject": F.elu(enc.fc["subject"].embed.weight + enc.fc["subject"].bias),
+    }
     fine, graphs = [], []
     for m, (ctx, k) in enumerate(zip(["author", "subject"], nei_max)):
         inc = incidence(data, ("paper", "to", ctx))
@@ -149,7 +153,18 @@ def _dense(op, n):
 
 def test_whole_loss_on_a_tiny_graph_matches_the_reference_float64():
     data = _tiny_graph()
-    params = MEOWParams(model=MEOWModel(metapaths=["PAP", [("paper", "to", "subject"), ("subject", "to", "paper")]], nei_max=[3, 4], num_clusters=[2, 3], dropout=0.0, feat_mask=0.0, adj_mask=[0.0], tau=0.5, lam_proto=0.7))
+    params = MEOWParams(
+        model=MEOWModel(
+            metapaths=["PAP", [("paper", "to", "subject"), ("subject", "to", "paper")]],
+            nei_max=[3, 4],
+            num_clusters=[2, 3],
+            dropout=0.0,
+            feat_mask=0.0,
+            adj_mask=[0.0],
+            tau=0.5,
+            lam_proto=0.7,
+        )
+    )
     torch.manual_seed(0)
     inputs = ToMEOWInputs(params, target="paper")(data).double()
     model = MEOW(params, inputs).double()

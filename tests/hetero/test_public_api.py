@@ -1,4 +1,5 @@
 """The README's Python snippet for the hetero models runs as written."""
+
 import re
 from pathlib import Path
 
@@ -27,6 +28,15 @@ def test_readme_meow_snippet_trains_on_an_unlabelled_graph():
 
 
 def test_the_package_exports_models_params_transforms_and_fit():
-    for name in ("MEOW", "AdaMEOW", "HeCo", "MEOWParams", "AdaMEOWParams", "HeCoParams",
-                 "ToMEOWInputs", "ToHeCoInputs", "fit"):
+    for name in (
+        "MEOW",
+        "AdaMEOW",
+        "HeCo",
+        "MEOWParams",
+        "AdaMEOWParams",
+        "HeCoParams",
+        "ToMEOWInputs",
+        "ToHeCoInputs",
+        "fit",
+    ):
         assert name in graphcl.hetero.__all__ and hasattr(graphcl.hetero, name)

@@ -1,4 +1,5 @@
 """Tiny synthetic sequence data shared by the rec tests."""
+
 from __future__ import annotations
 
 import random

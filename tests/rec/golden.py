@@ -12,6 +12,7 @@ official code (not from our vectorised modules), for the golden tests.
 - SRA-CL's synthesis (Cui et al. 2025): ``e_j = LeakyReLU_0.2(a^T [W s_u || W s_j])``,
   ``w = softmax(e)``, positive ``sum_j w_j h_j``.
 """
+
 from __future__ import annotations
 
 import torch
@@ -72,4 +73,3 @@ def synthesised_positive(anchor_sem, neighbour_sem, neighbour_repr, project, att
         weights = torch.softmax(torch.stack(logits), dim=0)
         rows.append(sum(w * h for w, h in zip(weights, neighbour_repr[u])))
     return torch.stack(rows)
-

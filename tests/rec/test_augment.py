@@ -17,8 +17,14 @@ def rows(seq, lengths):
     return [seq[i, : int(lengths[i])].tolist() for i in range(seq.shape[0])]
 
 
-@pytest.mark.parametrize("fn", [lambda s, l, g: crop(s, l, 0.4, g), lambda s, l, g: mask(s, l, 0.5, 999, g),
-                                lambda s, l, g: reorder(s, l, 0.6, g)])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda s, n, g: crop(s, n, 0.4, g),
+        lambda s, n, g: mask(s, n, 0.5, 999, g),
+        lambda s, n, g: reorder(s, n, 0.6, g),
+    ],
+)
 def test_augmenters_never_mutate_and_keep_padding(fn):
     seq, lengths = batch()
     seq_copy, len_copy = seq.clone(), lengths.clone()
@@ -37,7 +43,7 @@ def test_crop_is_contiguous_subsequence_of_expected_length():
     assert torch.equal(out_len, expected)
     for original, cropped in zip(rows(seq, lengths), rows(out, out_len)):
         n = len(cropped)
-        assert any(original[s:s + n] == cropped for s in range(len(original) - n + 1))
+        assert any(original[s : s + n] == cropped for s in range(len(original) - n + 1))
 
 
 def test_crop_start_is_random_across_rows():
@@ -93,8 +99,15 @@ def test_bad_rate_and_shapes_raise_clear_errors():
 def test_distinct_views_use_different_augmenters():
     seq = torch.arange(1, 11).repeat(300, 1)
     lengths = torch.full((300,), 10)
-    s1, l1, s2, l2 = augment_views(seq, lengths, ["crop", "mask"], {"crop": 0.5, "mask": 0.5},
-                                   torch.Generator().manual_seed(0), distinct=True, mask_token=99)
+    s1, l1, s2, l2 = augment_views(
+        seq,
+        lengths,
+        ["crop", "mask"],
+        {"crop": 0.5, "mask": 0.5},
+        torch.Generator().manual_seed(0),
+        distinct=True,
+        mask_token=99,
+    )
     cropped1, cropped2 = l1 == 5, l2 == 5
     assert not (cropped1 & cropped2).any() and (cropped1 | cropped2).all()
     assert cropped1.any() and (~cropped1).any()

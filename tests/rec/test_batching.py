@@ -1,4 +1,5 @@
 """Length-bucketed batches: same rows, less padding, mixed users, seeded order; trimming is exact."""
+
 import pytest
 import torch
 
@@ -26,8 +27,10 @@ def test_every_row_is_in_exactly_one_batch(batching, n, size):
 def test_bucketed_batches_cut_the_padding():
     lengths = _lengths()
     generator = torch.Generator().manual_seed(0)
-    width = {name: sum(int(lengths[b].max()) * len(b) for b in epoch_batches(lengths, 256, generator, name))
-             for name in ("random", "bucketed")}
+    width = {
+        name: sum(int(lengths[b].max()) * len(b) for b in epoch_batches(lengths, 256, generator, name))
+        for name in ("random", "bucketed")
+    }
     assert width["bucketed"] < 0.3 * width["random"]
     assert width["bucketed"] < 1.2 * int(lengths.sum())  # nearly no padding left
 
@@ -85,8 +88,9 @@ def test_a_trimmed_batch_gives_the_padded_loss_and_scores(name):
     from rec.params import CL4SRecParams, MCLRecParams, SASRecParams
     from tests.sections import sectioned
 
-    params = sectioned({"sasrec": SASRecParams, "cl4srec": CL4SRecParams, "mclrec": MCLRecParams}[name],
-                       max_seq_length=12)
+    params = sectioned(
+        {"sasrec": SASRecParams, "cl4srec": CL4SRecParams, "mclrec": MCLRecParams}[name], max_seq_length=12
+    )
     split = LeaveOneOut.from_sequences(synthetic_sequences(num_users=30, max_len=8), 12)
     model = _model(name, params, split).eval()
     rows = torch.arange(16)

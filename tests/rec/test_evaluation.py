@@ -1,4 +1,5 @@
 """What the model sees at evaluation: leave-one-out inputs, no target in its own input."""
+
 from types import SimpleNamespace
 
 import pytest

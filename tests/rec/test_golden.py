@@ -1,5 +1,6 @@
 """Golden tests: each model's loss on fixed tiny float64 inputs, without dropout, against the
 independent loops of ``tests/rec/golden.py`` (papers + official code)."""
+
 import copy
 from types import SimpleNamespace
 
@@ -13,13 +14,24 @@ from rec.params import CL4SRecParams, MCLRecParams
 from tests.rec import golden
 from tests.sections import sectioned
 
-TINY = dict(hidden_size=8, inner_size=16, n_layers=1, n_heads=2, max_seq_length=6, hidden_dropout_prob=0.0,
-            attn_dropout_prob=0.0)
+TINY = dict(
+    hidden_size=8,
+    inner_size=16,
+    n_layers=1,
+    n_heads=2,
+    max_seq_length=6,
+    hidden_dropout_prob=0.0,
+    attn_dropout_prob=0.0,
+)
 SEQ = torch.tensor([[1, 2, 3, 0, 0], [4, 5, 0, 0, 0], [6, 7, 8, 9, 2], [3, 0, 0, 0, 0]])
 LENS = torch.tensor([3, 2, 5, 1])
 TARGET = torch.tensor([4, 6, 1, 5])
-VIEWS = (torch.tensor([[2, 3, 0, 0, 0], [4, 0, 0, 0, 0], [6, 0, 8, 9, 2], [3, 0, 0, 0, 0]]), torch.tensor([2, 1, 5, 1]),
-         torch.tensor([[3, 1, 2, 0, 0], [5, 4, 0, 0, 0], [7, 8, 0, 0, 0], [3, 0, 0, 0, 0]]), torch.tensor([3, 2, 2, 1]))
+VIEWS = (
+    torch.tensor([[2, 3, 0, 0, 0], [4, 0, 0, 0, 0], [6, 0, 8, 9, 2], [3, 0, 0, 0, 0]]),
+    torch.tensor([2, 1, 5, 1]),
+    torch.tensor([[3, 1, 2, 0, 0], [5, 4, 0, 0, 0], [7, 8, 0, 0, 0], [3, 0, 0, 0, 0]]),
+    torch.tensor([3, 2, 2, 1]),
+)
 
 
 def encoded(model, seq, lens):
@@ -92,26 +104,45 @@ def test_sracl_loss_is_cross_entropy_plus_inter_and_intra_terms():
     torch.manual_seed(0)
     generator = torch.Generator().manual_seed(1)
     tables = {
-        "item_emb": torch.randn(10, 3, generator=generator), "item_neighbours": torch.tensor([[0]] + [[i % 9 + 1] for i in range(1, 10)]),
+        "item_emb": torch.randn(10, 3, generator=generator),
+        "item_neighbours": torch.tensor([[0]] + [[i % 9 + 1] for i in range(1, 10)]),
         "user_emb": torch.randn(4, 3, generator=generator),
         "user_neighbours": torch.tensor([[1, 2], [2, 3], [3, 0], [0, 1]]),
         "user_seqs": torch.tensor([[1, 2, 3, 4], [5, 6, 0, 0], [7, 0, 0, 0], [8, 9, 1, 0]]),
         "user_seq_len": torch.tensor([4, 2, 1, 3]),
     }
-    params = sectioned(SRACLParams, **TINY, user_cl_weight=0.3, item_cl_weight=0.2, cl_temperature=0.8, substitution_rate=1.0,
-                                   synthesis_dropout=0.0, k_users=2, k_items=1)
+    params = sectioned(
+        SRACLParams,
+        **TINY,
+        user_cl_weight=0.3,
+        item_cl_weight=0.2,
+        cl_temperature=0.8,
+        substitution_rate=1.0,
+        synthesis_dropout=0.0,
+        k_users=2,
+        k_items=1,
+    )
     model = SRACL(9, params, tables, {"item": "test", "user": "test"}).double().eval()
     users = torch.arange(4)
     h = encoded(model, SEQ, LENS)
     neighbours = tables["user_neighbours"]
-    neighbour_repr = torch.stack([encoded(model, tables["user_seqs"][n], tables["user_seq_len"][n]) for n in neighbours])
-    positive = golden.synthesised_positive(tables["user_emb"].double(), tables["user_emb"][neighbours].double(),
-                                           neighbour_repr, model.synthesis.project.weight,
-                                           model.synthesis.attention.weight[0])
+    neighbour_repr = torch.stack(
+        [encoded(model, tables["user_seqs"][n], tables["user_seq_len"][n]) for n in neighbours]
+    )
+    positive = golden.synthesised_positive(
+        tables["user_emb"].double(),
+        tables["user_emb"][neighbours].double(),
+        neighbour_repr,
+        model.synthesis.project.weight,
+        model.synthesis.attention.weight[0],
+    )
     substituted = torch.where(SEQ > 0, tables["item_neighbours"][SEQ, 0], SEQ)  # rate 1, one neighbour each
     hs = encoded(model, substituted, LENS)
-    expected = (golden.cross_entropy(model.item_scores(h), TARGET) + 0.3 * golden.nt_xent(h, positive, 0.8)
-                + 0.2 * golden.nt_xent(hs, hs, 0.8))
+    expected = (
+        golden.cross_entropy(model.item_scores(h), TARGET)
+        + 0.3 * golden.nt_xent(h, positive, 0.8)
+        + 0.2 * golden.nt_xent(hs, hs, 0.8)
+    )
     loss = model.loss(SeqBatch(SEQ, LENS, TARGET, users))
     assert torch.allclose(loss, expected, atol=1e-10)
     assert set(model.last_losses) == {"rec", "inter", "intra"}

@@ -7,11 +7,13 @@ from rec.evaluation import rank_metrics, target_ranks
 
 def test_hand_computed_example():
     # 3 users, items 0..5 (0 = padding, never ranked even with the top score)
-    scores = torch.tensor([
-        [9.0, 0.1, 0.9, 0.5, 0.3, 0.2],   # target 2 is best            -> rank 0
-        [9.0, 0.8, 0.1, 0.7, 0.9, 0.6],   # target 3 below items 4, 1   -> rank 2
-        [9.0, 0.1, 0.2, 0.3, 0.4, 0.5],   # target 1 below 4 items     -> rank 4
-    ])
+    scores = torch.tensor(
+        [
+            [9.0, 0.1, 0.9, 0.5, 0.3, 0.2],  # target 2 is best            -> rank 0
+            [9.0, 0.8, 0.1, 0.7, 0.9, 0.6],  # target 3 below items 4, 1   -> rank 2
+            [9.0, 0.1, 0.2, 0.3, 0.4, 0.5],  # target 1 below 4 items     -> rank 4
+        ]
+    )
     targets = torch.tensor([2, 3, 1])
     ranks = target_ranks(scores, targets)
     assert ranks.tolist() == [0, 2, 4]

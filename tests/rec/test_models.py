@@ -10,8 +10,15 @@ from rec.split import LeaveOneOut
 from rec.trainer import SeqRecTrainer
 from tests.sections import sectioned
 
-SMALL = dict(hidden_size=16, inner_size=32, max_seq_length=10, train_batch_size=64, hidden_dropout_prob=0.1,
-             attn_dropout_prob=0.1, learning_rate=5e-3)
+SMALL = dict(
+    hidden_size=16,
+    inner_size=32,
+    max_seq_length=10,
+    train_batch_size=64,
+    hidden_dropout_prob=0.1,
+    attn_dropout_prob=0.1,
+    learning_rate=5e-3,
+)
 NO_DROPOUT = {**SMALL, "hidden_dropout_prob": 0.0, "attn_dropout_prob": 0.0}
 
 

@@ -1,4 +1,5 @@
 """Our models inside plain RecBole: its Config, ml-100k dataset, dataloaders and Trainer."""
+
 from pathlib import Path
 
 import pytest
@@ -6,15 +7,33 @@ import torch
 
 from rec import recbole as rc
 
-SMALL = {"hidden_size": 16, "inner_size": 32, "n_layers": 1, "n_heads": 2, "hidden_dropout_prob": 0.1,
-         "attn_dropout_prob": 0.1, "hidden_act": "gelu", "layer_norm_eps": 1e-12, "initializer_range": 0.02,
-         "MAX_ITEM_LIST_LENGTH": 10, "train_batch_size": 512, "eval_batch_size": 512, "epochs": 1,
-         "show_progress": False, "loss_type": "CE", "seed": 0, "save_dataset": False, "save_dataloaders": False}
+SMALL = {
+    "hidden_size": 16,
+    "inner_size": 32,
+    "n_layers": 1,
+    "n_heads": 2,
+    "hidden_dropout_prob": 0.1,
+    "attn_dropout_prob": 0.1,
+    "hidden_act": "gelu",
+    "layer_norm_eps": 1e-12,
+    "initializer_range": 0.02,
+    "MAX_ITEM_LIST_LENGTH": 10,
+    "train_batch_size": 512,
+    "eval_batch_size": 512,
+    "epochs": 1,
+    "show_progress": False,
+    "loss_type": "CE",
+    "seed": 0,
+    "save_dataset": False,
+    "save_dataloaders": False,
+}
 
 
 @pytest.fixture(scope="module")
 def ml100k(tmp_path_factory):
-    config = rc.make_config(rc.RecBoleSASRec, "ml-100k", {**SMALL, "checkpoint_dir": str(tmp_path_factory.mktemp("ckpt"))})
+    config = rc.make_config(
+        rc.RecBoleSASRec, "ml-100k", {**SMALL, "checkpoint_dir": str(tmp_path_factory.mktemp("ckpt"))}
+    )
     dataset = rc.create_dataset(config)
     return config, dataset, rc.data_preparation(config, dataset)
 

@@ -1,4 +1,5 @@
 """The README's recommendation snippets run as written (on small data)."""
+
 import random
 
 
@@ -6,11 +7,15 @@ def test_cl4srec_on_a_list_of_sequences():
     # --- README: CL4SRec on your own sequences ---
     import rec
 
-    sequences = [[f"item{(start + k) % 40}" for k in range(random.Random(u).randint(5, 12))]
-                 for u, start in enumerate(range(0, 120, 3))]          # one list per user, oldest first
+    sequences = [
+        [f"item{(start + k) % 40}" for k in range(random.Random(u).randint(5, 12))]
+        for u, start in enumerate(range(0, 120, 3))
+    ]  # one list per user, oldest first
     data = rec.sequences_from_lists(sequences)
-    params = rec.CL4SRecParams(model=rec.CL4SRecModel(hidden_size=16, inner_size=32, max_seq_length=10),
-                               train=rec.RecTrain(epochs=3, train_batch_size=32))
+    params = rec.CL4SRecParams(
+        model=rec.CL4SRecModel(hidden_size=16, inner_size=32, max_seq_length=10),
+        train=rec.RecTrain(epochs=3, train_batch_size=32),
+    )
     result = rec.fit("cl4srec", data, params, seed=0)
     print(result["test_p2"]["ndcg@20"], result["test_p1"]["ndcg@20"], result["best_epoch"])
     scores = result["model"].full_sort_scores(rec.SeqBatch(result["split"].test_seq, result["split"].test_len))
@@ -25,12 +30,20 @@ def test_sasrec_on_a_dataframe():
     # --- README: SASRec on a DataFrame of interactions ---
     import rec
 
-    frame = pd.DataFrame({"user_id": [u for u in range(30) for _ in range(6)],
-                          "item_id": [f"sku-{(u + k) % 25}" for u in range(30) for k in range(6)],
-                          "timestamp": [k for _ in range(30) for k in range(6)]})
+    frame = pd.DataFrame(
+        {
+            "user_id": [u for u in range(30) for _ in range(6)],
+            "item_id": [f"sku-{(u + k) % 25}" for u in range(30) for k in range(6)],
+            "timestamp": [k for _ in range(30) for k in range(6)],
+        }
+    )
     data = rec.sequences_from_interactions(frame, user="user_id", item="item_id", time="timestamp")
-    result = rec.fit("sasrec", data, rec.SASRecParams(model=rec.SASRecModel(hidden_size=16, inner_size=32),
-                                                     train=rec.RecTrain(epochs=2)), seed=0)
+    result = rec.fit(
+        "sasrec",
+        data,
+        rec.SASRecParams(model=rec.SASRecModel(hidden_size=16, inner_size=32), train=rec.RecTrain(epochs=2)),
+        seed=0,
+    )
     # --- end ---
     assert data.num_users == 30 and data.item_raw_ids[1] == "sku-0"
     assert 0.0 <= result["test_p2"]["hr@20"] <= 1.0

@@ -20,8 +20,10 @@ def test_numpy_aliases_exist_only_while_recbole_needs_them():
 def test_importing_the_rec_models_leaves_numpy_as_it_was():
     import subprocess
 
-    code = ("import numpy as np; before = set(dir(np)); import rec.recbole, rec.train, rec.sasrec; "
-            "print(sorted(set(dir(np)) - before))")
+    code = (
+        "import numpy as np; before = set(dir(np)); import rec.recbole, rec.train, rec.sasrec; "
+        "print(sorted(set(dir(np)) - before))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -40,13 +42,13 @@ def test_importing_recbole_models_leaves_anomaly_detection_off():
 
 
 def test_recbole_trainer_loads_its_own_checkpoints(tmp_path):
-    import recbole.trainer.trainer as trainer_module
-
     from argparse import Namespace  # stands in for RecBole's pickled Config object
+
+    import recbole.trainer.trainer as trainer_module
 
     path = tmp_path / "ckpt.pth"
     torch.save({"config": Namespace(value=3), "state_dict": {}}, path)
-    with pytest.raises(Exception):
+    with pytest.raises(Exception, match="Weights only load failed"):
         torch.load(path)  # torch >= 2.6 default: weights_only=True refuses the object
     assert trainer_module.torch.load(path)["config"].value == 3
     assert trainer_module.torch.nn is torch.nn  # everything else is the real torch
@@ -56,8 +58,10 @@ def test_recbole_trainer_loads_its_own_checkpoints(tmp_path):
 def test_quick_start_and_ray_are_not_imported():
     import subprocess
 
-    code = ("import sys, rec.recbole, rec.mclrec, rec.train; "
-            "print('recbole.quick_start' in sys.modules, 'ray' in sys.modules)")
+    code = (
+        "import sys, rec.recbole, rec.mclrec, rec.train; "
+        "print('recbole.quick_start' in sys.modules, 'ray' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 
@@ -65,9 +69,11 @@ def test_quick_start_and_ray_are_not_imported():
 def test_importing_our_models_imports_no_recbole_and_patches_nothing():
     import subprocess
 
-    code = ("import sys, numpy, torch; before = torch.load; "
-            "import rec.train, rec.sracl.model; "
-            "print(any(m.startswith('recbole') for m in sys.modules), hasattr(numpy, 'float_'), "
-            "torch.load is before, torch.is_anomaly_enabled())")
+    code = (
+        "import sys, numpy, torch; before = torch.load; "
+        "import rec.train, rec.sracl.model; "
+        "print(any(m.startswith('recbole') for m in sys.modules), hasattr(numpy, 'float_'), "
+        "torch.load is before, torch.is_anomaly_enabled())"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "True", "False"]

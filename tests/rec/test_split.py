@@ -28,7 +28,7 @@ def test_prefix_count_and_truncation(tiny_data):
         user, n = int(s.train_user[row]), int(s.train_len[row])
         seq = tiny_data.sequences[user]
         window = s.train_seq[row, :n].tolist()
-        ends = [e for e in range(1, len(seq) - 2) if seq[max(0, e - 4):e] == window and seq[e] == s.train_target[row]]
+        ends = [e for e in range(1, len(seq) - 2) if seq[max(0, e - 4) : e] == window and seq[e] == s.train_target[row]]
         assert ends
 
 
@@ -48,10 +48,13 @@ def test_dropped_users_are_counted_and_logged(caplog):
     assert "2 of 4 users have fewer than 3 items" in caplog.text
 
 
-@pytest.mark.parametrize("sequences, num_items, message", [
-    ([[1, 1.5, 2, 3]], 3, "item ids must be integers, found float64"),
-    ([[1, 2, 3]], 3.5, r"num_items must be an integer, got 3.5"),
-])
+@pytest.mark.parametrize(
+    "sequences, num_items, message",
+    [
+        ([[1, 1.5, 2, 3]], 3, "item ids must be integers, found float64"),
+        ([[1, 2, 3]], 3.5, r"num_items must be an integer, got 3.5"),
+    ],
+)
 def test_split_refuses_what_it_would_truncate(sequences, num_items, message):
     with pytest.raises(ValueError, match=message):
         LeaveOneOut.from_sequences(SimpleNamespace(sequences=sequences, num_items=num_items))

@@ -1,4 +1,5 @@
 """train() / evaluate() end to end on a tiny synthetic set, through graphcl's runner."""
+
 import json
 
 import pytest
@@ -9,8 +10,14 @@ from graphcl.runner import run_training
 from rec import train as rec_train
 
 KEYS = {"hr@5", "ndcg@5", "hr@10", "ndcg@10", "hr@20", "ndcg@20"}
-SMALL = ["params.model.hidden_size=16", "params.model.inner_size=32", "params.model.max_seq_length=10", "params.train.epochs=3",
-         "params.train.train_batch_size=64", "params.eval.eval_batch_size=16"]
+SMALL = [
+    "params.model.hidden_size=16",
+    "params.model.inner_size=32",
+    "params.model.max_seq_length=10",
+    "params.train.epochs=3",
+    "params.train.train_batch_size=64",
+    "params.eval.eval_batch_size=16",
+]
 
 
 @pytest.fixture
@@ -20,8 +27,9 @@ def synthetic_loader(monkeypatch, tiny_data):
 
 @pytest.mark.parametrize("model", ["sasrec", "cl4srec", "mclrec"])
 def test_train_and_evaluate_end_to_end(model, tmp_path, synthetic_loader):
-    run = load_run_config({"task": "rec", "model": model, "dataset": "ml-100k", "device": "cpu",
-                           "out_dir": str(tmp_path)}, SMALL)
+    run = load_run_config(
+        {"task": "rec", "model": model, "dataset": "ml-100k", "device": "cpu", "out_dir": str(tmp_path)}, SMALL
+    )
     reported = []
     run_dir, metrics = run_training(run, report=lambda step, value: reported.append((step, value)))
     assert set(metrics["val"]) == KEYS and set(metrics["test"]) == KEYS
@@ -33,17 +41,24 @@ def test_train_and_evaluate_end_to_end(model, tmp_path, synthetic_loader):
 
 
 def test_learns_the_synthetic_pattern(tmp_path, synthetic_loader):
-    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu",
-                           "out_dir": str(tmp_path)},
-                          SMALL + ["params.train.epochs=30", "params.train.learning_rate=0.01", "params.model.hidden_dropout_prob=0.1",
-                                   "params.model.attn_dropout_prob=0.1"])
+    run = load_run_config(
+        {"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu", "out_dir": str(tmp_path)},
+        SMALL
+        + [
+            "params.train.epochs=30",
+            "params.train.learning_rate=0.01",
+            "params.model.hidden_dropout_prob=0.1",
+            "params.model.attn_dropout_prob=0.1",
+        ],
+    )
     _, metrics = run_training(run)
     assert metrics["test"]["hr@5"] > 0.5  # next item = current + 1: random would give 5/30
 
 
 def test_report_can_prune(tmp_path, synthetic_loader):
-    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu",
-                           "out_dir": str(tmp_path)}, SMALL)
+    run = load_run_config(
+        {"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu", "out_dir": str(tmp_path)}, SMALL
+    )
 
     def prune(step, value):
         raise TrialPruned()
@@ -53,9 +68,10 @@ def test_report_can_prune(tmp_path, synthetic_loader):
 
 
 def test_early_stopping(tmp_path, synthetic_loader):
-    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu",
-                           "out_dir": str(tmp_path)},
-                          SMALL + ["params.train.epochs=50", "params.train.stopping_step=1", "params.train.learning_rate=1e-9"])
+    run = load_run_config(
+        {"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu", "out_dir": str(tmp_path)},
+        SMALL + ["params.train.epochs=50", "params.train.stopping_step=1", "params.train.learning_rate=1e-9"],
+    )
     _, metrics = run_training(run)  # weights barely move: validation stops improving at once
     assert metrics["epochs"] == 2
 
@@ -79,8 +95,10 @@ class InterruptAtEpoch:
 
 
 def _four_epoch_run(tmp_path, name):
-    return load_run_config({"task": "rec", "model": "cl4srec", "dataset": "ml-100k", "device": "cpu",
-                            "out_dir": str(tmp_path / name)}, SMALL + ["params.train.epochs=4"])
+    return load_run_config(
+        {"task": "rec", "model": "cl4srec", "dataset": "ml-100k", "device": "cpu", "out_dir": str(tmp_path / name)},
+        SMALL + ["params.train.epochs=4"],
+    )
 
 
 def test_resume_after_an_interrupt_gives_the_uninterrupted_result(tmp_path, synthetic_loader, monkeypatch, caplog):
@@ -119,8 +137,9 @@ def test_resume_refuses_a_checkpoint_of_another_config(tmp_path, synthetic_loade
 
 
 def test_metrics_carry_both_protocols_and_the_run_settings(tmp_path, synthetic_loader):
-    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu",
-                           "out_dir": str(tmp_path)}, SMALL)
+    run = load_run_config(
+        {"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu", "out_dir": str(tmp_path)}, SMALL
+    )
     _, metrics = run_training(run)
     assert set(metrics["test_p2"]) == set(metrics["test_p1"]) == KEYS
     assert metrics["test"] == metrics["test_p2"] and metrics["protocol"] == "p2"
@@ -130,11 +149,18 @@ def test_metrics_carry_both_protocols_and_the_run_settings(tmp_path, synthetic_l
 
 
 def test_all_positions_training_learns_the_pattern(tmp_path, synthetic_loader):
-    run = load_run_config({"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu",
-                           "out_dir": str(tmp_path)},
-                          SMALL + ["params.train.epochs=40", "params.train.learning_rate=0.01", "params.model.hidden_dropout_prob=0.1",
-                                   "params.model.attn_dropout_prob=0.1", "params.train.train_targets=all_positions",
-                                   "params.train.train_batch_size=8"])
+    run = load_run_config(
+        {"task": "rec", "model": "sasrec", "dataset": "ml-100k", "device": "cpu", "out_dir": str(tmp_path)},
+        SMALL
+        + [
+            "params.train.epochs=40",
+            "params.train.learning_rate=0.01",
+            "params.model.hidden_dropout_prob=0.1",
+            "params.model.attn_dropout_prob=0.1",
+            "params.train.train_targets=all_positions",
+            "params.train.train_batch_size=8",
+        ],
+    )
     _, metrics = run_training(run)
     assert metrics["num_train_rows"] == 40  # one row per user
     assert metrics["test"]["hr@5"] > 0.5
@@ -147,8 +173,13 @@ def test_cli_interrupt_exits_130_and_resume_finishes_the_run(tmp_path, synthetic
     from rec.cl4srec import CL4SRec
 
     config = tmp_path / "toy.yaml"
-    run = {"task": "rec", "model": "cl4srec", "dataset": "ml-100k", "device": "cpu",
-           "params": {"model": {"hidden_size": 16, "inner_size": 32, "max_seq_length": 10}, "train": {"epochs": 3}}}
+    run = {
+        "task": "rec",
+        "model": "cl4srec",
+        "dataset": "ml-100k",
+        "device": "cpu",
+        "params": {"model": {"hidden_size": 16, "inner_size": 32, "max_seq_length": 10}, "train": {"epochs": 3}},
+    }
     config.write_text(yaml.safe_dump(run))
     monkeypatch.setattr(CL4SRec, "on_epoch_start", InterruptAtEpoch(2), raising=False)
     assert main(["train", str(config), "--out-dir", str(tmp_path / "runs"), "--threads", "1"]) == 130

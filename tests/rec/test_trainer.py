@@ -1,11 +1,12 @@
 """SeqRecTrainer batching: every training prefix is used once per epoch."""
+
 from types import SimpleNamespace
 
 import pytest
 import torch
 
-from rec.split import LeaveOneOut
 from rec.params import SASRecParams
+from rec.split import LeaveOneOut
 from rec.trainer import SeqRecTrainer
 from tests.sections import namespaces
 
@@ -20,8 +21,9 @@ def test_every_training_row_is_in_exactly_one_batch(n_rows, size):
     # one user with n_rows + 3 items gives n_rows training prefixes with distinct targets
     seq = list(range(1, n_rows + 4))
     split = LeaveOneOut.from_sequences(SimpleNamespace(sequences=[seq], num_items=len(seq)), 3)
-    params = namespaces(SASRecParams, train_batch_size=size, max_train_batches=None, learning_rate=1e-3,
-                        weight_decay=0.0)
+    params = namespaces(
+        SASRecParams, train_batch_size=size, max_train_batches=None, learning_rate=1e-3, weight_decay=0.0
+    )
     trainer = SeqRecTrainer(FieldsOnly(), split, params)
     batches = list(trainer.batches())
     targets = torch.cat([b.target for b in batches])
@@ -82,8 +84,17 @@ class Scripted(FieldsOnly):
 def _scripted_trainer(script, **params):
     seqs = [list(range(1, 8)), [2, 3, 4, 5], [7, 6, 5, 4, 3]]
     split = LeaveOneOut.from_sequences(SimpleNamespace(sequences=seqs, num_items=7), 4)
-    values = dict(train_batch_size=2, max_train_batches=None, learning_rate=0.1, weight_decay=0.0,
-                  eval_batch_size=2, epochs=10, stopping_step=2, eval_step=1, exclude_history=False)
+    values = dict(
+        train_batch_size=2,
+        max_train_batches=None,
+        learning_rate=0.1,
+        weight_decay=0.0,
+        eval_batch_size=2,
+        epochs=10,
+        stopping_step=2,
+        eval_step=1,
+        exclude_history=False,
+    )
     return SeqRecTrainer(Scripted(script), split, namespaces(SASRecParams, **{**values, **params}))
 
 
@@ -104,18 +115,32 @@ def test_the_epoch_cap_ends_a_run_that_keeps_improving():
 
 def _cl4srec_trainer(tmp_path, seed=0, **params):
     from graphcl.utils.seed import seed_everything
-    from rec.params import CL4SRecParams
-    from tests.sections import sectioned
     from rec.cl4srec import CL4SRec
+    from rec.params import CL4SRecParams
     from tests.rec.conftest import synthetic_sequences
+    from tests.sections import sectioned
 
     seed_everything(seed)
     split = LeaveOneOut.from_sequences(synthetic_sequences(num_users=30), 10)
-    p = sectioned(CL4SRecParams, max_seq_length=10, hidden_size=16, inner_size=32, train_batch_size=16, epochs=4,
-                  stopping_step=10, **params)
+    p = sectioned(
+        CL4SRecParams,
+        max_seq_length=10,
+        hidden_size=16,
+        inner_size=32,
+        train_batch_size=16,
+        epochs=4,
+        stopping_step=10,
+        **params,
+    )
     model = CL4SRec(split.num_items, p, seed=seed)
-    return SeqRecTrainer(model, split, p, seed=seed, checkpoint_path=tmp_path / "last.pt",
-                         fingerprint={"params": {"epochs": p.train.epochs}})
+    return SeqRecTrainer(
+        model,
+        split,
+        p,
+        seed=seed,
+        checkpoint_path=tmp_path / "last.pt",
+        fingerprint={"params": {"epochs": p.train.epochs}},
+    )
 
 
 class StopAtEpoch:
@@ -145,7 +170,11 @@ def test_a_run_interrupted_after_epoch_2_resumes_to_the_same_result(tmp_path, tr
     resumed.load_state_dict(load_checkpoint(tmp_path / "b" / "last.pt"))
     result = resumed.fit()
     timing = "seconds_per_epoch"
-    assert result["epochs"] == 4 and result.pop(timing) > 0 and result == {k: v for k, v in expected.items() if k != timing}
+    assert (
+        result["epochs"] == 4
+        and result.pop(timing) > 0
+        and result == {k: v for k, v in expected.items() if k != timing}
+    )
     for key, value in straight.model.state_dict().items():
         assert torch.equal(value, resumed.model.state_dict()[key]), key
     assert [h["loss"] for h in resumed.history] == [h["loss"] for h in straight.history]

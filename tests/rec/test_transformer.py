@@ -1,5 +1,6 @@
 """Our Transformer encoder equals RecBole 1.2.1's with copied weights; the last-position path
 equals the full output at that position."""
+
 import pytest
 import torch
 
@@ -19,8 +20,16 @@ def test_equal_to_recbole_with_copied_weights(act):
     from rec.recbole import SequentialRecommender
     from rec.recbole import TransformerEncoder as RecBoleEncoder
 
-    kwargs = dict(n_layers=2, n_heads=2, hidden_size=16, inner_size=32, hidden_dropout_prob=0.3,
-                  attn_dropout_prob=0.3, hidden_act=act, layer_norm_eps=1e-12)
+    kwargs = dict(
+        n_layers=2,
+        n_heads=2,
+        hidden_size=16,
+        inner_size=32,
+        hidden_dropout_prob=0.3,
+        attn_dropout_prob=0.3,
+        hidden_act=act,
+        layer_norm_eps=1e-12,
+    )
     ours, theirs = TransformerEncoder(**kwargs).double().eval(), RecBoleEncoder(**kwargs).double().eval()
     assert set(ours.state_dict()) == set(theirs.state_dict())  # same names: state dicts load both ways
     theirs.load_state_dict(ours.state_dict())

@@ -1,4 +1,5 @@
 """Fixtures of the tuning tests: the toy model in the registry and a study folder."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,14 @@ def toy_model(monkeypatch):
 
 def write_study(folder: Path, name: str = "toy_study", params: dict | None = None, **study) -> Path:
     """Write a toy base config and a study file in ``folder``; return the study path."""
-    base = {"task": "hetero", "model": "toy", "dataset": "acm", "seed": 0, "device": "cpu",
-            "params": {"epochs": 4, **(params or {})}}
+    base = {
+        "task": "hetero",
+        "model": "toy",
+        "dataset": "acm",
+        "seed": 0,
+        "device": "cpu",
+        "params": {"epochs": 4, **(params or {})},
+    }
     (folder / "toy_base.yaml").write_text(yaml.safe_dump(base))
     data = {
         "base_config": "toy_base.yaml",
@@ -46,7 +53,14 @@ def write_study(folder: Path, name: str = "toy_study", params: dict | None = Non
 
 def tune_args(study: Path, out_dir: Path, **kw) -> argparse.Namespace:
     """Arguments as ``graphcl tune`` parses them."""
-    args = {"study": str(study), "storage": None, "n_trials": None, "workers": 1, "data_root": None,
-            "out_dir": str(out_dir), "set": []}
+    args = {
+        "study": str(study),
+        "storage": None,
+        "n_trials": None,
+        "workers": 1,
+        "data_root": None,
+        "out_dir": str(out_dir),
+        "set": [],
+    }
     args.update(kw)
     return argparse.Namespace(**args)

@@ -1,4 +1,5 @@
 """Ctrl-C of ``graphcl tune`` keeps what finished; workers die with their parent."""
+
 from __future__ import annotations
 
 import json
@@ -24,11 +25,17 @@ def study_states(storage: str) -> dict:
 
 
 def start_study(tmp_path, *extra: str, n_trials: int = 30) -> tuple[subprocess.Popen, str]:
-    path = write_study(tmp_path, n_trials=n_trials, final_seeds=[0], pruner={"type": "none"},
-                       params={"epochs": 4, "sleep": 0.25})
+    path = write_study(
+        tmp_path, n_trials=n_trials, final_seeds=[0], pruner={"type": "none"}, params={"epochs": 4, "sleep": 0.25}
+    )
     out = tmp_path / "out"
-    proc = subprocess.Popen(CLI + [str(path), "--out-dir", str(out), *extra], env=cli_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        CLI + [str(path), "--out-dir", str(out), *extra],
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     wait_for((out / "toy_study" / "study.db").exists, 90, "the study database")
     return proc, f"sqlite:///{out / 'toy_study' / 'study.db'}"
 
@@ -36,8 +43,14 @@ def start_study(tmp_path, *extra: str, n_trials: int = 30) -> tuple[subprocess.P
 def test_ctrl_c_writes_summary_and_best_of_the_finished_trials(tmp_path):
     proc, storage = start_study(tmp_path)
     try:
-        wait_for(lambda: study_states(storage).get(TrialState.COMPLETE, 0) >= 2
-                 and study_states(storage).get(TrialState.RUNNING, 0) == 1, 120, "2 complete trials, one running")
+        wait_for(
+            lambda: (
+                study_states(storage).get(TrialState.COMPLETE, 0) >= 2
+                and study_states(storage).get(TrialState.RUNNING, 0) == 1
+            ),
+            120,
+            "2 complete trials, one running",
+        )
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
     finally:
@@ -60,8 +73,11 @@ def test_workers_die_with_a_killed_parent_and_leave_no_running_trial(tmp_path):
     proc, storage = start_study(tmp_path, "--workers", "2", n_trials=500)  # hours of trials left
     try:
         wait_for(lambda: study_states(storage).get(TrialState.RUNNING, 0) == 2, 180, "both workers in a trial")
-        workers = {t.user_attrs[PID_ATTR] for t in optuna.load_study(study_name="toy_study", storage=storage).trials
-                   if PID_ATTR in t.user_attrs}
+        workers = {
+            t.user_attrs[PID_ATTR]
+            for t in optuna.load_study(study_name="toy_study", storage=storage).trials
+            if PID_ATTR in t.user_attrs
+        }
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:

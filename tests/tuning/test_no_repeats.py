@@ -1,4 +1,5 @@
 """A study never runs the same parameters twice: not after a kill and resume, not with two workers."""
+
 from __future__ import annotations
 
 import threading
@@ -46,8 +47,9 @@ def test_no_repeated_parameters_after_kill_and_resume(tmp_path, toy_model):
 def test_a_repeated_proposal_is_skipped_with_a_reason_and_not_counted(tmp_path, toy_model, monkeypatch):
     """Even a sampler that replays its stream (as two processes with one seed would) runs
     every parameter set once; the replays are failed as duplicates and the study still reaches n_trials."""
-    monkeypatch.setattr(SamplerSpec, "build", lambda self, worker_index=0, stored_trials=0:
-                        optuna.samplers.RandomSampler(seed=0))
+    monkeypatch.setattr(
+        SamplerSpec, "build", lambda self, worker_index=0, stored_trials=0: optuna.samplers.RandomSampler(seed=0)
+    )
     path = write_study(tmp_path, sampler=RANDOM, final_seeds=[], pruner={"type": "none"}, enqueue_default=False)
     out = tmp_path / "out"
     assert commands.run(tune_args(path, out, n_trials=2)) == 0
@@ -63,8 +65,14 @@ def test_a_repeated_proposal_is_skipped_with_a_reason_and_not_counted(tmp_path, 
 def test_two_workers_started_together_never_share_parameters(tmp_path, toy_model):
     """Two ``graphcl tune`` processes on one SQLite study: both start with worker index 0 on the
     same stored trials, so their samplers may coincide; no parameter set runs twice."""
-    path = write_study(tmp_path, sampler=RANDOM, final_seeds=[], pruner={"type": "none"},
-                       enqueue_default=False, params={"epochs": 2, "sleep": 0.05})
+    path = write_study(
+        tmp_path,
+        sampler=RANDOM,
+        final_seeds=[],
+        pruner={"type": "none"},
+        enqueue_default=False,
+        params={"epochs": 2, "sleep": 0.05},
+    )
     out = tmp_path / "out"
     study_cfg, job, _, _ = commands.prepare(tune_args(path, out, n_trials=8))
     commands.create_or_load(study_cfg, job.storage_url)

@@ -1,4 +1,5 @@
 """Per-epoch reports reach the pruner: clearly bad trials are stopped early."""
+
 from __future__ import annotations
 
 import optuna
@@ -14,11 +15,17 @@ def test_median_pruner_prunes_bad_trials(tmp_path, toy_model):
     # 2e-3..4e-3 (~0.98) or bad=true (~0.01 every epoch): the bad ones must be pruned after the
     # warm-up step, the good ones never.
     path = write_study(
-        tmp_path, n_trials=8, final_seeds=[], params={"epochs": 6},
-        sampler={"type": "random", "seed": 1}, enqueue_default=False,  # the test enqueues its own
+        tmp_path,
+        n_trials=8,
+        final_seeds=[],
+        params={"epochs": 6},
+        sampler={"type": "random", "seed": 1},
+        enqueue_default=False,  # the test enqueues its own
         pruner={"type": "median", "args": {"n_startup_trials": 2, "n_warmup_steps": 1}},
-        search_space={"params.bad": {"type": "categorical", "choices": [True, False]},
-                      "params.lr": {"type": "float", "low": 2e-3, "high": 4e-3}},
+        search_space={
+            "params.bad": {"type": "categorical", "choices": [True, False]},
+            "params.lr": {"type": "float", "low": 2e-3, "high": 4e-3},
+        },
     )
     storage = f"sqlite:///{tmp_path / 'p.db'}"
     args = tune_args(path, tmp_path / "out", storage=storage)
@@ -41,9 +48,18 @@ def test_median_pruner_prunes_bad_trials(tmp_path, toy_model):
 
 
 def test_no_pruner_lets_bad_trials_finish(tmp_path, toy_model):
-    path = write_study(tmp_path, n_trials=4, final_seeds=[], pruner={"type": "none"},
-                       search_space={"params.bad": {"type": "categorical", "choices": [True, False]},
-                                     "params.lr": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True}})
+    path = write_study(
+        tmp_path,
+        n_trials=4,
+        final_seeds=[],
+        pruner={"type": "none"},
+        search_space={
+            "params.bad": {"type": "categorical", "choices": [True, False]},
+            "params.lr": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True},
+        },
+    )
     commands.run(tune_args(path, tmp_path / "out"))
-    trials = optuna.load_study(study_name="toy_study", storage=f"sqlite:///{tmp_path / 'out/toy_study/study.db'}").trials
+    trials = optuna.load_study(
+        study_name="toy_study", storage=f"sqlite:///{tmp_path / 'out/toy_study/study.db'}"
+    ).trials
     assert all(t.state == optuna.trial.TrialState.COMPLETE for t in trials) and len(trials) == 4

@@ -1,4 +1,5 @@
 """Conditional parameters are sampled only when their condition holds."""
+
 from __future__ import annotations
 
 import optuna
@@ -38,8 +39,10 @@ def test_conditional_param_present_exactly_when_parent_matches():
 
 
 def test_list_choices_are_stored_as_json_and_decoded():
-    space = {"params.num_clusters": ParamSpec("categorical", choices=[[50, 150], [100, 300]]),
-             "params.lam": ParamSpec("categorical", choices=[0.1, 1.0])}
+    space = {
+        "params.num_clusters": ParamSpec("categorical", choices=[[50, 150], [100, 300]]),
+        "params.lam": ParamSpec("categorical", choices=[0.1, 1.0]),
+    }
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
     seen = set()
     for _ in range(10):
@@ -67,9 +70,10 @@ def test_stored_value_of_base_config_values():
 def test_default_trial_skips_inactive_conditional_params():
     from graphcl.tuning.sampling import default_trial
 
-    space = {"params.optim.kind": ParamSpec(type="categorical", choices=["adam", "sgd"]),
-             "params.optim.momentum": ParamSpec(type="float", low=0.0, high=0.99,
-                                                condition={"params.optim.kind": "sgd"})}
+    space = {
+        "params.optim.kind": ParamSpec(type="categorical", choices=["adam", "sgd"]),
+        "params.optim.momentum": ParamSpec(type="float", low=0.0, high=0.99, condition={"params.optim.kind": "sgd"}),
+    }
     order = ["params.optim.kind", "params.optim.momentum"]
     resolved = {"params": {"optim": {"kind": "adam", "momentum": 0.9}}}
     assert default_trial(space, order, resolved) == {"params.optim.kind": "adam"}

@@ -1,17 +1,21 @@
 """Every shipped study file passes the checks `graphcl tune` runs before any trial."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from graphcl.utils.resources import configs_dir
 from graphcl.tuning import commands
+from graphcl.utils.resources import configs_dir
 from tests.tuning.conftest import tune_args
 
 STUDIES = sorted((configs_dir() / "studies").glob("*.yaml"))
-EXPECTED = {f"{m}_{d}" for m in ("meow", "adameow") for d in ("acm", "dblp", "aminer")} | {
-    f"{m}_{d}" for m in ("cl4srec", "mclrec", "sracl") for d in ("beauty", "sports")} | {"sasrec_ml-100k"}
+EXPECTED = (
+    {f"{m}_{d}" for m in ("meow", "adameow") for d in ("acm", "dblp", "aminer")}
+    | {f"{m}_{d}" for m in ("cl4srec", "mclrec", "sracl") for d in ("beauty", "sports")}
+    | {"sasrec_ml-100k"}
+)
 
 
 def test_every_model_and_dataset_has_a_study():

@@ -1,4 +1,5 @@
 """Search spaces are checked against the model's params dataclass before any trial runs."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,33 +19,70 @@ def check(tmp_path, space):
     return check_search_space(cfg.search_space, ToyParams, base_mapping(cfg.base_config, folder, cfg.overrides))
 
 
-@pytest.mark.parametrize("space, message", [
-    ({"params.learning_rate": {"type": "float", "low": 1e-4, "high": 1e-2}},
-     "unknown parameter path 'params.learning_rate'"),
-    ({"params.optim.beta": {"type": "float", "low": 0.1, "high": 0.9}}, "ToyOptim (params.optim) has no field 'beta'"),
-    ({"params.lr.x": {"type": "float", "low": 0.1, "high": 0.9}}, "params.lr is a value, not a section"),
-    ({"params.optim": {"type": "categorical", "choices": ["a"]}}, "is a section (ToyOptim)"),
-    ({"lr": {"type": "float", "low": 1e-4, "high": 1e-2}}, "paths start with 'params.'"),
-    ({"seed": {"type": "int", "low": 0, "high": 9}}, "paths start with 'params.'"),
-    ({"params.hidden_dim": {"type": "float", "low": 16, "high": 64}}, "use type: int"),
-    ({"params.activation": {"type": "int", "low": 0, "high": 1}}, "use type: categorical"),
-    ({"params.bad": {"type": "float", "low": 0, "high": 1}}, "use type: categorical"),
-    ({"params.activation": {"type": "categorical", "choices": ["relu", "gelu"]}},
-     "params.activation='gelu' is rejected by the model"),
-    ({"params.hidden_dim": {"type": "categorical", "choices": [64, 0.5]}}, "params.hidden_dim=0.5 is rejected"),
-    ({"params.optim.momentum": {"type": "float", "low": 0.5, "high": 1.5}},
-     "params.optim.momentum=1.5 is rejected by the model: params.optim: momentum must be in [0, 1)"),
-    ({"params.lr": {"type": "float", "low": 1e-3, "high": 1e-2, "condition": {"params.optim.kind": "adam"}}},
-     "which is not in the search space"),
-    ({"params.optim.kind": {"type": "categorical", "choices": ["sgd", "adam"]},
-      "params.optim.momentum": {"type": "float", "low": 0.1, "high": 0.9, "condition": {"params.optim.kind": "rmsprop"}}},
-     "needs params.optim.kind=['rmsprop'], which is not among its choices"),
-    ({"params.activation": {"type": "categorical", "choices": ["relu", "elu"], "condition": {"params.bad": False}},
-      "params.bad": {"type": "categorical", "choices": [True, False], "condition": {"params.activation": "elu"}}},
-     "conditions form a cycle"),
-    ({"params.bad": {"type": "categorical", "choices": [True, False], "condition": {"params.bad": True}}},
-     "condition on itself"),
-])
+@pytest.mark.parametrize(
+    "space, message",
+    [
+        (
+            {"params.learning_rate": {"type": "float", "low": 1e-4, "high": 1e-2}},
+            "unknown parameter path 'params.learning_rate'",
+        ),
+        (
+            {"params.optim.beta": {"type": "float", "low": 0.1, "high": 0.9}},
+            "ToyOptim (params.optim) has no field 'beta'",
+        ),
+        ({"params.lr.x": {"type": "float", "low": 0.1, "high": 0.9}}, "params.lr is a value, not a section"),
+        ({"params.optim": {"type": "categorical", "choices": ["a"]}}, "is a section (ToyOptim)"),
+        ({"lr": {"type": "float", "low": 1e-4, "high": 1e-2}}, "paths start with 'params.'"),
+        ({"seed": {"type": "int", "low": 0, "high": 9}}, "paths start with 'params.'"),
+        ({"params.hidden_dim": {"type": "float", "low": 16, "high": 64}}, "use type: int"),
+        ({"params.activation": {"type": "int", "low": 0, "high": 1}}, "use type: categorical"),
+        ({"params.bad": {"type": "float", "low": 0, "high": 1}}, "use type: categorical"),
+        (
+            {"params.activation": {"type": "categorical", "choices": ["relu", "gelu"]}},
+            "params.activation='gelu' is rejected by the model",
+        ),
+        ({"params.hidden_dim": {"type": "categorical", "choices": [64, 0.5]}}, "params.hidden_dim=0.5 is rejected"),
+        (
+            {"params.optim.momentum": {"type": "float", "low": 0.5, "high": 1.5}},
+            "params.optim.momentum=1.5 is rejected by the model: params.optim: momentum must be in [0, 1)",
+        ),
+        (
+            {"params.lr": {"type": "float", "low": 1e-3, "high": 1e-2, "condition": {"params.optim.kind": "adam"}}},
+            "which is not in the search space",
+        ),
+        (
+            {
+                "params.optim.kind": {"type": "categorical", "choices": ["sgd", "adam"]},
+                "params.optim.momentum": {
+                    "type": "float",
+                    "low": 0.1,
+                    "high": 0.9,
+                    "condition": {"params.optim.kind": "rmsprop"},
+                },
+            },
+            "needs params.optim.kind=['rmsprop'], which is not among its choices",
+        ),
+        (
+            {
+                "params.activation": {
+                    "type": "categorical",
+                    "choices": ["relu", "elu"],
+                    "condition": {"params.bad": False},
+                },
+                "params.bad": {
+                    "type": "categorical",
+                    "choices": [True, False],
+                    "condition": {"params.activation": "elu"},
+                },
+            },
+            "conditions form a cycle",
+        ),
+        (
+            {"params.bad": {"type": "categorical", "choices": [True, False], "condition": {"params.bad": True}}},
+            "condition on itself",
+        ),
+    ],
+)
 def test_bad_search_spaces_name_the_problem(tmp_path, toy_model, space, message):
     with pytest.raises(ConfigError) as info:
         check(tmp_path, space)
@@ -52,11 +90,19 @@ def test_bad_search_spaces_name_the_problem(tmp_path, toy_model, space, message)
 
 
 def test_order_puts_condition_parents_first(tmp_path, toy_model):
-    order = check(tmp_path, {
-        "params.optim.momentum": {"type": "float", "low": 0.1, "high": 0.9, "condition": {"params.optim.kind": "sgd"}},
-        "params.optim.kind": {"type": "categorical", "choices": ["sgd", "adam"]},
-        "params.lr": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True},
-    })
+    order = check(
+        tmp_path,
+        {
+            "params.optim.momentum": {
+                "type": "float",
+                "low": 0.1,
+                "high": 0.9,
+                "condition": {"params.optim.kind": "sgd"},
+            },
+            "params.optim.kind": {"type": "categorical", "choices": ["sgd", "adam"]},
+            "params.lr": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True},
+        },
+    )
     assert order.index("params.optim.kind") < order.index("params.optim.momentum")
     assert sorted(order) == ["params.lr", "params.optim.kind", "params.optim.momentum"]
 
@@ -68,19 +114,23 @@ def test_int_range_on_float_field_is_fine(tmp_path, toy_model):
 @pytest.fixture
 def no_training(monkeypatch):
     """Fail the test if any trial trains: errors must come before."""
+
     def boom(*args, **kwargs):
         raise AssertionError("a trial ran although the study file is invalid")
 
     monkeypatch.setattr("tests.tuning.toy_model.train", boom)
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"search_space": {"params.nope": {"type": "float", "low": 0.1, "high": 0.2}}}, "unknown parameter path"),
-    ({"objective": "ndcg@20"}, "is not a validation metric of toy"),
-    ({"base_config": "no/such_config"}, "base_config 'no/such_config' not found"),
-    ({"storage": "redis://localhost"}, "is not supported"),
-    ({"overrides": {"params": {"epochs_typo": 3}}}, "unknown key(s) ['epochs_typo']"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"search_space": {"params.nope": {"type": "float", "low": 0.1, "high": 0.2}}}, "unknown parameter path"),
+        ({"objective": "ndcg@20"}, "is not a validation metric of toy"),
+        ({"base_config": "no/such_config"}, "base_config 'no/such_config' not found"),
+        ({"storage": "redis://localhost"}, "is not supported"),
+        ({"overrides": {"params": {"epochs_typo": 3}}}, "unknown key(s) ['epochs_typo']"),
+    ],
+)
 def test_tune_fails_before_any_trial(tmp_path, toy_model, no_training, changes, message):
     path = write_study(tmp_path, **changes)
     with pytest.raises(ConfigError) as info:

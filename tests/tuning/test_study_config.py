@@ -1,4 +1,5 @@
 """Study-file schema: every malformed entry fails with a message that names the problem."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,11 @@ from graphcl.tuning.yaml_io import load_yaml_text
 
 
 def study(**changes):
-    data = {"base_config": "toy_base.yaml", "study_name": "s",
-            "search_space": {"params.lr": {"type": "float", "low": 1e-4, "high": 1e-2, "log": True}}}
+    data = {
+        "base_config": "toy_base.yaml",
+        "study_name": "s",
+        "search_space": {"params.lr": {"type": "float", "low": 1e-4, "high": 1e-2, "log": True}},
+    }
     data.update(changes)
     return data
 
@@ -23,7 +27,13 @@ def test_valid_study_gets_defaults():
     cfg, folder = load_study_config(study())
     assert folder is None
     assert (cfg.direction, cfg.objective, cfg.seeds, cfg.sampler.type, cfg.sampler.seed, cfg.pruner.type) == (
-        "maximize", "macro_f1_20", [0], "tpe", 0, "median")
+        "maximize",
+        "macro_f1_20",
+        [0],
+        "tpe",
+        0,
+        "median",
+    )
     assert cfg.search_space["params.lr"].log is True
 
 
@@ -46,50 +56,56 @@ def test_yaml_reads_exponent_numbers_as_floats():
     assert load_yaml_text("a: 1e-4\nb: [3E2, x]\nc: 7") == {"a": 1e-4, "b": [300.0, "x"], "c": 7}
 
 
-@pytest.mark.parametrize("spec, message", [
-    ({"type": "float", "low": 1.0, "high": 0.1}, "empty or inverted range"),
-    ({"type": "int", "low": 4, "high": 4}, "empty or inverted range"),
-    ({"type": "float", "low": 0.0, "high": 1.0, "log": True}, "log: true needs low > 0"),
-    ({"type": "float", "low": -1.0, "high": 1.0, "log": True}, "log: true needs low > 0"),
-    ({"type": "float", "low": 1e-4, "high": 1.0, "log": True, "step": 0.1}, "cannot be combined with step"),
-    ({"type": "categorical"}, "needs a non-empty `choices`"),
-    ({"type": "categorical", "choices": []}, "needs a non-empty `choices`"),
-    ({"type": "categorical", "choices": [1, 2], "low": 0}, "takes `choices` only"),
-    ({"type": "categorical", "choices": [{"a": 1}, 3]}, "must be numbers, strings"),
-    ({"type": "categorical", "choices": [[1, [2]], 3]}, "flat lists of them"),
-    ({"type": "categorical", "choices": [1, 1]}, "duplicates"),
-    ({"type": "float", "low": 0.1}, "needs both `low` and `high`"),
-    ({"type": "float", "low": "a", "high": 1.0}, "matches none of"),
-    ({"type": "int", "low": 0.5, "high": 4}, "whole numbers"),
-    ({"type": "int", "low": 1, "high": 9, "step": 0}, "step must be a positive number"),
-    ({"type": "float", "low": 0, "high": 1, "choices": [1]}, "`choices` is for type: categorical"),
-    ({"type": "gaussian", "low": 0, "high": 1}, "is not one of ['float', 'int', 'categorical']"),
-    ({"type": "float", "low": 0, "high": 1, "hi": 2}, "unknown key(s) ['hi']"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ({"type": "float", "low": 1.0, "high": 0.1}, "empty or inverted range"),
+        ({"type": "int", "low": 4, "high": 4}, "empty or inverted range"),
+        ({"type": "float", "low": 0.0, "high": 1.0, "log": True}, "log: true needs low > 0"),
+        ({"type": "float", "low": -1.0, "high": 1.0, "log": True}, "log: true needs low > 0"),
+        ({"type": "float", "low": 1e-4, "high": 1.0, "log": True, "step": 0.1}, "cannot be combined with step"),
+        ({"type": "categorical"}, "needs a non-empty `choices`"),
+        ({"type": "categorical", "choices": []}, "needs a non-empty `choices`"),
+        ({"type": "categorical", "choices": [1, 2], "low": 0}, "takes `choices` only"),
+        ({"type": "categorical", "choices": [{"a": 1}, 3]}, "must be numbers, strings"),
+        ({"type": "categorical", "choices": [[1, [2]], 3]}, "flat lists of them"),
+        ({"type": "categorical", "choices": [1, 1]}, "duplicates"),
+        ({"type": "float", "low": 0.1}, "needs both `low` and `high`"),
+        ({"type": "float", "low": "a", "high": 1.0}, "matches none of"),
+        ({"type": "int", "low": 0.5, "high": 4}, "whole numbers"),
+        ({"type": "int", "low": 1, "high": 9, "step": 0}, "step must be a positive number"),
+        ({"type": "float", "low": 0, "high": 1, "choices": [1]}, "`choices` is for type: categorical"),
+        ({"type": "gaussian", "low": 0, "high": 1}, "is not one of ['float', 'int', 'categorical']"),
+        ({"type": "float", "low": 0, "high": 1, "hi": 2}, "unknown key(s) ['hi']"),
+    ],
+)
 def test_bad_param_specs_name_the_problem(spec, message):
     with pytest.raises(ConfigError, match="params.x") as info:
         load_study_config(space(**spec))
     assert message in str(info.value)
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"objective": "test_macro_f1_20"}, "is a test metric"),
-    ({"objective": "TEST/ndcg@20"}, "is a test metric"),
-    ({"direction": "up"}, "is not one of ['maximize', 'minimize']"),
-    ({"direction": "minimize"}, "cannot use a pruner"),
-    ({"seeds": []}, "seeds is empty"),
-    ({"seeds": [1, 1]}, "duplicates"),
-    ({"n_trials": 0}, "n_trials must be >= 1"),
-    ({"timeout": -5}, "timeout must be a positive"),
-    ({"search_space": {}}, "search_space is empty"),
-    ({"search_space": ["params.lr"]}, "search_space must map"),
-    ({"sampler": {"type": "annealing"}}, "is not one of"),
-    ({"sampler": {"type": "tpe", "args": {"n_startup": 3}}}, "unknown args ['n_startup']"),
-    ({"pruner": {"type": "median", "args": {"warmup": 3}}}, "unknown args ['warmup']"),
-    ({"pruner": {"type": "percentile", "args": {"percentile": 150}}}, "between 0 and 100"),
-    ({"unknown_key": 1}, "unknown key(s) ['unknown_key']"),
-    ({"study_name": None, "base_config": "x"}, "study_name is required"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"objective": "test_macro_f1_20"}, "is a test metric"),
+        ({"objective": "TEST/ndcg@20"}, "is a test metric"),
+        ({"direction": "up"}, "is not one of ['maximize', 'minimize']"),
+        ({"direction": "minimize"}, "cannot use a pruner"),
+        ({"seeds": []}, "seeds is empty"),
+        ({"seeds": [1, 1]}, "duplicates"),
+        ({"n_trials": 0}, "n_trials must be >= 1"),
+        ({"timeout": -5}, "timeout must be a positive"),
+        ({"search_space": {}}, "search_space is empty"),
+        ({"search_space": ["params.lr"]}, "search_space must map"),
+        ({"sampler": {"type": "annealing"}}, "is not one of"),
+        ({"sampler": {"type": "tpe", "args": {"n_startup": 3}}}, "unknown args ['n_startup']"),
+        ({"pruner": {"type": "median", "args": {"warmup": 3}}}, "unknown args ['warmup']"),
+        ({"pruner": {"type": "percentile", "args": {"percentile": 150}}}, "between 0 and 100"),
+        ({"unknown_key": 1}, "unknown key(s) ['unknown_key']"),
+        ({"study_name": None, "base_config": "x"}, "study_name is required"),
+    ],
+)
 def test_bad_study_fields_name_the_problem(changes, message):
     with pytest.raises(ConfigError) as info:
         load_study_config(study(**changes))
@@ -97,9 +113,15 @@ def test_bad_study_fields_name_the_problem(changes, message):
 
 
 def test_val_prefix_is_accepted_and_overrides_apply():
-    cfg, _ = load_study_config(study(objective="val.ndcg@20"), ["n_trials=7", "sampler.seed=3",
-                                                              "overrides.params.epochs=2"])
-    assert (cfg.objective, cfg.n_trials, cfg.sampler.seed, cfg.overrides) == ("ndcg@20", 7, 3, {"params": {"epochs": 2}})
+    cfg, _ = load_study_config(
+        study(objective="val.ndcg@20"), ["n_trials=7", "sampler.seed=3", "overrides.params.epochs=2"]
+    )
+    assert (cfg.objective, cfg.n_trials, cfg.sampler.seed, cfg.overrides) == (
+        "ndcg@20",
+        7,
+        3,
+        {"params": {"epochs": 2}},
+    )
 
 
 def test_minimize_without_pruner_is_allowed():

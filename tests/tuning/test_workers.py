@@ -1,4 +1,5 @@
 """Workers: resume after a killed worker (SQLite), several processes on one journal file."""
+
 from __future__ import annotations
 
 import os
@@ -43,12 +44,14 @@ def wait_for(predicate, timeout, what):
 
 
 def test_resume_after_sigkill_mid_study(tmp_path):
-    path = write_study(tmp_path, n_trials=5, final_seeds=[], pruner={"type": "none"},
-                       params={"epochs": 3, "sleep": 0.15})
+    path = write_study(
+        tmp_path, n_trials=5, final_seeds=[], pruner={"type": "none"}, params={"epochs": 3, "sleep": 0.15}
+    )
     out = tmp_path / "out"
     db = out / "toy_study" / "study.db"
-    proc = subprocess.Popen(CLI + [str(path), "--out-dir", str(out)], env=cli_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        CLI + [str(path), "--out-dir", str(out)], env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         wait_for(db.exists, 60, "the study database")
         storage = f"sqlite:///{db}"
@@ -72,11 +75,12 @@ def test_resume_after_sigkill_mid_study(tmp_path):
     # (the kill lands mid-trial unless that trial ended in the milliseconds after the last poll)
     assert len(killed) <= 1 and sum(t.state == TrialState.COMPLETE for t in before) < 5
 
-    done = subprocess.run(CLI + [str(path), "--out-dir", str(out)], env=cli_env(),
-                          capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        CLI + [str(path), "--out-dir", str(out)], env=cli_env(), capture_output=True, text=True, timeout=180
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     after = optuna.load_study(study_name="toy_study", storage=storage).trials
-    assert [t.number for t in after[:len(before)]] == [t.number for t in before]  # history kept
+    assert [t.number for t in after[: len(before)]] == [t.number for t in before]  # history kept
     assert sum(t.state == TrialState.COMPLETE for t in after) == 5
     failed = [t for t in after if t.state == TrialState.FAIL]
     assert [t.number for t in failed] == killed
@@ -86,8 +90,9 @@ def test_resume_after_sigkill_mid_study(tmp_path):
 
 
 def test_journal_storage_two_workers_total_n_trials(tmp_path, toy_model):
-    path = write_study(tmp_path, n_trials=6, final_seeds=[], pruner={"type": "none"},
-                       params={"epochs": 2, "sleep": 0.25})
+    path = write_study(
+        tmp_path, n_trials=6, final_seeds=[], pruner={"type": "none"}, params={"epochs": 2, "sleep": 0.25}
+    )
     log = tmp_path / "journal" / "study.log"
     commands.run(tune_args(path, tmp_path / "out", storage=f"journal://{log}", workers=2))
     storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(log)))
@@ -114,8 +119,11 @@ def test_orphaned_trials_of_dead_local_workers_are_failed():
     orphan, alive, remote = study.ask(), study.ask(), study.ask()
     pid = dead_pid()
     assert not process_alive(pid) and process_alive(os.getpid())
-    for trial, host, owner in ((orphan, socket.gethostname(), pid), (alive, socket.gethostname(), os.getppid()),
-                               (remote, "another-machine", pid)):
+    for trial, host, owner in (
+        (orphan, socket.gethostname(), pid),
+        (alive, socket.gethostname(), os.getppid()),
+        (remote, "another-machine", pid),
+    ):
         trial.set_user_attr(HOST_ATTR, host)
         trial.set_user_attr(PID_ATTR, owner)
     assert fail_orphaned_trials(study) == [orphan.number]

@@ -4,6 +4,7 @@ The best configuration is lr = 10**-2.5 (about 3.2e-3), hidden_dim = 96, activat
 Trials with ``params.bad: true`` report very low values (the pruning test relies on it), and
 ``sleep`` seconds per epoch make trials take wall time without using CPU (worker tests).
 """
+
 from __future__ import annotations
 
 import math
@@ -85,8 +86,11 @@ def train(run, run_dir: Path, report=None) -> dict:
             report(epoch, val)
     test = val - 0.01 + rng.gauss(0, p.noise)
     (Path(run_dir) / "toy.txt").write_text(f"{val}\n")
-    return {"val": {"macro_f1_20": val, "nmi": val / 2}, "test": {"macro_f1_20": test, "nmi": test / 2},
-            "epochs": p.epochs}
+    return {
+        "val": {"macro_f1_20": val, "nmi": val / 2},
+        "test": {"macro_f1_20": test, "nmi": test / 2},
+        "epochs": p.epochs,
+    }
 
 
 def evaluate(run_dir: Path, run=None) -> dict:

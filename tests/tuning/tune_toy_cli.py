@@ -1,9 +1,9 @@
 """``graphcl`` command line with the toy model registered (subprocess tests use this)."""
+
 import sys
 
 from graphcl import registry
 from graphcl.cli import main
-
 from tests.tuning.toy_model import ENTRY
 
 registry.MODELS["toy"] = ENTRY

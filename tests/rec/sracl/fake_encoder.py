@@ -1,4 +1,5 @@
 """A tiny deterministic text encoder for tests: hashed bag of words, L2-normalised."""
+
 from __future__ import annotations
 
 import hashlib

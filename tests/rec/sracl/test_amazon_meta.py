@@ -3,8 +3,13 @@ import json
 
 import pytest
 
-from rec.sracl.amazon_meta import (aligned_item_text, asin_to_id_from_reviews, check_alignment, item_text,
-                                   parse_amazon_meta)
+from rec.sracl.amazon_meta import (
+    aligned_item_text,
+    asin_to_id_from_reviews,
+    check_alignment,
+    item_text,
+    parse_amazon_meta,
+)
 
 META = [
     "{'asin': 'B1', 'title': 'Rose Lipstick', 'brand': 'Acme', 'categories': [['Beauty', 'Makeup', 'Lips']], "

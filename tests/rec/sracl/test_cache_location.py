@@ -1,4 +1,5 @@
 """SRA-CL's default embedding cache lives in the user cache, never in the data root."""
+
 from rec.sracl.semantic_index import default_cache_dir
 
 

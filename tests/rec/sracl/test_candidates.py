@@ -1,4 +1,5 @@
 """Prefix candidates and owner-masked retrieval for SRA-CL's per-prefix user retrieval."""
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -26,8 +27,11 @@ def test_training_prefixes_holdout_zero_and_bad_length():
 def brute_force(query, keys, k, query_owner, key_owner, valid):
     out = []
     for b in range(query.size(0)):
-        scored = [(float(F.cosine_similarity(query[b], keys[j], dim=0)), j) for j in range(keys.size(0))
-                  if key_owner[j] != query_owner[b] and valid[j]]
+        scored = [
+            (float(F.cosine_similarity(query[b], keys[j], dim=0)), j)
+            for j in range(keys.size(0))
+            if key_owner[j] != query_owner[b] and valid[j]
+        ]
         out.append(sorted(scored, key=lambda t: -t[0])[:k])
     return out
 

@@ -1,4 +1,5 @@
 """SRA-CL end to end on a tiny synthetic dataset through RecBole (seconds on a CPU)."""
+
 from dataclasses import dataclass
 
 import pytest
@@ -41,23 +42,44 @@ def seq_batch(interaction):
     """A RecBole batch as the model's ``SeqBatch`` (what ``RecBoleSRACL`` hands the model)."""
     from rec.batching import SeqBatch
 
-    return SeqBatch(interaction["item_id_list"], interaction["item_length"], interaction["item_id"],
-                    interaction["user_id"])
+    return SeqBatch(
+        interaction["item_id_list"], interaction["item_length"], interaction["item_id"], interaction["user_id"]
+    )
 
 
 def build(tmp_path, config_extra=None, **overrides):
     """``(SRACL in RecBole's ids, RecBole train loader, RecBole dataset)`` through ``RecBoleSRACL``."""
     data = tiny_data()
     write_atomic(data, tmp_path / "data" / "tiny", "tiny")
-    params = sectioned(SRACLParams, k_users=3, k_items=3, max_seq_length=8, hidden_dropout_prob=0.0,
-                       attn_dropout_prob=0.0, cache_dir=str(tmp_path / "cache"), **overrides)
+    params = sectioned(
+        SRACLParams,
+        k_users=3,
+        k_items=3,
+        max_seq_length=8,
+        hidden_dropout_prob=0.0,
+        attn_dropout_prob=0.0,
+        cache_dir=str(tmp_path / "cache"),
+        **overrides,
+    )
     extra = recbole.prepare_sracl(params, data, tmp_path / "run", encoder=BagOfWordsEncoder())
     small = {"hidden_size": 16, "inner_size": 32, "n_layers": 1, "train_batch_size": 64}
-    cfg = recbole.make_config(recbole.RecBoleSRACL, "tiny", {
-        **recbole.sracl_backbone_config(params), **small, "data_path": str(tmp_path / "data"), "seed": 0,
-        "load_col": {"inter": ["user_id", "item_id", "timestamp"]}, "device": "cpu", "use_gpu": False, "show_progress": False,
-        "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full"}, **extra,
-        **(config_extra or {})})
+    cfg = recbole.make_config(
+        recbole.RecBoleSRACL,
+        "tiny",
+        {
+            **recbole.sracl_backbone_config(params),
+            **small,
+            "data_path": str(tmp_path / "data"),
+            "seed": 0,
+            "load_col": {"inter": ["user_id", "item_id", "timestamp"]},
+            "device": "cpu",
+            "use_gpu": False,
+            "show_progress": False,
+            "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full"},
+            **extra,
+            **(config_extra or {}),
+        },
+    )
     dataset = recbole.create_dataset(cfg)
     train, _, _ = recbole.data_preparation(cfg, dataset)
     torch.manual_seed(0)
@@ -116,7 +138,21 @@ def test_project_trainer_runs_sracl_on_its_own_ids(tmp_path):
     from rec.train import build, train
 
     data = tiny_data()
-    params = SRACLParams(model=SRACLModel(hidden_size=16, inner_size=32, n_layers=1, max_seq_length=8, k_users=3, k_items=3, item_semantics="cooc", user_semantics="mean_items", cooc_dim=4, cache_dir=str(tmp_path / "cache")), train=SRACLTrain(epochs=2, train_batch_size=64))
+    params = SRACLParams(
+        model=SRACLModel(
+            hidden_size=16,
+            inner_size=32,
+            n_layers=1,
+            max_seq_length=8,
+            k_users=3,
+            k_items=3,
+            item_semantics="cooc",
+            user_semantics="mean_items",
+            cooc_dim=4,
+            cache_dir=str(tmp_path / "cache"),
+        ),
+        train=SRACLTrain(epochs=2, train_batch_size=64),
+    )
     run = RunConfig(task="rec", model="sracl", dataset="tiny", seed=0, device="cpu", params=params)
     model, split = build(run, torch.device("cpu"), data)
     assert model.semantic_sources["item"] == "cooc-ppmi-svd"
@@ -198,7 +234,21 @@ def test_prefix_retrieval_on_the_data_ids(tmp_path):
     from graphcl.config import RunConfig
     from rec.train import build as build_run
 
-    params = SRACLParams(model=SRACLModel(hidden_size=16, inner_size=32, n_layers=1, max_seq_length=8, k_users=3, k_items=3, item_semantics="cooc", user_semantics="mean_items", user_retrieval="prefix", cooc_dim=4, cache_dir=str(tmp_path / "cache")))
+    params = SRACLParams(
+        model=SRACLModel(
+            hidden_size=16,
+            inner_size=32,
+            n_layers=1,
+            max_seq_length=8,
+            k_users=3,
+            k_items=3,
+            item_semantics="cooc",
+            user_semantics="mean_items",
+            user_retrieval="prefix",
+            cooc_dim=4,
+            cache_dir=str(tmp_path / "cache"),
+        )
+    )
     run = RunConfig(task="rec", model="sracl", dataset="tiny", seed=0, device="cpu", params=params)
     model, _ = build_run(run, torch.device("cpu"), tiny_data())
     assert_prefix_retrieval_agrees_with_user_tables(model)
@@ -224,8 +274,9 @@ def assert_prefix_candidates_are_other_users_prefixes(model, seq, lens, users):
 
 
 def test_prefix_candidates_in_recbole_ids(tmp_path):
-    model, train, dataset = build(tmp_path, user_semantics="mean_items", user_retrieval="prefix",
-                                  retrieval_candidates="prefixes")
+    model, train, dataset = build(
+        tmp_path, user_semantics="mean_items", user_retrieval="prefix", retrieval_candidates="prefixes"
+    )
     data = tiny_data()
     # every non-empty training prefix (length 9 - 2 held-out items = 7 per user), in RecBole's ids
     assert model.prefix_seqs.size(0) == len(data.sequences) * 7
@@ -236,10 +287,11 @@ def test_prefix_candidates_in_recbole_ids(tmp_path):
         n = int(model.prefix_len[row])
         items = [int(item_tok[i]) for i in model.prefix_seqs[row, :n]]
         end = row % 7 + 1
-        assert items == data.sequences[user][max(0, end - 8):end]
+        assert items == data.sequences[user][max(0, end - 8) : end]
     batch = next(iter(train))
-    assert_prefix_candidates_are_other_users_prefixes(model, batch["item_id_list"], batch["item_length"],
-                                                      batch["user_id"])
+    assert_prefix_candidates_are_other_users_prefixes(
+        model, batch["item_id_list"], batch["item_length"], batch["user_id"]
+    )
     # a candidate's vector is the mean of its own items' unit vectors
     n = int(model.prefix_len[6])
     assert torch.allclose(model.prefix_emb[6], model.item_unit[model.prefix_seqs[6, :n]].mean(0), atol=1e-6)
@@ -247,8 +299,13 @@ def test_prefix_candidates_in_recbole_ids(tmp_path):
 
 def test_prefix_candidates_train_online_and_from_the_epoch_cache(tmp_path):
     for encoding in ("online", "epoch_cache"):
-        model, train, _ = build(tmp_path / encoding, user_semantics="mean_items", user_retrieval="prefix",
-                                retrieval_candidates="prefixes", neighbour_encoding=encoding)
+        model, train, _ = build(
+            tmp_path / encoding,
+            user_semantics="mean_items",
+            user_retrieval="prefix",
+            retrieval_candidates="prefixes",
+            neighbour_encoding=encoding,
+        )
         losses = losses_on_one_batch(model, next(iter(train)), 12)
         assert "inter" in model.last_losses and losses[-1] < 0.8 * losses[0]
     # the memory bank holds one row per candidate prefix, equal to encoding it online in eval mode
@@ -264,7 +321,22 @@ def test_prefix_candidates_on_the_data_ids(tmp_path):
     from graphcl.config import RunConfig
     from rec.train import build as build_run
 
-    params = SRACLParams(model=SRACLModel(hidden_size=16, inner_size=32, n_layers=1, max_seq_length=8, k_users=3, k_items=3, item_semantics="cooc", user_semantics="mean_items", user_retrieval="prefix", retrieval_candidates="prefixes", cooc_dim=4, cache_dir=str(tmp_path / "cache")))
+    params = SRACLParams(
+        model=SRACLModel(
+            hidden_size=16,
+            inner_size=32,
+            n_layers=1,
+            max_seq_length=8,
+            k_users=3,
+            k_items=3,
+            item_semantics="cooc",
+            user_semantics="mean_items",
+            user_retrieval="prefix",
+            retrieval_candidates="prefixes",
+            cooc_dim=4,
+            cache_dir=str(tmp_path / "cache"),
+        )
+    )
     run = RunConfig(task="rec", model="sracl", dataset="tiny", seed=0, device="cpu", params=params)
     model, _ = build_run(run, torch.device("cpu"), tiny_data())
     users = torch.arange(model.user_seqs.size(0))
@@ -273,8 +345,12 @@ def test_prefix_candidates_on_the_data_ids(tmp_path):
 
 def test_prefix_candidates_need_prefix_tables_and_prefix_retrieval(tmp_path):
     with pytest.raises(ValueError, match="no prefix tables"):
-        build(tmp_path / "a", user_semantics="mean_items", user_retrieval="prefix",
-              config_extra={"retrieval_candidates": "prefixes"})
+        build(
+            tmp_path / "a",
+            user_semantics="mean_items",
+            user_retrieval="prefix",
+            config_extra={"retrieval_candidates": "prefixes"},
+        )
     with pytest.raises(ValueError, match="set user_retrieval='prefix'"):
         build(tmp_path / "b", config_extra={"retrieval_candidates": "prefixes"})
     with pytest.raises(ValueError, match="retrieval_candidates must be one of"):

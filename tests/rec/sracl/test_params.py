@@ -11,15 +11,18 @@ def test_defaults_follow_the_paper():
     assert p.substitution_rate == 0.2 and p.user_cl_weight == 0.1 and p.item_cl_weight == 0.1
 
 
-@pytest.mark.parametrize("bad, match", [
-    ({"substitution_rate": 1.5}, "substitution_rate"),
-    ({"k_users": 0}, "k_users"),
-    ({"hidden_size": 30, "n_heads": 4}, "divisible"),
-    ({"item_semantics": "file"}, "item_embedding_file"),
-    ({"cl_temperature": 0.0}, "cl_temperature"),
-    ({"user_retrieval": "prefix"}, "user_semantics='mean_items'"),
-    ({"retrieval_candidates": "prefixes"}, "set user_retrieval='prefix'"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        ({"substitution_rate": 1.5}, "substitution_rate"),
+        ({"k_users": 0}, "k_users"),
+        ({"hidden_size": 30, "n_heads": 4}, "divisible"),
+        ({"item_semantics": "file"}, "item_embedding_file"),
+        ({"cl_temperature": 0.0}, "cl_temperature"),
+        ({"user_retrieval": "prefix"}, "user_semantics='mean_items'"),
+        ({"retrieval_candidates": "prefixes"}, "set user_retrieval='prefix'"),
+    ],
+)
 def test_invalid_values_are_rejected(bad, match):
     with pytest.raises(ConfigError, match=match):
         from_dict(SRACLParams, {"model": bad})

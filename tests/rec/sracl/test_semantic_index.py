@@ -4,8 +4,16 @@ from rec.sracl.params import SRACLModel, SRACLParams
 from rec.sracl.semantic_index import SemanticIndex
 from tests.rec.sracl.fake_encoder import BagOfWordsEncoder
 
-TEXT = {1: "red lipstick", 2: "pink lipstick", 3: "red nail polish", 4: "camping tent",
-        5: "hiking tent", 6: "hiking boots", 7: "FUTURE item", 8: "FUTURE target"}
+TEXT = {
+    1: "red lipstick",
+    2: "pink lipstick",
+    3: "red nail polish",
+    4: "camping tent",
+    5: "hiking tent",
+    6: "hiking boots",
+    7: "FUTURE item",
+    8: "FUTURE target",
+}
 SEQS = [[1, 2, 3, 7, 8], [2, 1, 3, 8, 7], [4, 5, 6, 7, 8], [5, 4, 6, 8, 7], [1, 3, 2, 7, 8]]
 
 
@@ -29,7 +37,9 @@ def test_build_from_text(tmp_path):
 
 
 def test_build_id_free_fallback():
-    params = SRACLParams(model=SRACLModel(k_users=2, k_items=2, item_semantics="cooc", user_semantics="mean_items", cooc_dim=3))
+    params = SRACLParams(
+        model=SRACLModel(k_users=2, k_items=2, item_semantics="cooc", user_semantics="mean_items", cooc_dim=3)
+    )
     idx = SemanticIndex.build(params, list(range(5)), SEQS, 8, None)
     assert idx.item_source == "cooc-ppmi-svd"
     # held-out items 7, 8 have no vector and are never retrieved

@@ -6,8 +6,7 @@ from rec.sracl.synthesis import SampleSynthesis
 
 def inputs(b=4, k=5, ds=12, h=8):
     g = torch.Generator().manual_seed(0)
-    return (torch.randn(b, ds, generator=g), torch.randn(b, k, ds, generator=g),
-            torch.randn(b, k, h, generator=g))
+    return (torch.randn(b, ds, generator=g), torch.randn(b, k, ds, generator=g), torch.randn(b, k, h, generator=g))
 
 
 def test_weights_sum_to_one_in_eval_and_training():

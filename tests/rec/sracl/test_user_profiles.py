@@ -3,8 +3,14 @@ import json
 import pytest
 import torch
 
-from rec.sracl.user_profiles import (build_profile_texts, history_mean_embeddings, load_profile_file,
-                                     prefix_mean_embeddings, profile_text, training_history)
+from rec.sracl.user_profiles import (
+    build_profile_texts,
+    history_mean_embeddings,
+    load_profile_file,
+    prefix_mean_embeddings,
+    profile_text,
+    training_history,
+)
 
 TEXT = {1: "Toy Story", 2: "Heat", 3: "Casino", 4: "FUTURE-VALID", 5: "FUTURE-TEST"}
 
@@ -59,7 +65,7 @@ def test_prefix_mean_matches_history_mean_on_padded_prefixes():
     prefixes = [[3, 7, 1], [5], [2, 4, 6, 8, 9, 10, 11, 1]]
     seq = torch.zeros(3, 8, dtype=torch.long)
     for b, p in enumerate(prefixes):
-        seq[b, :len(p)] = torch.tensor(p)
+        seq[b, : len(p)] = torch.tensor(p)
     lens = torch.tensor([len(p) for p in prefixes])
     unit = torch.nn.functional.normalize(emb, dim=1)
     for max_items in (2, 20):
