@@ -21,3 +21,15 @@ def synthetic_sequences(num_users: int = 40, num_items: int = 30, seed: int = 0,
 @pytest.fixture
 def tiny_data():
     return synthetic_sequences()
+
+
+class InterruptAtEpoch:
+    """An ``on_epoch_start`` hook that stands in for Ctrl-C / SIGTERM: raises KeyboardInterrupt
+    when ``epoch`` starts."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def __call__(self, trainer):
+        if trainer.epoch == self.epoch:
+            raise KeyboardInterrupt

@@ -8,6 +8,7 @@ from graphcl.config import load_run_config
 from graphcl.registry import TrialPruned
 from graphcl.runner import run_training
 from rec import train as rec_train
+from tests.rec.conftest import InterruptAtEpoch
 
 KEYS = {"hr@5", "ndcg@5", "hr@10", "ndcg@10", "hr@20", "ndcg@20"}
 SMALL = [
@@ -81,17 +82,6 @@ def test_unknown_model_and_missing_run_dir(tmp_path):
         rec_train.model_class("gru4rec")
     with pytest.raises(FileNotFoundError, match="model.pt"):
         rec_train.evaluate(tmp_path, None)
-
-
-class InterruptAtEpoch:
-    """Stands in for Ctrl-C / SIGTERM: raises KeyboardInterrupt when ``epoch`` starts."""
-
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def __call__(self, trainer):
-        if trainer.epoch == self.epoch:
-            raise KeyboardInterrupt
 
 
 def _four_epoch_run(tmp_path, name):

@@ -8,6 +8,7 @@ import torch
 from rec.params import SASRecParams
 from rec.split import LeaveOneOut
 from rec.trainer import SeqRecTrainer
+from tests.rec.conftest import InterruptAtEpoch
 from tests.sections import namespaces
 
 
@@ -143,15 +144,6 @@ def _cl4srec_trainer(tmp_path, seed=0, **params):
     )
 
 
-class StopAtEpoch:
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def __call__(self, trainer):
-        if trainer.epoch == self.epoch:
-            raise KeyboardInterrupt
-
-
 @pytest.mark.parametrize("train_targets", ["prefixes", "all_positions"])
 def test_a_run_interrupted_after_epoch_2_resumes_to_the_same_result(tmp_path, train_targets):
     from rec.trainer import load_checkpoint
@@ -161,7 +153,7 @@ def test_a_run_interrupted_after_epoch_2_resumes_to_the_same_result(tmp_path, tr
     expected = straight.fit()
 
     interrupted = _cl4srec_trainer(tmp_path / "b", train_targets=train_targets)
-    interrupted.model.on_epoch_start = StopAtEpoch(3)  # Ctrl-C during epoch 3
+    interrupted.model.on_epoch_start = InterruptAtEpoch(3)  # Ctrl-C during epoch 3
     with pytest.raises(KeyboardInterrupt):
         interrupted.fit()
     assert load_checkpoint(tmp_path / "b" / "last.pt")["epoch"] == 2
