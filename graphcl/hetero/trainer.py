@@ -43,7 +43,9 @@ class FitResult:
         peak_memory_mb: peak CUDA memory, or the process's peak RSS on the CPU.
         device: where it trained.
         interrupted_at_epoch: the epoch a Ctrl-C ended training at, else ``None``.
-        evaluated_epoch: the embeddings are those of the parameters after this many epochs.
+        evaluated_epoch: the 1-based epoch whose parameters are embedded: with ``select="loss"`` and
+            ``restore_best``, the lowest-loss epoch (its parameters before that epoch's update, as
+            HeCo saves them), else the parameters after this many updates.
         select: the selection rule, ``params.train.select``.
         selected_epoch: with ``select="validation"``, the epochs trained by the best-validated
             parameters (1-based, like ``evaluated_epoch``); ``None`` with ``"loss"`` or before any
