@@ -34,7 +34,7 @@ def logreg_evaluate(
     labels: torch.Tensor,
     train_idx: torch.Tensor,
     val_idx: torch.Tensor,
-    test_idx: torch.Tensor,
+    test_idx: torch.Tensor | None,
     lr: float = 0.01,
     weight_decay: float = 0.0,
     repeats: int = 50,
@@ -56,7 +56,8 @@ def logreg_evaluate(
     Args:
         embeds: ``[N, D]`` node embeddings (detached).
         labels: ``[N]`` class ids.
-        train_idx, val_idx, test_idx: node ids of the splits.
+        train_idx, val_idx, test_idx: node ids of the splits; ``test_idx=None`` never reads a test
+            node (validation-only model selection) and returns only the ``val_*`` keys.
         lr: Adam learning rate (``eva_lr``).
         weight_decay: Adam weight decay (``eva_wd``).
         repeats: number of independently initialised classifiers (50 in the papers).
@@ -65,7 +66,8 @@ def logreg_evaluate(
 
     Returns:
         ``macro_f1``, ``micro_f1``, ``auc``, ``accuracy`` (test, at the best validation step),
-        ``val_macro_f1`` / ``val_micro_f1`` (best validation scores), and ``*_std`` for the test metrics.
+        ``val_macro_f1`` / ``val_micro_f1`` (best validation scores), and ``*_std`` for the test metrics
+        (with ``test_idx=None``: only ``val_macro_f1`` and ``val_micro_f1``).
     """
     if repeats < 1 or iterations < 1:
         raise ValueError(f"repeats and iterations must be >= 1, got {repeats} and {iterations}")
@@ -78,6 +80,9 @@ def logreg_evaluate(
     weight = ((torch.rand(repeats, dim, num_classes, generator=gen) * 2 - 1) * bound).requires_grad_()
     bias = torch.zeros(repeats, 1, num_classes, requires_grad=True)
     opt = torch.optim.Adam([weight, bias], lr=lr, weight_decay=weight_decay)
+    with_test = test_idx is not None
+    if not with_test:  # an empty test split: no test node is indexed, scored or returned
+        test_idx = torch.zeros(0, dtype=torch.long)
     x_tr, x_va, x_te = embeds[train_idx], embeds[val_idx], embeds[test_idx]
     y_tr, y_va, y_te = labels[train_idx], labels[val_idx], labels[test_idx]
     best_val_ma = torch.full((repeats,), -1.0)
@@ -96,9 +101,13 @@ def logreg_evaluate(
         opt.step()
         with torch.no_grad():
             lv = torch.baddbmm(bias, x_va.expand(repeats, -1, -1), weight)
-            lt = torch.baddbmm(bias, x_te.expand(repeats, -1, -1), weight)
-            pv, pt = lv.argmax(-1), lt.argmax(-1)
+            pv = lv.argmax(-1)
             v_ma, v_mi = f1_scores(pv, y_va, num_classes)
+            if not with_test:
+                best_val_ma, best_val_mi = torch.maximum(v_ma, best_val_ma), torch.maximum(v_mi, best_val_mi)
+                continue
+            lt = torch.baddbmm(bias, x_te.expand(repeats, -1, -1), weight)
+            pt = lt.argmax(-1)
             t_ma, t_mi = f1_scores(pt, y_te, num_classes)
             v_acc = (pv == y_va).float().mean(1)
             up = v_ma > best_val_ma
@@ -111,6 +120,8 @@ def logreg_evaluate(
             up = v_acc > best_val_acc
             best_val_acc = torch.where(up, v_acc, best_val_acc)
             test_acc = torch.where(up, (pt == y_te).float().mean(1), test_acc)
+    if not with_test:
+        return {"val_macro_f1": float(best_val_ma.mean()), "val_micro_f1": float(best_val_mi.mean())}
     y_np = y_te.numpy()
     if num_classes == 2:
         aucs = np.array([roc_auc_score(y_np, p[:, 1].numpy()) for p in test_proba])

@@ -19,7 +19,8 @@ from graphcl.hetero.metapath import MetaPath
 
 Positives = Literal["self", "heco"]
 Embedding = Literal["fused", "projected"]
-POSITIVES, EMBEDDINGS = get_args(Positives), get_args(Embedding)
+Select = Literal["loss", "validation"]
+POSITIVES, EMBEDDINGS, SELECTS = get_args(Positives), get_args(Embedding), get_args(Select)
 
 
 def _check(cond: bool, message: str) -> None:
@@ -37,9 +38,9 @@ class HeteroTrain:
 
     Args:
         epochs: maximum number of training epochs (10000: the official code relies on early
-            stopping).
+            stopping); also the cap of ``select: validation``.
         patience: epochs without a lower contrastive loss before stopping (official early
-            stopping; 20).
+            stopping; 20); with ``select: validation``, validations without a higher score.
         lr: Adam learning rate (7e-4).
         weight_decay: Adam weight decay (``l2_coef`` in the official code; 0).
         restore_best: embed with the parameters of the lowest-loss epoch (HeCo does) instead of the
@@ -47,6 +48,13 @@ class HeteroTrain:
         chunk_size: rows of the N x N similarity matrix computed at once in the losses
             (``None``: all rows; memory O(N * chunk_size)). A memory knob, not a hyperparameter of
             the method, hence here and not in ``model``.
+        select: model selection (docs/hetero.md, "Model selection"). ``"loss"`` (the official
+            rule, default): early stopping on the contrastive loss, labels never read.
+            ``"validation"``: every ``params.eval.eval_every`` epochs score the frozen embeddings by
+            the validation ``params.eval.objective`` (20 labels per class; the test split is not
+            read), keep the best-scoring parameters, stop after ``patience`` validations without
+            improvement or at ``epochs``, and evaluate those parameters once on the test split.
+            ``restore_best`` is then ignored.
     """
 
     epochs: int = 10000
@@ -55,8 +63,10 @@ class HeteroTrain:
     weight_decay: float = 0.0
     restore_best: bool = False
     chunk_size: int | None = None
+    select: Select = "loss"
 
     def __post_init__(self) -> None:
+        _check(self.select in SELECTS, f"select must be one of {SELECTS}, got {self.select!r}")
         _check(self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}")
         _check(self.patience >= 1, f"patience must be >= 1, got {self.patience}")
         _check(self.lr > 0, f"lr must be > 0, got {self.lr}")
@@ -335,6 +345,18 @@ class _Common:
     model: _ModelCommon
     train: HeteroTrain = field(default_factory=HeteroTrain)
     eval: HeteroEval = field(default_factory=HeteroEval)
+
+    def __post_init__(self) -> None:
+        check_select(self)
+
+
+def check_select(params: _Common) -> None:
+    """``train.select: validation`` needs ``eval.eval_every >= 1`` (how often to validate)."""
+    _check(
+        params.train.select != "validation" or params.eval.eval_every >= 1,
+        f"train.select 'validation' needs eval.eval_every >= 1 (validate every that many epochs), "
+        f"got eval_every {params.eval.eval_every}",
+    )
 
 
 @dataclass

@@ -9,8 +9,16 @@ with ``params.eval.export_npy``), ``eval_data.pt`` (labels, splits, evaluation s
 Pruning: with ``params.eval.eval_every = k > 0`` the current embeddings are scored every ``k`` epochs by
 logistic regression on the 20-labels-per-class split (``eval_repeats`` classifiers) and
 ``report(epoch, value)`` is called with the validation ``params.eval.objective`` (default Macro-F1 at
-20); a ``TrialPruned`` raised by ``report`` propagates. These scores only feed the tuner; they
-do not change when training stops.
+20); a ``TrialPruned`` raised by ``report`` propagates. With ``params.train.select = "loss"``
+(default) these scores only feed the tuner; they do not change when training stops.
+
+Model selection (docs/hetero.md, "Model selection"): with ``params.train.select = "validation"``
+the same validation score (train and validation nodes of the 20-labels split only; the test
+split is never passed to the classifier) drives :func:`~graphcl.hetero.trainer.fit`: best
+parameters kept, ``patience`` validations without improvement stop it, ``epochs`` caps it, and
+``val_history.json`` records ``[epochs trained, score]`` per validation. The test split is read
+once, by the final :func:`evaluate`. The metrics record ``select``, ``selected_epoch``,
+``best_val`` and ``val_evaluations``.
 
 Interrupting a plain run (Ctrl-C, ``kill -INT``; not a tuning trial) ends training early: the
 parameters of the last finished epoch (MEOW, AdaMEOW) or of the lowest-loss epoch
@@ -89,25 +97,37 @@ def train_and_evaluate(
     net, inputs = build(model, data, params, seed, target)
     labels = data[target].y.long()
     split = splits(data, target)
-    monitor = None
-    if report is not None:
 
-        def monitor(epoch: int, embeddings: torch.Tensor) -> None:
-            train_idx, val_idx, test_idx = split[20]
-            scores = logreg_evaluate(
-                embeddings,
-                labels,
-                train_idx,
-                val_idx,
-                test_idx,
-                lr=params.eval.eval_lr,
-                weight_decay=params.eval.eval_weight_decay,
-                repeats=params.eval.eval_repeats,
-                seed=seed,
-            )
-            report(epoch, scores["val_" + params.eval.objective.rsplit("_", 1)[0]])
+    def validate(epoch: int, embeddings: torch.Tensor) -> float:
+        """Validation ``params.eval.objective`` of ``embeddings``; the test split is not passed."""
+        train_idx, val_idx, _ = split[20]
+        scores = logreg_evaluate(
+            embeddings,
+            labels,
+            train_idx,
+            val_idx,
+            None,
+            lr=params.eval.eval_lr,
+            weight_decay=params.eval.eval_weight_decay,
+            repeats=params.eval.eval_repeats,
+            seed=seed,
+        )
+        value = scores["val_" + params.eval.objective.rsplit("_", 1)[0]]
+        if report is not None:
+            report(epoch, value)
+        return value
 
-    result = fit(net, inputs, params, device=device, monitor=monitor, interruptible=report is None)
+    by_val = params.train.select == "validation"
+    monitor = validate if report is not None and not by_val else None
+    result = fit(
+        net,
+        inputs,
+        params,
+        device=device,
+        monitor=monitor,
+        select=validate if by_val else None,
+        interruptible=report is None,
+    )
     torch.save(result.embeddings, run_dir / "embeddings.pt")
     if params.eval.export_npy:
         import numpy as np
@@ -121,6 +141,8 @@ def train_and_evaluate(
     }
     torch.save({"labels": labels.cpu(), "splits": split, "eval": eval_cfg}, run_dir / "eval_data.pt")
     (run_dir / "loss_history.json").write_text(json.dumps(result.history))
+    if by_val:
+        (run_dir / "val_history.json").write_text(json.dumps(result.val_history))
     mark_evaluation_missing(run_dir)  # until evaluated: a second Ctrl-C keeps the embeddings
     metrics = evaluate(run_dir)
     clear_evaluation_missing(run_dir)

@@ -1,7 +1,10 @@
 """Self-supervised training of MEOW, AdaMEOW and HeCo: Adam with the official early stopping.
 
 Training stops after ``params.train.patience`` epochs without a lower contrastive loss (labels are
-never used). :func:`fit` returns the embeddings and the history and writes no files; the
+never used). With ``params.train.select = "validation"`` a ``select(epoch, embeddings)`` callback
+(given by ``graphcl.hetero.train``; :func:`fit` itself never sees labels) scores the embeddings
+every ``params.eval.eval_every`` epochs and drives the stopping and the restored parameters
+instead. :func:`fit` returns the embeddings and the history and writes no files; the
 registry's ``graphcl.hetero.train.train`` evaluates them and fills the run folder.
 """
 
@@ -40,6 +43,16 @@ class FitResult:
         peak_memory_mb: peak CUDA memory, or the process's peak RSS on the CPU.
         device: where it trained.
         interrupted_at_epoch: the epoch a Ctrl-C ended training at, else ``None``.
+        evaluated_epoch: the 1-based epoch whose parameters are embedded: with ``select="loss"`` and
+            ``restore_best``, the lowest-loss epoch (its parameters before that epoch's update, as
+            HeCo saves them), else the parameters after this many updates.
+        select: the selection rule, ``params.train.select``.
+        selected_epoch: with ``select="validation"``, the epochs trained by the best-validated
+            parameters (1-based, like ``evaluated_epoch``); ``None`` with ``"loss"`` or before any
+            validation.
+        best_val: their validation score (``None`` as above).
+        val_evaluations: validations run.
+        val_history: ``[epochs trained, score]`` of each validation.
     """
 
     embeddings: torch.Tensor
@@ -52,6 +65,11 @@ class FitResult:
     device: str = "cpu"
     interrupted_at_epoch: int | None = None
     evaluated_epoch: int = 0
+    select: str = "loss"
+    selected_epoch: int | None = None
+    best_val: float | None = None
+    val_evaluations: int = 0
+    val_history: list[list[float]] = field(default_factory=list)
 
     def stats(self) -> dict:
         """Everything but the embeddings and the history (the run's ``metrics.json`` keys)."""
@@ -64,6 +82,10 @@ class FitResult:
             "device": self.device,
             "interrupted_at_epoch": self.interrupted_at_epoch,
             "evaluated_epoch": self.evaluated_epoch,
+            "select": self.select,
+            "selected_epoch": self.selected_epoch,
+            "best_val": self.best_val,
+            "val_evaluations": self.val_evaluations,
         }
 
 
@@ -80,6 +102,7 @@ def fit(
     *,
     device: str = "auto",
     monitor: Callable[[int, torch.Tensor], None] | None = None,
+    select: Callable[[int, torch.Tensor], float] | None = None,
     interruptible: bool = True,
 ) -> FitResult:
     """Train ``model`` on ``inputs`` without labels and return its embeddings and history.
@@ -97,11 +120,23 @@ def fit(
         params: the model's params dataclass.
         device: ``"auto"`` (CUDA when available), ``"cpu"`` or ``"cuda[:i]"``.
         monitor: called as ``monitor(epoch, embeddings)`` every ``params.eval.eval_every`` epochs (a
-            tuner's pruning hook; what it raises propagates).
+            tuner's pruning hook; what it raises propagates). Not called with ``select="validation"``
+            (``select`` can report its score instead).
+        select: needed by ``params.train.select = "validation"``: called as ``select(epoch,
+            embeddings)`` after the update of 0-based ``epoch`` every ``params.eval.eval_every``
+            epochs (and after the last epoch), it returns the validation score, higher is better.
+            The parameters of the best score (first one on ties) are restored at the end; training
+            stops after ``params.train.patience`` validations without a higher score or after
+            ``params.train.epochs`` epochs; the loss no longer stops training.
         interruptible: Ctrl-C ends training early and returns what was learnt, with
             ``interrupted_at_epoch`` set (``False``: the ``KeyboardInterrupt`` propagates, as a
             tuning trial needs).
     """
+    by_val = params.train.select == "validation"
+    if by_val and select is None:
+        raise ValueError("params.train.select 'validation' needs a select callback (train_and_evaluate gives one)")
+    if by_val and params.eval.eval_every < 1:
+        raise ValueError(f"params.train.select 'validation' needs eval.eval_every >= 1, got {params.eval.eval_every}")
     dev = resolve_device(device)
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)
@@ -110,6 +145,7 @@ def fit(
     opt = torch.optim.Adam(model.parameters(), lr=params.train.lr, weight_decay=params.train.weight_decay)
     name = type(model).__name__
     best, wait, best_epoch, best_state = math.inf, 0, 0, None
+    best_val, val_wait, selected, val_history = -math.inf, 0, None, []
     epoch_seconds, history = [], []
     epoch = -1
     bar = progress(range(params.train.epochs), name)
@@ -125,7 +161,9 @@ def fit(
                 raise FloatingPointError(f"{name}: loss became {value} at epoch {epoch}; lower lr or raise tau")
             if value < best:
                 best, wait, best_epoch = value, 0, epoch
-                if params.train.restore_best:  # parameters that produced this loss (HeCo saves before the step)
+                if (
+                    params.train.restore_best and not by_val
+                ):  # parameters that produced this loss (HeCo saves before the step)
                     best_state = copy.deepcopy(model.state_dict())
             else:
                 wait += 1
@@ -149,9 +187,20 @@ def fit(
                     params.train.patience,
                     sum(epoch_seconds[-LOG_EVERY:]) / len(epoch_seconds[-LOG_EVERY:]),
                 )
-            if monitor is not None and params.eval.eval_every and (epoch + 1) % params.eval.eval_every == 0:
+            due = params.eval.eval_every and (epoch + 1) % params.eval.eval_every == 0
+            if by_val and (due or epoch + 1 == params.train.epochs):
+                score = float(select(epoch, model.embed(inputs)))
+                val_history.append([epoch + 1, score])
+                if score > best_val:  # parameters after this epoch's update produced the embeddings
+                    best_val, val_wait, selected = score, 0, epoch + 1
+                    best_state = copy.deepcopy(model.state_dict())
+                else:
+                    val_wait += 1
+                if val_wait >= params.train.patience:
+                    break
+            elif monitor is not None and due:
                 monitor(epoch, model.embed(inputs))
-            if wait >= params.train.patience:
+            if not by_val and wait >= params.train.patience:
                 break
             if getattr(params.train, "resample_augmentations", False):
                 inputs.resample()
@@ -159,23 +208,40 @@ def fit(
         if not interruptible or not epoch_seconds:
             raise
         interrupted_at = epoch + 1
-        log.warning(
-            "%s interrupted during epoch %d: evaluating the parameters of %s",
-            name,
-            interrupted_at,
-            f"its lowest-loss epoch {best_epoch + 1} (restore_best)"
-            if params.train.restore_best
-            else f"its last finished epoch {len(history)}",
-        )
+        if by_val:
+            which = f"its best-validated epoch {selected}" if selected else f"its last finished epoch {len(history)}"
+        elif params.train.restore_best:
+            which = f"its lowest-loss epoch {best_epoch + 1} (restore_best)"
+        else:
+            which = f"its last finished epoch {len(history)}"
+        log.warning("%s interrupted during epoch %d: evaluating the parameters of %s", name, interrupted_at, which)
     if best_state is not None:
         model.load_state_dict(best_state)
+    if by_val:
+        evaluated = selected if selected is not None else len(history)
+        log.info(
+            "%s: validation selected epoch %s (%s %.4f) after %d validations, %d epochs",
+            name,
+            selected,
+            params.eval.objective,
+            best_val,
+            len(val_history),
+            len(history),
+        )
+    else:
+        evaluated = best_epoch + 1 if params.train.restore_best else len(history)
     return FitResult(
         embeddings=model.embed(inputs).cpu(),
         history=history,
         epochs=epoch + 1,
         best_epoch=best_epoch,
         best_loss=best,
-        evaluated_epoch=best_epoch + 1 if params.train.restore_best else len(history),
+        evaluated_epoch=evaluated,
+        select=params.train.select,
+        selected_epoch=selected,
+        best_val=best_val if selected is not None else None,
+        val_evaluations=len(val_history),
+        val_history=val_history,
         # the first epoch includes one-off costs (allocations, k-means warm-up): excluded when possible
         seconds_per_epoch=sum(epoch_seconds[1:]) / max(1, len(epoch_seconds) - 1)
         if len(epoch_seconds) > 1

@@ -44,3 +44,10 @@ def test_evaluate_embeddings_keys():
     assert {"macro_f1_20", "micro_f1_40", "auc_20", "nmi", "ari"} <= set(out["test"])
     assert set(out["val"]) == {"macro_f1_20", "macro_f1_40", "micro_f1_20", "micro_f1_40"}
     assert out["test"]["nmi"] > 0.7  # well separated blobs
+
+
+def test_without_a_test_split_only_validation_is_scored():
+    x, y, tr, va, te = _toy()
+    full = logreg_evaluate(x, y, tr, va, te, repeats=3, seed=1)
+    val_only = logreg_evaluate(x, y, tr, va, None, repeats=3, seed=1)
+    assert val_only == {"val_macro_f1": full["val_macro_f1"], "val_micro_f1": full["val_micro_f1"]}

@@ -286,3 +286,104 @@ def test_a_truncated_embeddings_file_is_refused_by_name(tmp_path):
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(UserError, match=r"embeddings.pt cannot be read .*truncated"):
         evaluate(tmp_path)
+
+
+def _validation_params(epochs, patience, eval_every):
+    return MEOWParams(
+        train=MEOWTrain(epochs=epochs, patience=patience, lr=0.1, select="validation"),
+        eval=HeteroEval(eval_every=eval_every),
+    )
+
+
+def test_validation_selection_restores_the_best_validated_weights_and_stops_after_patience():
+    model = _ScriptedModel([1.0] * 20)  # a flat loss: loss-based early stopping would end after epoch 2
+    scores = iter([0.5, 0.7, 0.6, 0.7, 0.9])  # validations after epochs 2, 4, 6, 8 (10 is never reached)
+    seen = []
+
+    def select(epoch, z):
+        seen.append((epoch, float(z[0, 0])))
+        return next(scores)
+
+    result = fit(model, _NoInputs(), _validation_params(20, 2, 2), device="cpu", select=select)
+    # best 0.7 after epoch 4; 0.6 and the tie 0.7 do not improve: stop after epoch 8
+    assert [e for e, _ in seen] == [1, 3, 5, 7] and result.epochs == 8 and len(model.seen) == 8
+    assert (result.selected_epoch, result.best_val, result.val_evaluations) == (4, 0.7, 4)
+    assert result.evaluated_epoch == 4 and result.val_history == [[2, 0.5], [4, 0.7], [6, 0.6], [8, 0.7]]
+    assert float(model.w) == model.seen[4] == seen[1][1]  # the weights after epoch 4's update, as validated
+    assert torch.all(result.embeddings == model.seen[4])
+    stats = result.stats()
+    assert (stats["select"], stats["selected_epoch"], stats["best_val"], stats["val_evaluations"]) == (
+        "validation",
+        4,
+        0.7,
+        4,
+    )
+
+
+def test_validation_selection_is_capped_at_epochs_and_validates_the_last_epoch():
+    model = _ScriptedModel([1.0] * 5)
+    calls = []
+    result = fit(
+        model,
+        _NoInputs(),
+        _validation_params(5, 100, 2),
+        device="cpu",
+        select=lambda e, z: calls.append(e) or float(e),
+    )
+    assert calls == [1, 3, 4] and result.epochs == 5 and result.selected_epoch == 5 and result.best_val == 4.0
+    assert float(model.w) == float(result.embeddings[0, 0])  # the last parameters were the best
+
+
+def test_loss_selection_records_no_validation():
+    result = fit(_ScriptedModel([3.0, 2.0]), _NoInputs(), MEOWParams(train=MEOWTrain(epochs=2)), device="cpu")
+    assert result.stats()["select"] == "loss" and result.selected_epoch is None and result.val_evaluations == 0
+
+
+def test_select_config_errors():
+    from graphcl.config import ConfigError, from_dict
+
+    with pytest.raises(ValueError, match=r"select must be one of \('loss', 'validation'\), got 'test'"):
+        HeCoTrain(select="test")
+    with pytest.raises(ValueError, match="needs eval.eval_every >= 1"):
+        HeCoParams(train=HeCoTrain(select="validation"))
+    with pytest.raises(ConfigError, match="eval_every"):
+        from_dict(HeCoParams, {"train": {"select": "validation"}, "eval": {"eval_every": 0}})
+    assert from_dict(HeCoParams, {"train": {"select": "validation"}, "eval": {"eval_every": 5}}).train.select == (
+        "validation"
+    )
+    with pytest.raises(ValueError, match="needs a select callback"):
+        fit(_ScriptedModel([1.0]), _NoInputs(), _validation_params(1, 1, 1), device="cpu")
+
+
+@pytest.mark.parametrize("select", ["validation", "loss"])
+def test_training_never_passes_the_test_split_to_the_classifier(tmp_path, monkeypatch, select):
+    import graphcl.hetero.train as train_module
+    from graphcl.eval import logreg_evaluate
+
+    got = []
+
+    def recording(embeds, labels, train_idx, val_idx, test_idx, **kwargs):
+        got.append((train_idx, val_idx, test_idx))
+        return logreg_evaluate(embeds, labels, train_idx, val_idx, test_idx, **kwargs)
+
+    monkeypatch.setattr(train_module, "logreg_evaluate", recording)
+    data = make_planted_hetero(num_papers=40)
+    params = HeCoParams(
+        model=HeCoModel(schema_types=["author", "subject"]),
+        train=HeCoTrain(epochs=4, patience=10, select=select),
+        eval=HeCoEval(eval_every=1, eval_repeats=1, final_eval_repeats=1),
+    )
+    reported = []
+    m = train_and_evaluate(
+        "heco", data, params, tmp_path, device="cpu", report=lambda e, v: reported.append(v)
+    )  # "loss": the tuner's report path
+    test_nodes = set(data["paper"].test_idx_20.tolist())
+    assert len(got) == 4 and len(reported) == 4
+    for train_idx, val_idx, test_idx in got:
+        assert test_idx is None and not test_nodes & set(train_idx.tolist() + val_idx.tolist())
+    assert m["select"] == select and m["val_evaluations"] == (4 if select == "validation" else 0)
+    if select == "validation":
+        assert m["best_val"] == max(reported) and m["selected_epoch"] == reported.index(max(reported)) + 1
+        assert json.loads((tmp_path / "val_history.json").read_text()) == [[e + 1, v] for e, v in enumerate(reported)]
+        assert m["evaluated_epoch"] == m["selected_epoch"]
+    assert 0 <= m["test"]["macro_f1_20"] <= 1  # the test split is read once, after training
