@@ -241,7 +241,8 @@ class RunConfig:
     """One training run: which model on which dataset, plus the model's own ``params``.
 
     Args:
-        task: ``"hetero"`` (node embeddings) or ``"rec"`` (sequential recommendation).
+        task: ``"hetero"`` (node embeddings) or ``"rec"`` (sequential recommendation); a config may
+            leave it out (it follows from ``model``), and one that names it must name the model's.
         model: model name registered in :data:`graphcl.registry.MODELS`.
         dataset: dataset name from the registry (``graphcl data list``).
         seed: random seed for :func:`graphcl.utils.seed.seed_everything`.
@@ -273,6 +274,8 @@ def load_run_config(source: str | Path | dict, overrides: list[str] | None = Non
     data = read_yaml(source) if not isinstance(source, dict) else dict(source)
     data = apply_overrides(data, overrides or [])
     params = data.pop("params", None) or {}
+    if "task" not in data and isinstance(data.get("model"), str):
+        data["task"] = model_task(data["model"])  # the task follows from the model; naming it is optional
     run = from_dict(RunConfig, data)
     task = model_task(run.model)
     if task != run.task:

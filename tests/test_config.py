@@ -176,3 +176,10 @@ def test_an_old_flat_params_key_names_its_new_section(model, key, section):
         load_run_config({"task": "rec", "model": model, "dataset": "beauty"}, [f"params.{key}=1"])
     run = load_run_config({"task": "rec", "model": model, "dataset": "beauty"}, [f"params.{section}.{key}=2"])
     assert getattr(getattr(run.params, section), key) == 2
+
+
+def test_the_task_follows_from_the_model():
+    run = load_run_config({"model": "sasrec", "dataset": "ml-100k"})
+    assert run.task == "rec"
+    with pytest.raises(ConfigError, match="does not match model 'meow'"):
+        load_run_config({"task": "rec", "model": "meow", "dataset": "acm"})
