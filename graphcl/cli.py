@@ -30,8 +30,12 @@ def _cmd_train(args) -> int:
     overrides += flag_overrides(overrides, {"data_root": args.data_root, "out_dir": args.out_dir})
     import torch
 
+    from graphcl.utils import distributed
+
     threads_before = torch.get_num_threads()
     set_threads(args.threads)
+    # under torchrun (WORLD_SIZE > 1): join the process group; rank 0 alone writes and prints
+    started = distributed.env_world_size() > 1 and distributed.init_from_env(_run_device(args, overrides))
     try:
         # SIGTERM (kill, a scheduler's stop) ends the run like Ctrl-C: the last epoch's checkpoint stays
         with sigterm_as_keyboard_interrupt():
@@ -40,6 +44,8 @@ def _cmd_train(args) -> int:
             else:
                 run_dir, metrics = run_training(load_run_config(resolve_config_path(args.config), overrides))
     except RunInterrupted as stop:
+        if stop.run_dir is None:  # a torchrun rank other than 0: rank 0 says how to resume
+            return 130
         if stop.resumable:
             print(
                 f"graphcl: interrupted; continue from the last finished epoch with "
@@ -57,9 +63,23 @@ def _cmd_train(args) -> int:
         return 130
     finally:
         torch.set_num_threads(threads_before)
+        if started:
+            torch.distributed.destroy_process_group()
+    if run_dir is None:  # a torchrun rank other than 0
+        return 0
     print(f"run folder: {run_dir}")
     print(metrics_table(metrics))
     return 0
+
+
+def _run_device(args, overrides: list[str]) -> str:
+    """The ``device`` of the run ``graphcl train`` is asked for (gloo or NCCL under torchrun)."""
+    from graphcl.config import load_run_config
+
+    if args.resume:
+        path = Path(args.resume) / "config.yaml"
+        return load_run_config(path).device if path.is_file() else "auto"
+    return load_run_config(resolve_config_path(args.config), overrides).device
 
 
 def flag_overrides(overrides: list[str], flags: dict[str, str | None]) -> list[str]:
@@ -167,6 +187,15 @@ def _cmd_data(args) -> int:
 
 def _cmd_tune(args) -> int:
     from graphcl.tuning import commands
+    from graphcl.utils import distributed
+
+    if distributed.env_world_size() > 1:
+        from graphcl.config import ConfigError
+
+        raise ConfigError(
+            "graphcl tune does not run under torchrun: run one worker per GPU on a shared --storage "
+            "(docs/distributed.md), then train the best config with torchrun"
+        )
 
     return commands.run(args)
 

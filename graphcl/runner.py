@@ -15,6 +15,7 @@ import yaml
 
 from graphcl.config import ConfigError, RunConfig, load_run_config, to_dict
 from graphcl.registry import train_function
+from graphcl.utils import distributed
 from graphcl.utils.seed import process_settings_restored, seed_everything
 from graphcl.validation import validate_run
 
@@ -53,7 +54,7 @@ def make_run_dir(run: RunConfig) -> Path:
 class RunInterrupted(KeyboardInterrupt):
     """Ctrl-C or SIGTERM stopped the run in ``run_dir`` (a rec run keeps its ``last.pt``)."""
 
-    def __init__(self, run_dir: Path, resumable: bool):
+    def __init__(self, run_dir: Path | None, resumable: bool):
         super().__init__(f"run {run_dir} interrupted")
         self.run_dir, self.resumable = run_dir, resumable
 
@@ -63,17 +64,30 @@ def run_training(
     report: Callable[[int, float], None] | None = None,
     run_dir: Path | None = None,
     resume: bool = False,
-) -> tuple[Path, dict]:
+) -> tuple[Path | None, dict]:
     """Train ``run`` and return ``(run_dir, metrics)``; ``metrics.json`` lands in the run folder.
 
     ``resume=True`` continues the run folder ``run_dir`` from its checkpoint (rec runs): its
     ``config.yaml`` must describe ``run`` (use :func:`resume_training`).
+
+    Under torchrun (a process group of several, see :mod:`graphcl.utils.distributed`) only
+    rank 0 creates and writes the run folder; the other ranks train and return ``(None, {...})``.
     """
+    if distributed.is_distributed() and run.task != "rec":
+        raise ConfigError(f"torchrun data parallelism is implemented for rec runs; {run.model} is a {run.task} model")
     if resume and run_dir is None:
         raise ConfigError("resume needs the run folder to continue")
     if resume and run.task != "rec":
         raise ConfigError(f"--resume continues rec runs from their last.pt; {run.model} is a {run.task} model")
     validate_run(run)  # everything that can fail before training, before the folder exists
+    if not distributed.is_main():  # a torchrun rank other than 0: trains, writes nothing
+        with process_settings_restored():
+            seed_everything(run.seed)
+            try:
+                metrics = train_function(run.model)(run, Path(run_dir) if resume else None, report, resume=resume)
+            except KeyboardInterrupt as exc:
+                raise RunInterrupted(None, False) from exc
+        return None, metrics
     run_dir = Path(run_dir) if run_dir else make_run_dir(run)
     run_dir.mkdir(parents=True, exist_ok=True)
     if not resume:
@@ -107,7 +121,9 @@ def _train_logged(run: RunConfig, run_dir: Path, report, resume: bool) -> dict:
         handler.close()
 
 
-def resume_training(run_dir: str | Path, report: Callable[[int, float], None] | None = None) -> tuple[Path, dict]:
+def resume_training(
+    run_dir: str | Path, report: Callable[[int, float], None] | None = None
+) -> tuple[Path | None, dict]:
     """Continue the rec run in ``run_dir`` from its ``last.pt`` with the config it was started with."""
     run_dir = Path(run_dir)
     if not (run_dir / "config.yaml").is_file():

@@ -152,21 +152,28 @@ class MCLRec(CL4SRec):
         re-encoded by the updated encoder (encoder frozen), encoder step again (official
         ``joint: 0``). ``joint``: one step on all parameters."""
         optimizers = trainer.optimizers
+        # through DDP under torchrun (each of the three steps all-reduces its own gradients);
+        # a stand-in trainer with only ``optimizers`` calls the loss directly
+        loss = getattr(trainer, "compute_loss", _direct)
         views = self.views(batch)
         if self.schedule == "joint":
-            return {"loss": self._step(optimizers["all"], self.stage_loss(batch, "encoder", views))}
+            return {"loss": self._step(optimizers["all"], loss(self.stage_loss, batch, "encoder", views))}
         augmenters = self.augmenter_parameters()
         encoder = self.encoder_parameters()
         _set_requires_grad(augmenters, False)
-        first = self._step(optimizers["encoder"], self.stage_loss(batch, "encoder", views))
+        first = self._step(optimizers["encoder"], loss(self.stage_loss, batch, "encoder", views))
         _set_requires_grad(augmenters, True)
         _set_requires_grad(encoder, False)  # no encoder gradients in the augmenter step
-        meta = self._step(optimizers["augmenter"], self.stage_loss(batch, "augmenter", views))
+        meta = self._step(optimizers["augmenter"], loss(self.stage_loss, batch, "augmenter", views))
         _set_requires_grad(encoder, True)
         _set_requires_grad(augmenters, False)
-        second = self._step(optimizers["encoder"], self.stage_loss(batch, "encoder", views))
+        second = self._step(optimizers["encoder"], loss(self.stage_loss, batch, "encoder", views))
         _set_requires_grad(augmenters, True)
         return {"loss": second, "encoder_loss_1": first, "augmenter_loss": meta}
+
+
+def _direct(fn, *args, **kwargs):
+    return fn(*args, **kwargs)
 
 
 def _set_requires_grad(params, flag: bool) -> None:

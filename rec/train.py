@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+from graphcl.utils import distributed
 from graphcl.utils.device import resolve_device
 from graphcl.utils.errors import MissingFileError
 from graphcl.utils.run_files import load_saved
@@ -110,11 +111,16 @@ def fit(
         log: ``log(message)`` for progress lines.
         data_root: where SRA-CL's ``params.model.item_metadata`` is read (``None``: the default root).
 
+    Under a ``torch.distributed`` process group of several processes (torchrun) every rank calls
+    this with the same arguments: the model is trained with DDP (a CUDA device becomes
+    ``cuda:LOCAL_RANK``), rank 0 validates, tests and writes the checkpoint, and the other ranks
+    get back only ``{"rank", "epochs", "stopped_early", ...}``.
+
     Returns:
         ``{"model", "split", "val", "test", "test_p2", "test_p1", "epochs", "best_epoch",
         "stopped_early", "seconds_per_epoch", "history", ...}``; ``model`` holds the best weights.
     """
-    device = resolve_device(str(device))
+    device = distributed.local_device(resolve_device(str(device)))
     torch.manual_seed(seed)
     split = LeaveOneOut.from_sequences(data, params.model.max_seq_length)
     net = build_model(model, params, split, data, seed, data_root).to(device)
@@ -148,8 +154,13 @@ def fit(
 def train(run, run_dir: Path, report=None, sequences=None, resume: bool = False) -> dict:
     """The runner's entry point: :func:`fit` on ``run`` (a ``RunConfig`` with a rec params
     dataclass); saves ``model.pt`` and ``history.json`` in ``run_dir``, keeps ``last.pt`` there
-    after every epoch (``resume=True`` continues from it) and returns the metrics."""
-    run_dir = Path(run_dir)
+    after every epoch (``resume=True`` continues from it) and returns the metrics.
+
+    Under torchrun only rank 0 writes; the other ranks pass ``run_dir=None`` when starting a
+    run (rank 0 made the folder) and the run folder when resuming (they read its ``last.pt``)."""
+    run_dir = Path(run_dir) if run_dir is not None else None
+    if run_dir is None and (resume or distributed.is_main()):
+        raise ValueError("train needs run_dir (only ranks other than 0 of a new torchrun run go without)")
     data = sequences if sequences is not None else load_sequence_data(run.dataset, run.data_root)
     result = fit(
         run.model,
@@ -158,14 +169,18 @@ def train(run, run_dir: Path, report=None, sequences=None, resume: bool = False)
         run.seed,
         run.device,
         report,
-        run_dir / "last.pt",
+        run_dir / "last.pt" if run_dir is not None else None,
         resume,
         {"dataset": run.dataset},
         log=logger.info,
         data_root=run.data_root,
     )
-    torch.save(result.pop("model").state_dict(), run_dir / "model.pt")
+    net = result.pop("model")
     result.pop("split")
+    if not distributed.is_main():
+        return result
+    assert run_dir is not None  # checked above
+    torch.save(net.state_dict(), run_dir / "model.pt")
     (run_dir / "history.json").write_text(json.dumps(result["history"], indent=2))
     return result
 

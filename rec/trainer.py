@@ -13,12 +13,28 @@ from typing import Any
 import numpy as np
 import torch
 
+from graphcl.utils import distributed
 from graphcl.utils.progress import progress
 from rec.batching import SeqBatch, batch_bounds, epoch_batches, trim
 from rec.evaluation import evaluate_part
 
 OBJECTIVE = "ndcg@20"
 CHECKPOINT_VERSION = 1
+RANK_SEED_STRIDE = 7919  # rank r > 0 seeds its dropout / augmentation RNGs with seed + r * stride
+
+
+class _LossCall(torch.nn.Module):
+    """What DistributedDataParallel wraps: ``forward(fn, *args)`` returns ``fn(*args) * scale``, so
+    any loss method of the model (``loss``, MCLRec's ``stage_loss`` ...) goes through DDP's
+    forward and its backward all-reduces the gradients."""
+
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.model = model
+        self.scale = 1.0
+
+    def forward(self, fn, *args, **kwargs):
+        return fn(*args, **kwargs) * self.scale
 
 
 class CheckpointError(ValueError):
@@ -97,6 +113,36 @@ class SeqRecTrainer:
         self.train_seconds: list[float] = []
         self.best: dict[str, Any] = {"score": -1.0, "valid": None, "state": None, "epoch": None}
         self.stale = 0
+        self.seed = seed
+        self.rank, self.world_size = distributed.rank(), distributed.world_size()
+        self.ddp: torch.nn.Module | None = None
+        self._loss_call = _LossCall(model)
+        if self.world_size > 1:
+            self._start_data_parallel()
+
+    def _start_data_parallel(self) -> None:
+        """Under a process group: wrap the model in DDP (rank 0's weights are broadcast) and
+        give every rank other than 0 its own dropout / augmentation RNG streams."""
+        # MCLRec and SRA-CL leave some parameters out of some steps (MCLRec freezes the
+        # augmenters, then the encoder): DDP must look for unused parameters there.
+        find_unused = hasattr(self.model, "training_step")
+        self.ddp = torch.nn.parallel.DistributedDataParallel(self._loss_call, find_unused_parameters=find_unused)
+        if self.rank > 0:
+            seed_rank(self.model, self.seed + RANK_SEED_STRIDE * self.rank)
+
+    def compute_loss(self, fn: Callable[..., torch.Tensor], *args, **kwargs) -> torch.Tensor:
+        """``fn(*args, **kwargs)`` (a loss method of the model), through DDP when distributed.
+
+        Under DDP each rank's loss is multiplied by ``rows_rank * world_size / rows_batch``: DDP
+        averages the ranks' gradients, so the result is ``sum_r rows_r / B * grad(L_r)``, the
+        gradient of the single-process mean loss over the global batch of ``B`` rows for any
+        loss that is a mean over rows (the next-item CE). Weighting keeps each model's loss a
+        mean (its reported value, NaN check and learning rate mean the same as with one
+        process) instead of rewriting every loss as a sum. In-batch negatives (NT-Xent) are
+        the rank's own rows, so contrastive terms are per-rank means, not the global one."""
+        if self.ddp is None:
+            return fn(*args, **kwargs)
+        return self.ddp(fn, *args, **kwargs)
 
     def epoch_rows(self) -> list[torch.Tensor]:
         """Row indices of this epoch's batches (draws from :attr:`generator`)."""
@@ -132,8 +178,32 @@ class SeqRecTrainer:
             trim(data["seq"][rows], lengths), lengths, data["target"][rows], data["user"][rows], target_seq
         ).to(self.device)
 
+    def local_rows(self, rows: torch.Tensor) -> tuple[torch.Tensor, int]:
+        """This rank's contiguous share of a global batch's rows and how many of them count
+        (all of them with one process).
+
+        Every share holds at least 2 rows (in-batch negatives): a batch of fewer than
+        ``2 * world_size`` rows (a short tail) is split over ``len(rows) // 2`` ranks, and the
+        others still take part in DDP's all-reduce on a copy of the first share that counts 0
+        rows (its loss is weighted by 0, so its gradient is 0)."""
+        if self.world_size == 1:
+            return rows, rows.numel()
+        sharing = min(self.world_size, rows.numel() // 2)
+        shares = torch.tensor_split(rows, sharing)
+        if self.rank < sharing:
+            return shares[self.rank], shares[self.rank].numel()
+        return shares[0], 0
+
+    def train_batch(self, rows: torch.Tensor) -> dict[str, float]:
+        """One optimisation step on the global batch ``rows`` (this rank trains on its share)."""
+        local, counted = self.local_rows(rows)
+        self._loss_call.scale = counted * self.world_size / rows.numel()
+        batch = self.batch(local)
+        step = getattr(self.model, "training_step", None)
+        return step(batch, self) if step is not None else self.default_step(batch)
+
     def default_step(self, batch: SeqBatch) -> dict[str, float]:
-        loss = self.model.loss(batch)
+        loss = self.compute_loss(self.model.loss, batch)
         self.step_on(loss)
         return {"loss": float(loss.detach())}
 
@@ -154,18 +224,21 @@ class SeqRecTrainer:
         """One pass over the training batches; returns the mean of each reported loss."""
         self.model.train()
         self._hook("on_epoch_start")
-        step = getattr(self.model, "training_step", None)
         totals: dict[str, float] = {}
         count = 0
         start = time.perf_counter()
         batches = self.epoch_rows()
         for rows in progress(batches, f"epoch {self.epoch}", total=len(batches)):
-            batch = self.batch(rows)
-            losses = step(batch, self) if step is not None else self.default_step(batch)
+            losses = self.train_batch(rows)
             for key, value in losses.items():
                 totals[key] = totals.get(key, 0.0) + float(value)
             count += 1
         self.train_seconds.append(time.perf_counter() - start)
+        if self.world_size > 1:  # the mean over ranks of the weighted losses: the global batch's mean loss
+            keys = sorted(totals)
+            summed = torch.tensor([totals[k] for k in keys], dtype=torch.float64, device=self._comm_device())
+            torch.distributed.all_reduce(summed)
+            totals = {k: float(v) / self.world_size for k, v in zip(keys, summed.tolist())}
         self._hook("on_epoch_end")
         return {key: value / max(count, 1) for key, value in totals.items()}
 
@@ -189,15 +262,27 @@ class SeqRecTrainer:
         while self.epoch < self.params.train.epochs and self.stale < self.params.train.stopping_step:
             self.epoch += 1
             self._run_epoch()
-            if self.checkpoint_path is not None:
-                self.save_checkpoint(self.checkpoint_path)
+            # rank 0 validated: its early-stopping count decides for every rank
+            self.stale = distributed.broadcast(self.stale)
+            # every rank's RNG states, for an exact resume (a collective: every rank takes part)
+            rngs = distributed.all_gather(rng_state(self.model)) if self.world_size > 1 else None
+            if self.checkpoint_path is not None and self.rank == 0:
+                self.save_checkpoint(self.checkpoint_path, rngs)
             if self.history[-1].get("valid") is not None and self.report is not None:
                 self.report(self.epoch, self.history[-1]["valid"][OBJECTIVE])
         if self.stale >= self.params.train.stopping_step:
             self.log(f"early stop at epoch {self.epoch}: no better {OBJECTIVE} for {self.stale} validations")
+        if self.rank > 0:  # rank 0 evaluates and reports; the others wait for it, then return
+            distributed.barrier()
+            return {
+                "rank": self.rank,
+                "epochs": self.epoch,
+                "stopped_early": self.stale >= self.params.train.stopping_step,
+            }
         if self.best["state"] is not None:
             self.model.load_state_dict(self.best["state"])
         test = self.evaluate_both("test")
+        distributed.barrier()
         return {
             "val": self.best["valid"],
             "test": test[self.protocol],
@@ -213,7 +298,7 @@ class SeqRecTrainer:
     def _run_epoch(self) -> None:
         losses = self.train_epoch()
         record: dict[str, Any] = {"epoch": self.epoch, **losses, "train_seconds": self.train_seconds[-1]}
-        if self.epoch % self.params.train.eval_step == 0 or self.epoch == self.params.train.epochs:
+        if self.rank == 0 and (self.epoch % self.params.train.eval_step == 0 or self.epoch == self.params.train.epochs):
             both = self.evaluate_both("valid")
             valid = both[self.protocol]
             record["valid"], record["valid_p2"], record["valid_p1"] = valid, both["p2"], both["p1"]
@@ -267,14 +352,28 @@ class SeqRecTrainer:
         self.epoch, self.best, self.stale = state["epoch"], state["best"], state["stale"]
         self.history, self.train_seconds = state["history"], state["train_seconds"]
         self.generator.set_state(state["generator"])
-        set_rng_state(self.model, state["rng"])
+        ranks = state.get("rng_ranks")
+        if self.world_size > 1 and ranks is not None and len(ranks) == self.world_size:
+            set_rng_state(self.model, ranks[self.rank])  # the run had as many processes: exact
+        else:
+            set_rng_state(self.model, state["rng"])
+            if self.rank > 0:  # another process count: fresh streams for this rank, still seeded
+                seed_rank(self.model, self.seed + RANK_SEED_STRIDE * self.rank + self.epoch)
 
-    def save_checkpoint(self, path: str | Path) -> None:
-        """Write :meth:`state_dict` atomically (a crash mid-write leaves the previous file)."""
+    def save_checkpoint(self, path: str | Path, rng_ranks: list | None = None) -> None:
+        """Write :meth:`state_dict` atomically (a crash mid-write leaves the previous file);
+        ``rng_ranks``: every rank's RNG states under DDP (rank 0 writes them all)."""
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
-        torch.save(self.state_dict(), tmp)
+        state = self.state_dict()
+        if rng_ranks is not None:
+            state["rng_ranks"] = rng_ranks
+        torch.save(state, tmp)
         os.replace(tmp, path)
+
+    def _comm_device(self) -> torch.device:
+        """Where collective tensors live: the GPU under NCCL, else the CPU."""
+        return self.device if torch.distributed.get_backend() == "nccl" else torch.device("cpu")
 
     def _hook(self, name: str) -> None:
         hook = getattr(self.model, name, None)
@@ -330,6 +429,16 @@ def rng_state(model: torch.nn.Module) -> dict[str, Any]:
     for name, generator in _model_generators(model):
         state["generators"][name] = generator.get_state()
     return state
+
+
+def seed_rank(model: torch.nn.Module, seed: int) -> None:
+    """Seed the global RNGs and the model's generators with ``seed`` (a DDP rank's own streams:
+    dropout masks and augmentations differ between ranks, as they differ between rows)."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    for _, generator in _model_generators(model):
+        generator.manual_seed(seed)
 
 
 def set_rng_state(model: torch.nn.Module, state: dict[str, Any]) -> None:

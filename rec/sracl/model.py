@@ -226,6 +226,6 @@ class SRACL(SASRec):
     def training_step(self, batch: SeqBatch, trainer) -> dict[str, float]:
         """Trainer hook (``rec.trainer.SeqRecTrainer``): one optimisation step that also reports
         the three loss terms (``rec``, ``inter``, ``intra``) in the training history."""
-        loss = self.loss(batch)
+        loss = trainer.compute_loss(self.loss, batch)  # through DDP under torchrun
         trainer.step_on(loss, detail=f" (SRA-CL terms {self.last_losses})")
         return {"loss": float(loss.detach()), **self.last_losses}
