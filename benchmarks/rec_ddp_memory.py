@@ -102,6 +102,15 @@ def measure(args, nproc: int, work: Path) -> tuple[list[dict], list[str]]:
     return records, cmd
 
 
+def shown(cmd: list[str], work: Path) -> list[str]:
+    """``cmd`` as recorded: ``python``, paths relative to the repository, ``TMP`` for the scratch folder."""
+    out = []
+    for part in cmd:
+        part = "python" if part == sys.executable else part.replace(str(work), "TMP")
+        out.append(part.replace(f"{REPO}/", ""))
+    return out
+
+
 def format_table(rows: list[dict]) -> str:
     lines = [
         "| process | peak RSS MiB | ratio to single | RSS before training MiB | seconds |",
@@ -152,8 +161,8 @@ def main(argv=None) -> int:
                 "config": args.config,
                 "max_train_batches": args.batches,
                 "argv": sys.argv[1:],
-                "single_command": [Path(c).name if c == sys.executable else c for c in single_cmd],
-                "torchrun_command": [Path(c).name if c == sys.executable else c for c in ddp_cmd],
+                "single_command": shown(single_cmd, work),
+                "torchrun_command": shown(ddp_cmd, work),
             },
             "rows": rows,
             "max_rank_ratio": worst,
