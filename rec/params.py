@@ -56,6 +56,10 @@ class RecTrain:
             CL4SRec / MCLRec / SRA-CL protocol) or ``all_positions`` (one row per user, its last
             ``max_seq_length`` training items, next-item loss at every position under the
             causal mask: the original SASRec objective; about 6x fewer rows on Beauty).
+        gather_negatives: under torchrun (several processes) the contrastive losses take their
+            in-batch negatives from every rank's rows, as one process with the whole batch does
+            (``NTXent(gather_distributed=True)``); off (default), each rank's own rows only.
+            No effect in a single process.
     """
 
     learning_rate: float = 1e-3
@@ -66,6 +70,7 @@ class RecTrain:
     eval_step: int = 1
     batching: Literal["bucketed", "random"] = "bucketed"
     train_targets: Literal["prefixes", "all_positions"] = "prefixes"
+    gather_negatives: bool = False
 
     def __post_init__(self):
         check_choices(self)

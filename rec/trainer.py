@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from graphcl.core import NTXent
 from graphcl.utils import distributed
 from graphcl.utils.progress import progress
 from rec.batching import SeqBatch, batch_bounds, epoch_batches, trim
@@ -115,6 +116,7 @@ class SeqRecTrainer:
         self.stale = 0
         self.seed = seed
         self.rank, self.world_size = distributed.rank(), distributed.world_size()
+        self.gather_negatives = self.world_size > 1 and getattr(params.train, "gather_negatives", False)
         self.ddp: torch.nn.Module | None = None
         self._loss_call = _LossCall(model)
         if self.world_size > 1:
@@ -185,19 +187,30 @@ class SeqRecTrainer:
         Every share holds at least 2 rows (in-batch negatives): a batch of fewer than
         ``2 * world_size`` rows (a short tail) is split over ``len(rows) // 2`` ranks, and the
         others still take part in DDP's all-reduce on a copy of the first share that counts 0
-        rows (its loss is weighted by 0, so its gradient is 0)."""
+        rows (its loss is weighted by 0, so its gradient is 0). With ``gather_negatives`` the
+        negatives come from all ranks, so a share of 1 row is enough."""
         if self.world_size == 1:
             return rows, rows.numel()
-        sharing = min(self.world_size, rows.numel() // 2)
+        sharing = self.world_size if self._gathers(rows) else min(self.world_size, rows.numel() // 2)
         shares = torch.tensor_split(rows, sharing)
         if self.rank < sharing:
             return shares[self.rank], shares[self.rank].numel()
         return shares[0], 0
 
+    def _gathers(self, rows: torch.Tensor) -> bool:
+        """Gather negatives across ranks for this batch: asked for, and every rank holds a row (a
+        tail batch of fewer rows than ranks keeps per-rank negatives: a rank that only joins the
+        all-reduce must not add its copied rows to the others' negatives)."""
+        return self.gather_negatives and rows.numel() >= self.world_size
+
     def train_batch(self, rows: torch.Tensor) -> dict[str, float]:
         """One optimisation step on the global batch ``rows`` (this rank trains on its share)."""
         local, counted = self.local_rows(rows)
         self._loss_call.scale = counted * self.world_size / rows.numel()
+        if self.world_size > 1:
+            for module in self.model.modules():
+                if isinstance(module, NTXent):
+                    module.gather_distributed = self._gathers(rows)
         batch = self.batch(local)
         step = getattr(self.model, "training_step", None)
         return step(batch, self) if step is not None else self.default_step(batch)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 
@@ -10,6 +11,7 @@ from graphcl.core._checks import (
     REDUCTIONS,
     SIMILARITIES,
     check_choice,
+    check_embeddings,
     check_positive_float,
     check_two_views,
     reduce,
@@ -35,6 +37,12 @@ class NTXent(nn.Module):
         similarity: ``"dot"`` (CL4SRec default) or ``"cosine"``.
         reduction: ``"mean"`` over the 2B rows, ``"sum"``, or ``"none"`` (``[2B]``: rows of ``z1``
             then rows of ``z2``).
+        gather_distributed: under ``torch.distributed`` (DDP, several processes) take the
+            negatives from every rank's rows, as Lightly's ``NTXentLoss(gather_distributed=True)``:
+            this rank's rows are the anchors, the gathered ``[z1; z2]`` of all ranks the
+            candidates, and the gradient flows back to each row's own rank (autograd-aware
+            ``all_gather``). Ranks may hold different numbers of rows. With one process it is
+            the plain loss (default ``False``: each rank's own rows only).
 
     Forward:
         z1, z2: ``[B, D]`` views of the same B sequences, B >= 2.
@@ -44,18 +52,68 @@ class NTXent(nn.Module):
         torch.Size([])
     """
 
-    def __init__(self, temperature: float = 1.0, similarity: str = "dot", reduction: str = "mean"):
+    def __init__(
+        self,
+        temperature: float = 1.0,
+        similarity: str = "dot",
+        reduction: str = "mean",
+        gather_distributed: bool = False,
+    ):
         super().__init__()
         self.temperature = check_positive_float(temperature, "temperature")
         self.similarity = check_choice(similarity, "similarity", SIMILARITIES)
         self.reduction = check_choice(reduction, "reduction", REDUCTIONS)
+        self.gather_distributed = bool(gather_distributed)
 
     def extra_repr(self) -> str:
-        return f"temperature={self.temperature}, similarity={self.similarity!r}, reduction={self.reduction!r}"
+        gather = ", gather_distributed=True" if self.gather_distributed else ""
+        return f"temperature={self.temperature}, similarity={self.similarity!r}, reduction={self.reduction!r}{gather}"
 
     def forward(self, z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
+        if self.gather_distributed and _distributed():
+            return self._gathered(z1, z2)
         b = check_two_views(z1, z2, "NTXent", why="it has 2B - 2 in-batch negatives")
         logits = two_view_logits(z1, z2, self.similarity, self.temperature)
         logits = logits.masked_fill(torch.eye(2 * b, dtype=torch.bool, device=z1.device), float("-inf"))
         target = torch.cat([torch.arange(b, 2 * b), torch.arange(0, b)]).to(z1.device)
         return reduce(F.cross_entropy(logits, target, reduction="none"), self.reduction)
+
+    def _gathered(self, z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
+        """Rows of this rank against the candidates of all ranks (see ``gather_distributed``)."""
+        check_embeddings(z1, "z1")
+        check_embeddings(z2, "z2", like=z1)
+        b = z1.shape[0]
+        z1_all, start = gather_rows(z1)
+        z2_all, _ = gather_rows(z2)
+        total = z1_all.shape[0]
+        if total < 2:
+            raise ValueError("NTXent needs a global batch of at least 2 (it has 2B - 2 in-batch negatives)")
+        anchors, candidates = torch.cat([z1, z2]), torch.cat([z1_all, z2_all])
+        if self.similarity == "cosine":
+            anchors, candidates = F.normalize(anchors, dim=1), F.normalize(candidates, dim=1)
+        logits = anchors @ candidates.t() / self.temperature
+        own = torch.arange(start, start + b, device=z1.device)
+        own = torch.cat([own, own + total])  # each anchor's own column in the candidates
+        self_mask = torch.zeros_like(logits, dtype=torch.bool).scatter_(1, own[:, None], True)
+        logits = logits.masked_fill(self_mask, float("-inf"))
+        target = torch.cat([own[:b] + total, own[:b]])  # the other view of the same row
+        return reduce(F.cross_entropy(logits, target, reduction="none"), self.reduction)
+
+
+def _distributed() -> bool:
+    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+
+
+def gather_rows(x: torch.Tensor) -> tuple[torch.Tensor, int]:
+    """``(rows of every rank stacked in rank order, offset of this rank's rows)``, with the
+    gradient of each row sent back to its own rank. Ranks may hold different numbers of rows
+    (``all_gather`` needs equal shapes: rows are padded, then cut back)."""
+    from torch.distributed.nn.functional import all_gather
+
+    sizes = [torch.zeros(1, dtype=torch.long, device=x.device) for _ in range(dist.get_world_size())]
+    dist.all_gather(sizes, torch.tensor([x.shape[0]], device=x.device))
+    counts = [int(n) for n in sizes]
+    padded = F.pad(x, (0, 0, 0, max(counts) - x.shape[0]))
+    parts = all_gather(padded)
+    rank = dist.get_rank()
+    return torch.cat([part[:n] for part, n in zip(parts, counts)]), sum(counts[:rank])
