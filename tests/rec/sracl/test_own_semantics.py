@@ -162,3 +162,20 @@ def test_text_files_need_text_semantics():
         sectioned(SRACLParams, item_text_file="i.tsv", item_semantics="cooc", user_semantics="mean_items")
     with pytest.raises(ValueError, match="only user_semantics='text' uses"):
         sectioned(SRACLParams, user_profile_file="p.json", user_semantics="mean_items")
+
+
+def test_readme_settings_are_sracl_fields():
+    """The README's SRA-CL ``--set`` lines (not executed: they would embed 1682 texts with MiniLM)
+    name real fields, and the docs section they link to exists."""
+    import dataclasses
+    import re
+    from pathlib import Path
+
+    from rec.sracl.params import SRACLModel
+
+    root = Path(__file__).resolve().parents[3]
+    readme = (root / "README.md").read_text()
+    keys = re.findall(r"--set params\.model\.(\w+)=", readme.split("SRA-CL with your own", 1)[1].split("## ", 1)[0])
+    assert {"item_text_file", "user_profile_file", "item_embedding_file"} <= set(keys)
+    assert set(keys) <= {f.name for f in dataclasses.fields(SRACLModel)}
+    assert "\n## Your own semantics\n" in (root / "docs" / "sracl.md").read_text()
