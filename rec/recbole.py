@@ -359,6 +359,7 @@ def prepare_sracl(
         cache_dir=cache,
         holdout=holdout,
         data_root=data_root,
+        item_raw_ids=getattr(data, "item_raw_ids", None),
     )
     path = run_dir / "sracl_index.pt"
     index.save(path)

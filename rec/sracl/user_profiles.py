@@ -10,14 +10,12 @@ reach a profile.
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from graphcl.utils.errors import MissingFileError
+from rec.sracl.text_file import load_id_text_file
 
 
 def training_history(sequence: list[int], holdout: int = 2) -> list[int]:
@@ -39,38 +37,9 @@ def profile_text(history: list[int], item_text: dict[int, str], max_items: int =
 
 def load_profile_file(path: str | Path) -> dict[str, str]:
     """Read user profile texts (e.g. LLM-written): ``.json`` ``{user_id: text}``, ``.jsonl``
-    lines ``{"user_id": ..., "profile": ...}``, or ``.tsv`` ``user_id<TAB>text``. User ids are
-    compared as strings."""
-    path = Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"user profile file {path} does not exist")
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        data = json.loads(path.read_text())
-        if not isinstance(data, dict):
-            raise ValueError(f"{path}: a .json profile file must map user id -> text")
-        out = {str(k): v for k, v in data.items()}
-    elif suffix == ".jsonl":
-        out = {}
-        for n, line in enumerate(path.read_text().splitlines(), 1):
-            if line.strip():
-                row = json.loads(line)
-                if not isinstance(row, dict) or "user_id" not in row or "profile" not in row:
-                    raise ValueError(f"{path}:{n}: each line needs keys 'user_id' and 'profile'")
-                out[str(row["user_id"])] = row["profile"]
-    elif suffix == ".tsv":
-        with path.open(newline="") as fh:
-            out = {}
-            for n, row in enumerate(csv.reader(fh, delimiter="\t"), 1):
-                if len(row) != 2:
-                    raise ValueError(f"{path}:{n}: expected 'user_id<TAB>text', got {len(row)} fields")
-                out[row[0]] = row[1]
-    else:
-        raise ValueError(f"{path}: unsupported profile file type {suffix!r}; use .json, .jsonl or .tsv")
-    bad = [k for k, v in out.items() if not isinstance(v, str)]
-    if bad:
-        raise ValueError(f"{path}: profiles must be strings (users {bad[:5]})")
-    return out
+    lines ``{"user_id": ..., "profile": ...}`` (or ``"text"``), or ``.tsv`` ``user_id<TAB>text``
+    (:func:`rec.sracl.text_file.load_id_text_file`). User ids are compared as strings."""
+    return load_id_text_file(path, "user")
 
 
 def build_profile_texts(
