@@ -100,6 +100,10 @@ class AdaMEOWTrain(MEOWTrain):
         weight_decay: 1e-5.
         chunk_size: anchor rows per checkpointed block of the loss (512; ``None``: all rows at
             once, a ``[N, N, weight_hidden]`` pair tensor).
+        compile_pair_weights: fuse the pair network's elementwise chain (add, tanh, linear,
+            sigmoid over ``[chunk, N, weight_hidden]``) with ``torch.compile`` (off by default:
+            the first epoch pays ~30 s of compilation, and it needs a C++ compiler; without one
+            the eager code runs and a warning says so).
     """
 
     epochs: int = 1200
@@ -107,6 +111,7 @@ class AdaMEOWTrain(MEOWTrain):
     lr: float = 5e-5
     weight_decay: float = 1e-5
     chunk_size: int | None = 512
+    compile_pair_weights: bool = False
 
 
 @dataclass
