@@ -138,7 +138,9 @@ class SeqRecTrainer:
         Under DDP each rank's loss is multiplied by ``rows_rank * world_size / rows_batch``: DDP
         averages the ranks' gradients, so the result is ``sum_r rows_r / B * grad(L_r)``, the
         gradient of the single-process mean loss over the global batch of ``B`` rows for any
-        loss that is a mean over rows (the next-item CE). Weighting keeps each model's loss a
+        loss that is a mean over rows (the next-item CE). With ``all_positions`` the CE is a mean
+        over target positions, so positions replace rows in the weights (exact for SASRec; a
+        contrastive term, a mean over rows, is then weighted by positions too). Weighting keeps each model's loss a
         mean (its reported value, NaN check and learning rate mean the same as with one
         process) instead of rewriting every loss as a sum. In-batch negatives (NT-Xent) are
         the rank's own rows, so contrastive terms are per-rank means, not the global one."""
@@ -197,6 +199,13 @@ class SeqRecTrainer:
             return shares[self.rank], shares[self.rank].numel()
         return shares[0], 0
 
+    def _loss_units(self, rows: torch.Tensor) -> int:
+        """What the next-item loss of ``rows`` averages over: rows (prefixes), or target positions
+        (``all_positions``: one target per item of each row), so that the DDP weights stay exact."""
+        if "target_seq" in self.rows:
+            return int(self.rows["len"][rows].sum())
+        return rows.numel()
+
     def _gathers(self, rows: torch.Tensor) -> bool:
         """Gather negatives across ranks for this batch: asked for, and every rank holds a row (a
         tail batch of fewer rows than ranks keeps per-rank negatives: a rank that only joins the
@@ -206,7 +215,7 @@ class SeqRecTrainer:
     def train_batch(self, rows: torch.Tensor) -> dict[str, float]:
         """One optimisation step on the global batch ``rows`` (this rank trains on its share)."""
         local, counted = self.local_rows(rows)
-        self._loss_call.scale = counted * self.world_size / rows.numel()
+        self._loss_call.scale = (self._loss_units(local) if counted else 0) * self.world_size / self._loss_units(rows)
         if self.world_size > 1:
             for module in self.model.modules():
                 if isinstance(module, NTXent):

@@ -56,10 +56,10 @@ def spawn(name: str, tmp_path: Path, world: int = 2, **kwargs) -> list:
     return [torch.load(tmp_path / f"{name}-{rank}.pt", weights_only=False) for rank in range(world)]
 
 
-def one_sgd_step(batch_size: int) -> dict:
+def one_sgd_step(batch_size: int, train_targets: str = "prefixes") -> dict:
     """Parameters after one SGD step on the first global batch (float64, no dropout)."""
     torch.manual_seed(0)
-    params = sectioned(SASRecParams, train_batch_size=batch_size, **TINY)
+    params = sectioned(SASRecParams, train_batch_size=batch_size, train_targets=train_targets, **TINY)
     split = LeaveOneOut.from_sequences(synthetic_sequences(num_users=30), 10)
     model = SASRec(split.num_items, params).double()
     trainer = SeqRecTrainer(model, split, params, seed=0)
@@ -69,12 +69,13 @@ def one_sgd_step(batch_size: int) -> dict:
     return {"rows": rows.numel(), "loss": loss, "state": {k: v.clone() for k, v in model.state_dict().items()}}
 
 
-@pytest.mark.parametrize("batch_size", [25, 3])
-def test_one_step_on_two_ranks_equals_one_step_on_the_whole_batch(tmp_path, batch_size):
+@pytest.mark.parametrize("batch_size, train_targets", [(25, "prefixes"), (3, "prefixes"), (17, "all_positions")])
+def test_one_step_on_two_ranks_equals_one_step_on_the_whole_batch(tmp_path, batch_size, train_targets):
     # 25 rows: shares of 13 and 12, so an unweighted average of the ranks' mean losses would differ;
-    # 3 rows: too few for 2 rows per rank, rank 0 takes them all and rank 1 joins with weight 0
-    single = one_sgd_step(batch_size)
-    ranks = spawn("one_sgd_step", tmp_path, batch_size=batch_size)
+    # 3 rows: too few for 2 rows per rank, rank 0 takes them all and rank 1 joins with weight 0;
+    # all_positions: the loss is a mean over target positions, and the shares hold different numbers
+    single = one_sgd_step(batch_size, train_targets)
+    ranks = spawn("one_sgd_step", tmp_path, batch_size=batch_size, train_targets=train_targets)
     assert single["rows"] == ranks[0]["rows"] == batch_size
     moved = max((single["state"][k] - v).abs().max().item() for k, v in one_initial_state().items())
     assert moved > 1e-3  # the step changed the weights
