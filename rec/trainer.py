@@ -117,6 +117,8 @@ class SeqRecTrainer:
         self.seed = seed
         self.rank, self.world_size = distributed.rank(), distributed.world_size()
         self.gather_negatives = self.world_size > 1 and getattr(params.train, "gather_negatives", False)
+        # the losses whose negatives may be gathered (set per batch; untouched with one process)
+        self._ntxent_losses = [m for m in model.modules() if isinstance(m, NTXent)] if self.world_size > 1 else []
         self.ddp: torch.nn.Module | None = None
         self._loss_call = _LossCall(model)
         if self.world_size > 1:
@@ -216,10 +218,8 @@ class SeqRecTrainer:
         """One optimisation step on the global batch ``rows`` (this rank trains on its share)."""
         local, counted = self.local_rows(rows)
         self._loss_call.scale = (self._loss_units(local) if counted else 0) * self.world_size / self._loss_units(rows)
-        if self.world_size > 1:
-            for module in self.model.modules():
-                if isinstance(module, NTXent):
-                    module.gather_distributed = self._gathers(rows)
+        for loss in self._ntxent_losses:
+            loss.gather_distributed = self._gathers(rows)
         batch = self.batch(local)
         step = getattr(self.model, "training_step", None)
         return step(batch, self) if step is not None else self.default_step(batch)

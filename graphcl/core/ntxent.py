@@ -17,6 +17,7 @@ from graphcl.core._checks import (
     reduce,
     two_view_logits,
 )
+from graphcl.utils.distributed import is_distributed
 
 
 class NTXent(nn.Module):
@@ -70,7 +71,7 @@ class NTXent(nn.Module):
         return f"temperature={self.temperature}, similarity={self.similarity!r}, reduction={self.reduction!r}{gather}"
 
     def forward(self, z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
-        if self.gather_distributed and _distributed():
+        if self.gather_distributed and is_distributed():
             return self._gathered(z1, z2)
         b = check_two_views(z1, z2, "NTXent", why="it has 2B - 2 in-batch negatives")
         logits = two_view_logits(z1, z2, self.similarity, self.temperature)
@@ -98,10 +99,6 @@ class NTXent(nn.Module):
         logits = logits.masked_fill(self_mask, float("-inf"))
         target = torch.cat([own[:b] + total, own[:b]])  # the other view of the same row
         return reduce(F.cross_entropy(logits, target, reduction="none"), self.reduction)
-
-
-def _distributed() -> bool:
-    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
 
 
 def gather_rows(x: torch.Tensor) -> tuple[torch.Tensor, int]:
