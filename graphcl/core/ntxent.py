@@ -101,16 +101,33 @@ class NTXent(nn.Module):
         return reduce(F.cross_entropy(logits, target, reduction="none"), self.reduction)
 
 
+class _GatherRows(torch.autograd.Function):
+    """All ranks' equal-shape ``x`` stacked in rank order; backward sums every rank's gradient of
+    the stack (``all_reduce``: gloo has no ``reduce_scatter``) and keeps this rank's block."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
+        dist.all_gather(parts, x.contiguous())
+        ctx.rows = x.shape[0]
+        return torch.cat(parts)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        grad = grad.contiguous()
+        dist.all_reduce(grad)
+        start = dist.get_rank() * ctx.rows
+        return grad[start : start + ctx.rows]
+
+
 def gather_rows(x: torch.Tensor) -> tuple[torch.Tensor, int]:
     """``(rows of every rank stacked in rank order, offset of this rank's rows)``, with the
     gradient of each row sent back to its own rank. Ranks may hold different numbers of rows
     (``all_gather`` needs equal shapes: rows are padded, then cut back)."""
-    from torch.distributed.nn.functional import all_gather
-
     sizes = [torch.zeros(1, dtype=torch.long, device=x.device) for _ in range(dist.get_world_size())]
     dist.all_gather(sizes, torch.tensor([x.shape[0]], device=x.device))
     counts = [int(n) for n in sizes]
-    padded = F.pad(x, (0, 0, 0, max(counts) - x.shape[0]))
-    parts = all_gather(padded)
-    rank = dist.get_rank()
-    return torch.cat([part[:n] for part, n in zip(parts, counts)]), sum(counts[:rank])
+    width = max(counts)
+    stacked = _GatherRows.apply(F.pad(x, (0, 0, 0, width - x.shape[0])))
+    parts = [stacked[r * width : r * width + n] for r, n in enumerate(counts)]
+    return torch.cat(parts), sum(counts[: dist.get_rank()])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -29,21 +28,18 @@ TINY = dict(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _worker(rank: int, world: int, port: int, name: str, out: str, kwargs: dict) -> None:
+def _worker(rank: int, world: int, name: str, out: str, kwargs: dict) -> None:
     import os
 
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world))
+    os.environ.update(RANK=str(rank), WORLD_SIZE=str(world))
     torch.set_num_threads(1)
-    dist.init_process_group("gloo", rank=rank, world_size=world)
+    # a rendezvous file, not a TCP port: no race for a free port between tests
+    store = f"file://{Path(out) / f'{name}.store'}"
+    dist.init_process_group("gloo", init_method=store, rank=rank, world_size=world)
     try:
         result = globals()[name](**kwargs)
         torch.save(result, Path(out) / f"{name}-{rank}.pt")
+        dist.barrier()  # no rank tears gloo down while a peer still talks to it
     finally:
         dist.destroy_process_group()
 
@@ -52,7 +48,8 @@ def spawn(name: str, tmp_path: Path, world: int = 2, **kwargs) -> list:
     """Run ``name(**kwargs)`` on ``world`` gloo ranks; every rank's return value."""
     for rank in range(world):
         (tmp_path / f"{name}-{rank}.pt").unlink(missing_ok=True)
-    mp.spawn(_worker, args=(world, _free_port(), name, str(tmp_path), kwargs), nprocs=world, join=True)
+    (tmp_path / f"{name}.store").unlink(missing_ok=True)
+    mp.spawn(_worker, args=(world, name, str(tmp_path), kwargs), nprocs=world, join=True)
     return [torch.load(tmp_path / f"{name}-{rank}.pt", weights_only=False) for rank in range(world)]
 
 
