@@ -209,7 +209,9 @@ class SRACL(SASRec):
         rec_loss, seq_output = self.next_item_loss(batch)
         total = rec_loss
         parts = {"rec": float(rec_loss.detach())}
-        if item_seq.size(0) >= 2:  # NT-Xent needs in-batch negatives
+        # NT-Xent needs in-batch negatives; gathered across ranks (torchrun, gather_negatives) a
+        # share of one row has them, and every rank must then join the same all_gathers
+        if item_seq.size(0) >= 2 or self.cl_loss.gather_distributed:
             if self.user_cl_weight > 0:
                 if batch.user is None:
                     raise ValueError("SRA-CL batches need batch.user (the rows' user indices) for retrieval")

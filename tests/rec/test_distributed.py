@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import torch.multiprocessing as mp
 from rec.params import MCLRecParams, SASRecParams
 from rec.sasrec import SASRec
 from rec.split import LeaveOneOut
+from rec.sracl.params import SRACLParams
 from rec.trainer import SeqRecTrainer
 from tests.rec.conftest import synthetic_sequences
 from tests.sections import sectioned
@@ -35,7 +37,8 @@ def _worker(rank: int, world: int, name: str, out: str, kwargs: dict) -> None:
     torch.set_num_threads(1)
     # a rendezvous file, not a TCP port: no race for a free port between tests
     store = f"file://{Path(out) / f'{name}.store'}"
-    dist.init_process_group("gloo", init_method=store, rank=rank, world_size=world)
+    # a collective that one rank never joins fails after 2 minutes instead of hanging the suite
+    dist.init_process_group("gloo", init_method=store, rank=rank, world_size=world, timeout=timedelta(minutes=2))
     try:
         result = globals()[name](**kwargs)
         torch.save(result, Path(out) / f"{name}-{rank}.pt")
@@ -92,7 +95,7 @@ def one_initial_state() -> dict:
 def short_fit(model: str = "sasrec", epochs: int = 3, **flat) -> dict:
     from rec.train import fit
 
-    params_cls = MCLRecParams if model == "mclrec" else SASRecParams
+    params_cls = {"mclrec": MCLRecParams, "sracl": SRACLParams}.get(model, SASRecParams)
     params = sectioned(params_cls, train_batch_size=16, epochs=epochs, learning_rate=5e-3, **TINY, **flat)
     result = fit(model, synthetic_sequences(), params, seed=0)
     state = {k: v.clone() for k, v in result.pop("model").state_dict().items()}
@@ -119,6 +122,20 @@ def test_mclrec_three_step_schedule_keeps_the_ranks_in_step(tmp_path):
     history = ranks[0]["history"]
     assert all(torch.isfinite(torch.tensor(h["augmenter_loss"])) for h in history)
     for key, value in ranks[0]["state"].items():  # DDP kept every parameter identical on both ranks
+        torch.testing.assert_close(ranks[1]["state"][key], value, atol=0, rtol=0)
+
+
+SRACL_TINY = dict(item_semantics="cooc", user_semantics="mean_items", cooc_dim=8, k_users=3, k_items=3)
+
+
+@pytest.mark.parametrize("gather", [True, False])
+def test_sracl_retrieval_and_contrastive_terms_run_on_two_ranks_in_step(tmp_path, gather):
+    # SRA-CL's semantic index is built by every rank from the same data; DDP keeps the weights equal
+    flat = dict(SRACL_TINY, max_train_batches=3, gather_negatives=gather, retrieval_backend="torch")
+    ranks = spawn("short_fit", tmp_path, model="sracl", epochs=2, **flat)
+    assert ranks[0]["epochs"] == ranks[1]["epochs"] == 2 and "test" in ranks[0] and "test" not in ranks[1]
+    assert all(torch.isfinite(torch.tensor(h["loss"])) for h in ranks[0]["history"])
+    for key, value in ranks[0]["state"].items():
         torch.testing.assert_close(ranks[1]["state"][key], value, atol=0, rtol=0)
 
 
@@ -177,6 +194,30 @@ def test_only_rank_0_writes_the_run_folder_and_resume_continues_exactly(tmp_path
     resumed = ranks[0]["metrics"]
     for key in ("val", "test_p2", "test_p1", "epochs", "best_epoch"):
         assert resumed[key] == expected[key], key
+
+
+def assert_same_metrics(ours: dict, theirs: dict) -> None:
+    assert ours["epochs"] == theirs["epochs"] and ours["best_epoch"] == theirs["best_epoch"]
+    for part in ("val", "test_p2", "test_p1"):
+        for key, value in theirs[part].items():
+            assert ours[part][key] == pytest.approx(value, abs=1e-6), (part, key)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cut_on, resume_on", [(2, 1), (1, 2)])
+def test_resume_with_another_number_of_processes_continues_the_run(tmp_path, cut_on, resume_on):
+    # dropout is off and SASRec draws nothing else, so the fresh RNG streams of a new world size
+    # change nothing: 2 ranks of B/2 rows and one process of B rows step alike (to float error)
+    out = tmp_path / "runs"
+    straight = spawn("run_folder", tmp_path, world=cut_on, out_dir=str(out / "straight"), epochs=4)[0]["metrics"]
+    cut = out / "cut" / "run"
+    ranks = spawn(
+        "run_folder", tmp_path, world=cut_on, out_dir=str(out / "cut"), epochs=4, run_dir=str(cut), interrupt_at=3
+    )
+    assert all(r["interrupted"] for r in ranks) and not (cut / "metrics.json").exists()
+    resumed = spawn("resume_folder", tmp_path, world=resume_on, run_dir=str(cut))
+    assert resumed[0]["run_dir"] == cut and all(r["run_dir"] is None for r in resumed[1:])
+    assert_same_metrics(resumed[0]["metrics"], straight)
 
 
 def gathered_ntxent() -> dict:
