@@ -24,8 +24,6 @@ input graph is not modified); the input transforms call :func:`featureless_featu
 
 from __future__ import annotations
 
-import copy
-
 import torch
 import torch.nn.functional as F
 from torch_geometric.transforms import BaseTransform
@@ -227,8 +225,8 @@ class AddFeaturelessFeatures(BaseTransform):
             raise ValueError(f"featureless must be one of {FEATURELESS}, got {mode!r}")
         self.mode, self.metapaths, self.settings, self.seed = mode, metapaths, settings, seed
 
-    def forward(self, data):
-        out = copy.copy(data)
+    def forward(self, data):  # BaseTransform.__call__ passes a shallow copy: setting x leaves the input alone
+        out = data
         missing = [t for t in data.node_types if getattr(data[t], "x", None) is None]
         present = {t: data[t].x for t in data.node_types if t not in missing}
         metapaths = self.metapaths or list(getattr(data, "metapath_names", []) or [])

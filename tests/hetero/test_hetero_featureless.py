@@ -45,8 +45,10 @@ def test_propagated_features_match_the_hand_computed_means():
 
 def test_propagated_inputs_of_meow_are_the_mean_of_the_neighbours_normalised_features():
     data = make_planted_hetero()
+    shipped = data["paper"].x.clone()
     inputs = ToMEOWInputs(_params(featureless="propagated"), "paper")(data)
-    x = data["paper"].x / data["paper"].x.sum(1, keepdim=True)  # normalize_features, as node_features
+    assert torch.equal(data["paper"].x, shipped) and "x" not in data["subject"]  # the graph is not modified
+    x = shipped / shipped.sum(1, keepdim=True)  # normalize_features, as node_features
     ei = data[("paper", "to", "subject")].edge_index
     inc = torch.zeros(data["subject"].num_nodes, data["paper"].num_nodes)
     inc[ei[1], ei[0]] = 1.0
