@@ -10,6 +10,7 @@ See docs/hetero.md.
 """
 
 from graphcl.hetero.adameow import AdaMEOW
+from graphcl.hetero.featureless import AddFeaturelessFeatures
 from graphcl.hetero.heco import HeCo
 from graphcl.hetero.inputs import HeCoInputs, MEOWInputs, ToHeCoInputs, ToMEOWInputs
 from graphcl.hetero.meow import MEOW
@@ -26,6 +27,7 @@ from graphcl.hetero.params import (
     MEOWModel,
     MEOWParams,
     MEOWTrain,
+    Metapath2Vec,
 )
 from graphcl.hetero.trainer import FitResult, fit
 
@@ -49,6 +51,8 @@ __all__ = [
     "ToHeCoInputs",
     "MEOWInputs",
     "HeCoInputs",
+    "AddFeaturelessFeatures",
+    "Metapath2Vec",
     "fit",
     "FitResult",
 ]

@@ -16,13 +16,14 @@ def mask_features(x: torch.Tensor, p: float, generator: torch.Generator | None =
     not whole columns, chosen uniformly without replacement).
 
     Args:
-        x: dense ``[N, F]`` feature matrix.
+        x: ``[N, F]`` feature matrix, dense or sparse COO (then the masked entries are removed;
+            the same entries as for its dense form are drawn).
         p: fraction of non-zero entries set to zero.
         generator: random generator (seed it for reproducible masks).
     """
     _check_rate(p)
     if x.is_sparse:
-        raise TypeError("mask_features expects a dense feature matrix; call .to_dense() first")
+        return _mask_sparse(x.coalesce(), p, generator)
     out = x.clone()
     nz = out.nonzero(as_tuple=True)
     n_mask = int(p * nz[0].numel())
@@ -30,6 +31,15 @@ def mask_features(x: torch.Tensor, p: float, generator: torch.Generator | None =
         pick = torch.randperm(nz[0].numel(), generator=generator)[:n_mask].to(x.device)
         out[nz[0][pick], nz[1][pick]] = 0
     return out
+
+
+def _mask_sparse(x: torch.Tensor, p: float, generator: torch.Generator | None) -> torch.Tensor:
+    keep = x.values() != 0  # stored zeros are not entries: as nonzero() of the dense form
+    nz = keep.nonzero(as_tuple=True)[0]
+    n_mask = int(p * nz.numel())
+    if n_mask:
+        keep[nz[torch.randperm(nz.numel(), generator=generator)[:n_mask].to(x.device)]] = False
+    return torch.sparse_coo_tensor(x.indices()[:, keep], x.values()[keep], x.shape).coalesce()
 
 
 def drop_edges(

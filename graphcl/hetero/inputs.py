@@ -17,6 +17,7 @@ import torch
 from torch_geometric.transforms import BaseTransform
 
 from graphcl.hetero.augment import drop_edges, mask_features
+from graphcl.hetero.featureless import featureless_features
 from graphcl.hetero.layers import SparseOperator
 from graphcl.hetero.metapath import (
     edge_type_between,
@@ -26,7 +27,7 @@ from graphcl.hetero.metapath import (
     pathsim_topk,
     precomputed_metapath,
 )
-from graphcl.hetero.params import POSITIVES, HeCoParams, _MEOWCommon, check_per_metapath
+from graphcl.hetero.params import POSITIVES, HeCoParams, _MEOWCommon, _ModelCommon, check_per_metapath
 from graphcl.hetero.validation import check_metapaths
 
 
@@ -112,6 +113,27 @@ def node_features(
             x = torch.where(s > 0, x / s.clamp_min(1e-12), x)
         out[t] = x
     return out
+
+
+def fill_featureless(data, x: dict, p: _ModelCommon, metapaths: list, seed: int = 0) -> dict:
+    """A copy of ``x`` whose ``None`` entries get the structural inputs of ``p.featureless``
+    (:func:`graphcl.hetero.featureless.featureless_features`; ``"embedding"`` keeps them ``None``).
+
+    Args:
+        data: the ``HeteroData`` (read only).
+        x: inputs per node type from :func:`node_features`.
+        p: the model section (``featureless``, ``mp2vec``, ``normalize_features``, ``ignore_features``).
+        metapaths: the run's meta-paths (walked by ``"metapath2vec"``).
+        seed: metapath2vec seed (default 0).
+    """
+    missing = [t for t, v in x.items() if v is None]
+    if p.featureless == "embedding" or not missing:
+        return dict(x)
+    features = x
+    if p.featureless == "propagated":  # every neighbour type's own features, not only the model's types
+        features = node_features(data, list(data.node_types), p.normalize_features, p.ignore_features)
+    filled = featureless_features(data, p.featureless, missing, features, metapaths, p.mp2vec, seed)
+    return {**x, **filled}
 
 
 def positive_mask(data, positives: str) -> torch.Tensor | None:
@@ -208,9 +230,9 @@ class ToMEOWInputs(BaseTransform):
     Args:
         params: :class:`~graphcl.hetero.params.MEOWParams` or ``AdaMEOWParams``; reads its ``model`` section:
             ``metapaths``, ``nei_max``, ``feat_mask``, ``adj_mask``, ``normalize_features``,
-            ``ignore_features`` and ``positives``.
+            ``ignore_features``, ``featureless`` (and ``mp2vec``) and ``positives``.
         target: the node type to embed, e.g. ``"paper"``.
-        seed: seed of the mask generator (default 0).
+        seed: seed of the mask generator and of metapath2vec (default 0).
     """
 
     def __init__(self, params: _MEOWCommon, target: str, seed: int = 0):
@@ -229,6 +251,7 @@ class ToMEOWInputs(BaseTransform):
         chains = [[[SparseOperator(m) for m in chain] for _, chain in ctx] for ctx in contexts]
         types = [target] + sorted({t for ctx in context_types for t in ctx} - {target})
         x = node_features(data, types, p.normalize_features, p.ignore_features)
+        x = fill_featureless(data, x, p, metapaths, self.seed)
         topk = [pathsim_topk(metapath_counts(data, mp, target), k) for mp, k in zip(metapaths, nei_max)]
         normed = [gcn_normalize(a) for a in topk]
         coarse = normed[0]
@@ -309,14 +332,16 @@ class ToHeCoInputs(BaseTransform):
 
     Args:
         params: :class:`~graphcl.hetero.params.HeCoParams`; reads its ``model`` section: ``metapaths``,
-            ``schema_types``, ``sample_rate``, ``normalize_features`` and ``ignore_features``.
+            ``schema_types``, ``sample_rate``, ``normalize_features``, ``ignore_features`` and
+            ``featureless`` (and ``mp2vec``).
         target: the node type to embed, e.g. ``"paper"``.
+        seed: metapath2vec seed (default 0; nothing else here is random).
     """
 
-    def __init__(self, params: HeCoParams, target: str):
+    def __init__(self, params: HeCoParams, target: str, seed: int = 0):
         if not isinstance(params, HeCoParams):
             raise TypeError(f"ToHeCoInputs needs HeCoParams, got {type(params).__name__}")
-        self.params, self.target = params, target
+        self.params, self.target, self.seed = params, target, seed
 
     def forward(self, data) -> HeCoInputs:
         p, target = self.params.model, self.target
@@ -336,6 +361,7 @@ class ToHeCoInputs(BaseTransform):
             )
         types = [target] + list(schema)
         x = node_features(data, types, p.normalize_features, p.ignore_features)
+        x = fill_featureless(data, x, p, metapaths, self.seed)
         mps = []
         for mp in metapaths:
             adj = precomputed_metapath(data, mp)

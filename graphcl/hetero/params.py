@@ -20,7 +20,9 @@ from graphcl.hetero.metapath import MetaPath
 Positives = Literal["self", "heco"]
 Embedding = Literal["fused", "projected"]
 Select = Literal["loss", "validation"]
+Featureless = Literal["embedding", "metapath2vec", "propagated"]
 POSITIVES, EMBEDDINGS, SELECTS = get_args(Positives), get_args(Embedding), get_args(Select)
+FEATURELESS = get_args(Featureless)
 
 
 def _check(cond: bool, message: str) -> None:
@@ -173,6 +175,41 @@ class HeCoEval(HeteroEval):
 
 
 @dataclass
+class Metapath2Vec:
+    """metapath2vec settings (``params.model.mp2vec``) of ``featureless: metapath2vec``
+    (:func:`graphcl.hetero.featureless.metapath2vec`; Dong et al., KDD 2017). The official MEOW
+    AMiner features (``feat_*.w1000.l100.npy``) are 64-dim from 1000 walks of length 100 per
+    node; the defaults are a cheap CPU version of them (about a minute per meta-path on AMiner,
+    one thread).
+
+    Args:
+        dim: embedding width per meta-path (64, as the official features).
+        walk_length: steps per walk (20; official 100).
+        walks_per_node: walks started from every node of the meta-path's first type (5; official 1000).
+        window: skip-gram context window on each side (3).
+        negatives: negative samples per pair, drawn from the context node's type (5).
+        epochs: passes over the skip-gram pairs (2).
+        lr: Adam learning rate (0.02).
+        batch_size: skip-gram pairs per step (32768; a speed knob).
+    """
+
+    dim: int = 64
+    walk_length: int = 20
+    walks_per_node: int = 5
+    window: int = 3
+    negatives: int = 5
+    epochs: int = 2
+    lr: float = 0.02
+    batch_size: int = 32768
+
+    def __post_init__(self) -> None:
+        for name in ("dim", "walk_length", "walks_per_node", "window", "negatives", "epochs", "batch_size"):
+            _check(getattr(self, name) >= 1, f"mp2vec.{name} must be >= 1, got {getattr(self, name)}")
+        _check(self.window <= self.walk_length, f"mp2vec.window {self.window} exceeds walk_length {self.walk_length}")
+        _check(self.lr > 0, f"mp2vec.lr must be > 0, got {self.lr}")
+
+
+@dataclass
 class _ModelCommon:
     """Model fields shared by the three models.
 
@@ -185,6 +222,12 @@ class _ModelCommon:
             :mod:`graphcl.hetero.metapath`; ``None``: the loader's ``data.metapath_names``).
         ignore_features: node types whose shipped features are replaced by a learned embedding
             table (one-hot inputs), e.g. HeCo uses identity features for ACM authors and DBLP papers.
+        featureless: inputs of node types without features (and of ``ignore_features``), computed
+            once before training (:mod:`graphcl.hetero.featureless`): ``"embedding"`` (default: a
+            learned table, HeCo's one-hot inputs), ``"metapath2vec"`` (walk embeddings, as the
+            official MEOW AMiner features; settings in ``mp2vec``) or ``"propagated"`` (mean of the
+            neighbours' features, one-hot for featureless neighbours, per relation).
+        mp2vec: :class:`Metapath2Vec` settings, read only by ``featureless: metapath2vec``.
     """
 
     hidden_dim: int = 64
@@ -192,8 +235,14 @@ class _ModelCommon:
     normalize_features: bool = True
     metapaths: list[MetaPath] | None = None
     ignore_features: list[str] = field(default_factory=list)
+    featureless: Featureless = "embedding"
+    mp2vec: Metapath2Vec = field(default_factory=Metapath2Vec)
 
     def __post_init__(self) -> None:
+        _check(
+            self.featureless in FEATURELESS,
+            f"featureless must be one of {FEATURELESS}, got {self.featureless!r}",
+        )
         _check(self.hidden_dim >= 1, f"hidden_dim must be >= 1, got {self.hidden_dim}")
         _check(self.tau > 0, f"tau must be > 0, got {self.tau}")
         _check(

@@ -72,7 +72,7 @@ def build(model: str, data, params, seed: int = 0, target: str | None = None) ->
         raise TypeError(f"model {model!r} needs {PARAMS[model].__name__}, got {type(params).__name__}")
     target = target_type(data, target)
     if model == "heco":
-        inputs = ToHeCoInputs(params, target)(data)
+        inputs = ToHeCoInputs(params, target, seed)(data)
         return HeCo(params, inputs, seed), inputs
     inputs = ToMEOWInputs(params, target, seed)(data)
     return (MEOW(params, inputs, seed) if model == "meow" else AdaMEOW(params, inputs)), inputs
