@@ -94,19 +94,31 @@ def protocol_ranks(
             f"scores must be [B, N], targets [B] and history [B, H], got {tuple(scores.shape)}, "
             f"{tuple(targets.shape)} and {tuple(history.shape)}"
         )
-    if bool(torch.isnan(scores).any()):
+    # a sum is NaN if any score is (one fast reduction; the exact test only on a NaN sum, which
+    # +inf and -inf scores also give)
+    if bool(torch.isnan(scores.sum())) and bool(torch.isnan(scores).any()):
         raise FloatingPointError(
             "scores contain NaN: the model diverged (NaN would rank the target "
             "first); lower learning_rate or check the checkpoint"
         )
     target_score = scores.gather(1, targets.view(-1, 1))
-    p2 = (scores > target_score).sum(dim=1) - (scores[:, 0:1] > target_score).squeeze(1).long()
+    p2 = count_above(scores, target_score) - (scores[:, 0:1] > target_score).squeeze(1).long()
     items, _ = history.sort(dim=1)
     first = torch.ones_like(items, dtype=torch.bool)
     first[:, 1:] = items[:, 1:] != items[:, :-1]
     counted = first & (items > 0) & (items != targets.view(-1, 1))
     above = (scores.gather(1, items) > target_score) & counted
     return p2, p2 - above.sum(dim=1)
+
+
+def count_above(scores: torch.Tensor, threshold: torch.Tensor, rows: int = 64) -> torch.Tensor:
+    """``(scores > threshold).sum(dim=1)`` (``[B, N]`` against ``[B, 1]``), counted over blocks of
+    ``rows`` rows in int32: the comparison of a block stays in cache, and summing booleans in
+    int64 over the whole matrix first copies it to int64 (7x slower on Beauty-sized batches)."""
+    counts = [
+        (block > limit).sum(dim=1, dtype=torch.int32) for block, limit in zip(scores.split(rows), threshold.split(rows))
+    ]
+    return torch.cat(counts).long() if counts else scores.new_zeros(0, dtype=torch.long)
 
 
 @torch.no_grad()

@@ -82,3 +82,25 @@ def test_protocol_ranks_subtract_each_history_item_once_and_never_the_target():
     assert p2.tolist() == [3] and p1.tolist() == [1]
     with pytest.raises(FloatingPointError, match="NaN"):
         protocol_ranks(torch.full((1, 3), float("nan")), torch.tensor([1]), torch.tensor([[0]]))
+
+
+def test_protocol_ranks_of_many_rows_match_a_per_row_count():
+    # 150 rows: several blocks of count_above and a short last one; one NaN only when a row has it
+    from rec.evaluation import protocol_ranks
+
+    g = torch.Generator().manual_seed(0)
+    scores = torch.randn(150, 40, generator=g)
+    targets = torch.randint(1, 40, (150,), generator=g)
+    history = torch.randint(0, 40, (150, 7), generator=g)
+    p2, p1 = protocol_ranks(scores, targets, history)
+    for row in range(150):
+        above = {i for i in range(1, 40) if scores[row, i] > scores[row, targets[row]]}
+        assert p2[row] == len(above)
+        assert p1[row] == len(above - set(history[row].tolist()))
+    infinite = scores.clone()
+    infinite[3, 5], infinite[7, 6] = float("inf"), float("-inf")  # a NaN sum, but no NaN score
+    p2_infinite, _ = protocol_ranks(infinite, targets, history)  # no error
+    assert p2_infinite[3] == int((infinite[3, 1:] > infinite[3, targets[3]]).sum())
+    scores[149, 2] = float("nan")
+    with pytest.raises(FloatingPointError, match="NaN"):
+        protocol_ranks(scores, targets, history)
