@@ -10,6 +10,7 @@ from graphcl.core import NTXent
 from rec.batching import SeqBatch
 from rec.cl4srec import CL4SRec
 from rec.params import MCLRecParams
+from rec.trainer import adam
 
 
 class ModelAugmenter(nn.Module):
@@ -133,10 +134,10 @@ class MCLRec(CL4SRec):
     def configure_optimizers(self, learning_rate: float, weight_decay: float) -> dict:
         """Our trainer's hook: the optimisers :meth:`training_step` uses."""
         if self.schedule == "joint":
-            return {"all": torch.optim.Adam(self.parameters(), lr=learning_rate, weight_decay=weight_decay)}
+            return {"all": adam(self.parameters(), learning_rate, weight_decay)}
         return {
-            "encoder": torch.optim.Adam(self.encoder_parameters(), lr=learning_rate, weight_decay=weight_decay),
-            "augmenter": torch.optim.Adam(self.augmenter_parameters(), lr=learning_rate, weight_decay=weight_decay),
+            "encoder": adam(self.encoder_parameters(), learning_rate, weight_decay),
+            "augmenter": adam(self.augmenter_parameters(), learning_rate, weight_decay),
         }
 
     def _step(self, optimizer, loss: torch.Tensor) -> float:
