@@ -6,6 +6,9 @@ Embeddings: ``z_eval`` (fused fine view in eval mode: what ``MEOW.embed`` return
 forward's fused view), ``z_eval_l2`` (row-normalised), ``fine_proj`` (tanh-projected and normalised,
 the InfoNCE candidates), ``coarse`` / ``coarse_proj`` (coarse view, raw / projected), ``concat``.
 
+``--set params.model.lam_proto=0`` changes the training (any config key); ``--labels 20 40 60`` scores
+Macro-F1 at those label rates; ``--save-dir`` keeps the embeddings of every checkpoint for offline scoring.
+
 Usage: PYTHONPATH=. OMP_NUM_THREADS=1 python benchmarks/meow_embedding_nmi.py --data-root /work/shared/data \
     --checkpoints 50 120 200
 """
@@ -20,7 +23,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from graphcl.config import from_dict, read_yaml
+from graphcl.config import apply_overrides, from_dict, read_yaml
 from graphcl.data import load_hetero
 from graphcl.eval import kmeans_nmi_ari, logreg_evaluate
 from graphcl.hetero.params import MEOWParams
@@ -41,6 +44,7 @@ def embeddings(model, inputs) -> dict[str, torch.Tensor]:
             out["coarse"] = z_coarse
             out["coarse_proj"] = F.normalize(torch.tanh(model.project(z_coarse)), dim=1)
             out["concat"] = torch.cat([F.normalize(z, dim=1), F.normalize(z_coarse, dim=1)], dim=1)
+            out["fused_proj"] = torch.cat([F.normalize(z, dim=1), out["fine_proj"]], dim=1)
     model.train()
     return out
 
@@ -53,13 +57,18 @@ def main() -> None:
     ap.add_argument("--kmeans-runs", type=int, default=3)
     ap.add_argument("--repeats", type=int, default=5, help="logistic-regression repeats for Macro-F1@20")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--set", action="append", default=[], help="config override, e.g. params.model.lam_proto=0")
+    ap.add_argument("--labels", type=int, nargs="+", default=[20], help="label rates of the Macro-F1 columns")
+    ap.add_argument("--only", nargs="+", help="score only these embeddings")
+    ap.add_argument("--save-dir", help="save {name: embedding} of each checkpoint here (epoch<N>.pt)")
+    ap.add_argument("--out", help="append the rows to this JSON-lines file")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
-    cfg = read_yaml(f"configs/hetero/meow_{args.dataset}.yaml")["params"]
+    cfg = apply_overrides(read_yaml(f"configs/hetero/meow_{args.dataset}.yaml"), args.set)["params"]
     params = from_dict(MEOWParams, cfg)
     data = load_hetero(args.dataset, args.data_root)
     labels = data[data.target].y.long()
-    tr, va, te = splits(data, data.target)[20]
+    split = splits(data, data.target)
     model, inputs = build("meow", data, params, seed=args.seed)
     opt = torch.optim.Adam(model.parameters(), lr=params.train.lr, weight_decay=params.train.weight_decay)
     results, start = [], time.time()
@@ -70,27 +79,42 @@ def main() -> None:
         loss.backward()
         opt.step()
         if epoch in args.checkpoints:
-            row = {"epoch": epoch, "loss": float(loss), "elapsed_s": round(time.time() - start)}
-            for name, z in embeddings(model, inputs).items():
-                km = kmeans_nmi_ari(z, labels, runs=args.kmeans_runs, seed=args.seed)
-                f1 = logreg_evaluate(
-                    z,
-                    labels,
-                    tr,
-                    va,
-                    te,
-                    lr=params.eval.eval_lr,
-                    weight_decay=params.eval.eval_weight_decay,
-                    repeats=args.repeats,
-                    seed=args.seed,
-                )["macro_f1"]
-                row[name] = {
-                    "nmi": round(100 * km["nmi"], 2),
-                    "ari": round(100 * km["ari"], 2),
-                    "macro_f1_20": round(100 * f1, 2),
-                }
+            row = {"epoch": epoch, "loss": float(loss), "elapsed_s": round(time.time() - start), "seed": args.seed}
+            row["set"] = args.set
+            embeds = embeddings(model, inputs)
+            if args.save_dir:
+                os.makedirs(args.save_dir, exist_ok=True)
+                torch.save(embeds, os.path.join(args.save_dir, f"epoch{epoch}.pt"))
+            for name, z in embeds.items():
+                if args.only and name not in args.only:
+                    continue
+                row[name] = score(z, labels, split, params, args)
             print(json.dumps(row), flush=True)
             results.append(row)
+            if args.out:
+                with open(args.out, "a") as f:
+                    f.write(json.dumps(row) + "\n")
+
+
+def score(z, labels, split, params, args) -> dict[str, float]:
+    """k-means NMI/ARI and test Macro-F1 at ``args.labels`` labels per class, in percent."""
+    km = kmeans_nmi_ari(z, labels, runs=args.kmeans_runs, seed=args.seed)
+    out = {"nmi": round(100 * km["nmi"], 2), "ari": round(100 * km["ari"], 2)}
+    for r in args.labels:
+        tr, va, te = split[r]
+        f1 = logreg_evaluate(
+            z,
+            labels,
+            tr,
+            va,
+            te,
+            lr=params.eval.eval_lr,
+            weight_decay=params.eval.eval_weight_decay,
+            repeats=args.repeats,
+            seed=args.seed,
+        )["macro_f1"]
+        out[f"macro_f1_{r}"] = round(100 * f1, 2)
+    return out
 
 
 if __name__ == "__main__":

@@ -77,12 +77,14 @@ class MEOW(nn.Module):
             )
             assignments.append(a)
             centroids.append(F.normalize(c, dim=1))
-            phis.append(cluster_concentration(detached, a, c, alpha=5.0, temperature=p.tau))
+            if p.lam_proto:  # concentrations only feed the ProtoNCE term
+                phis.append(cluster_concentration(detached, a, c, alpha=5.0, temperature=p.tau))
         self.epoch += 1
         # summed in factorised form (no N x N weights); same values as cluster_negative_weights
         loss_info = self.info(anchor, cand, pos_mask=inputs.pos_mask, neg_weights=ClusterNegativeWeights(assignments))
-        loss_proto = self.proto(anchor, assignments, centroids, phis)
-        return loss_info + p.lam_proto * loss_proto
+        if not p.lam_proto:  # ACM's shipped config: the clusters still weigh the negatives
+            return loss_info
+        return loss_info + p.lam_proto * self.proto(anchor, assignments, centroids, phis)
 
     def embed(self, inputs: MEOWInputs) -> torch.Tensor:
         """Node embeddings without dropout: the fused fine-grained view, or its unit-norm

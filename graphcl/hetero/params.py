@@ -288,14 +288,17 @@ class MEOWModel(_MEOWModelCommon):
             one value for all).
         nei_max: PathSim top-k neighbours kept per node, one per meta-path.
         embedding: embedding that is evaluated and exported: ``"fused"`` (official) or
-            ``"projected"`` (unit-norm projection of it; higher k-means NMI on ACM, docs/hetero.md).
+            ``"projected"`` (its unit-norm projection, which the loss acts on; on ACM it clusters
+            better only without the ProtoNCE term, and the fused view with HeCo's positives best,
+            docs/hetero.md).
             Kept here, not in ``eval``: it chooses what the model outputs.
         positives: ``"self"`` (official: a node's positive is its own other view) or ``"heco"``
             (HeCo's ``pos.npz`` pairs are positives too and leave the negatives; needed on AMiner
             with one-hot inputs, docs/hetero.md).
         num_clusters: k-means cluster counts (two granularities) for the weighted negatives and
             the prototypical loss; recomputed every epoch.
-        lam_proto: weight of the prototypical (ProtoNCE) term.
+        lam_proto: weight of the prototypical (ProtoNCE) term; 0 skips it (``hetero/meow_acm_cluster``:
+            the term breaks the 3-class k-means structure on ACM, docs/hetero.md).
         kmeans_iters: Lloyd iterations per k-means run (faiss ``niter`` in the official code).
         kmeans_restarts: k-means runs per clustering, the best kept (faiss ``nredo=5`` in the
             official code).

@@ -194,3 +194,20 @@ def test_heco_positive_mask_keeps_the_diagonal_and_is_binary():
     assert positive_mask(data, "self") is None
     with pytest.raises(ValueError, match="positives must be one of"):
         positive_mask(data, "cluster")
+
+
+def test_meow_without_prototype_weight_is_the_cluster_weighted_infonce_alone(monkeypatch):
+    """lam_proto 0 (ACM's shipped config): the loss of lam_proto 1 less its ProtoNCE term, which never runs."""
+    data = make_planted_hetero(num_papers=60, seed=2)
+    full, inputs = build("meow", data, PARAMS["meow"], seed=0)
+    no_proto = dataclasses.replace(PARAMS["meow"], model=dataclasses.replace(PARAMS["meow"].model, lam_proto=0.0))
+    bare, _ = build("meow", data, no_proto, seed=0)
+    bare.load_state_dict(full.state_dict())
+    monkeypatch.setattr(full.proto, "forward", lambda *a: torch.zeros(()))
+    torch.manual_seed(0)  # same dropout draws in both forwards
+    expected = full.loss(inputs)
+    monkeypatch.setattr(bare.proto, "forward", lambda *a: pytest.fail("ProtoNCE ran with lam_proto 0"))
+    monkeypatch.setattr("graphcl.hetero.meow.cluster_concentration", lambda *a, **k: pytest.fail("concentrations"))
+    torch.manual_seed(0)
+    torch.testing.assert_close(bare.loss(inputs), expected)
+    assert bare.epoch == full.epoch == 1  # the same k-means seeds were drawn

@@ -86,3 +86,29 @@ def test_shipped_configs_load(model, dataset):
 
     run = load_run_config(configs_dir() / "hetero" / f"{model}_{dataset}.yaml")
     assert run.model == model and run.dataset == dataset
+
+
+def test_meow_acm_cluster_config_differs_from_the_official_one_in_three_settings():
+    """docs/hetero.md, "MEOW clustering on ACM": no ProtoNCE, HeCo's positives, validation-chosen epoch."""
+    from dataclasses import asdict
+
+    from graphcl.utils.resources import configs_dir
+
+    official = load_run_config(configs_dir() / "hetero" / "meow_acm.yaml").params
+    cluster = load_run_config(configs_dir() / "hetero" / "meow_acm_cluster.yaml").params
+    assert (official.model.lam_proto, official.model.positives, official.train.select) == (1.0, "self", "loss")
+    changed = {
+        (section, key)
+        for section in ("model", "train", "eval")
+        for key, value in asdict(getattr(cluster, section)).items()
+        if value != asdict(getattr(official, section))[key]
+    }
+    assert changed == {
+        ("model", "lam_proto"),
+        ("model", "positives"),
+        ("train", "select"),
+        ("train", "patience"),
+        ("eval", "eval_every"),
+    }
+    assert (cluster.model.lam_proto, cluster.model.positives, cluster.model.embedding) == (0.0, "heco", "fused")
+    assert (cluster.train.select, cluster.train.patience, cluster.eval.eval_every) == ("validation", 10, 10)
