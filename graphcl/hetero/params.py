@@ -57,6 +57,10 @@ class HeteroTrain:
             read), keep the best-scoring parameters, stop after ``patience`` validations without
             improvement or at ``epochs``, and evaluate those parameters once on the test split.
             ``restore_best`` is then ignored.
+        checkpoint_every: write the run folder's ``last.pt`` (model, optimiser, loop and RNG
+            states; ``graphcl train --resume`` continues from it, docs/hetero.md "Resuming") every
+            this many epochs (10); ``0``: never. Plain runs only (not tuning trials); a Ctrl-C loses
+            at most ``checkpoint_every - 1`` epochs. Not part of a checkpoint's fingerprint.
     """
 
     epochs: int = 10000
@@ -66,8 +70,10 @@ class HeteroTrain:
     restore_best: bool = False
     chunk_size: int | None = None
     select: Select = "loss"
+    checkpoint_every: int = 10
 
     def __post_init__(self) -> None:
+        _check(self.checkpoint_every >= 0, f"checkpoint_every must be >= 0 (0: off), got {self.checkpoint_every}")
         _check(self.select in SELECTS, f"select must be one of {SELECTS}, got {self.select!r}")
         _check(self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}")
         _check(self.patience >= 1, f"patience must be >= 1, got {self.patience}")

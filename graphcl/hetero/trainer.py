@@ -17,10 +17,12 @@ import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 from torch import nn
 
+from graphcl.hetero import checkpoint as ckpt
 from graphcl.utils.device import resolve_device
 from graphcl.utils.progress import progress
 
@@ -53,6 +55,8 @@ class FitResult:
         best_val: their validation score (``None`` as above).
         val_evaluations: validations run.
         val_history: ``[epochs trained, score]`` of each validation.
+        checkpoint_epoch: the epochs trained by the last checkpoint written or resumed from
+            (``fit``'s ``checkpoint``), else ``None``.
     """
 
     embeddings: torch.Tensor
@@ -70,6 +74,7 @@ class FitResult:
     best_val: float | None = None
     val_evaluations: int = 0
     val_history: list[list[float]] = field(default_factory=list)
+    checkpoint_epoch: int | None = None
 
     def stats(self) -> dict:
         """Everything but the embeddings and the history (the run's ``metrics.json`` keys)."""
@@ -86,6 +91,7 @@ class FitResult:
             "selected_epoch": self.selected_epoch,
             "best_val": self.best_val,
             "val_evaluations": self.val_evaluations,
+            "checkpoint_epoch": self.checkpoint_epoch,
         }
 
 
@@ -104,6 +110,9 @@ def fit(
     monitor: Callable[[int, torch.Tensor], None] | None = None,
     select: Callable[[int, torch.Tensor], float] | None = None,
     interruptible: bool = True,
+    checkpoint: str | Path | None = None,
+    resume: bool = False,
+    fingerprint: dict | None = None,
 ) -> FitResult:
     """Train ``model`` on ``inputs`` without labels and return its embeddings and history.
 
@@ -131,12 +140,22 @@ def fit(
         interruptible: Ctrl-C ends training early and returns what was learnt, with
             ``interrupted_at_epoch`` set (``False``: the ``KeyboardInterrupt`` propagates, as a
             tuning trial needs).
+        checkpoint: where to write the whole training state (:mod:`graphcl.hetero.checkpoint`)
+            every ``params.train.checkpoint_every`` epochs, atomically (``None`` or
+            ``checkpoint_every = 0``: never).
+        resume: continue from ``checkpoint``: the same epochs, losses and embeddings as a run that
+            was never stopped. A missing, corrupt or foreign checkpoint raises
+            :class:`~graphcl.utils.errors.CheckpointError`.
+        fingerprint: what the checkpoint must match besides the model class and ``params`` (the
+            registry passes the seed, the target and a digest of the dataset).
     """
     by_val = params.train.select == "validation"
     if by_val and select is None:
         raise ValueError("params.train.select 'validation' needs a select callback (train_and_evaluate gives one)")
     if by_val and params.eval.eval_every < 1:
         raise ValueError(f"params.train.select 'validation' needs eval.eval_every >= 1, got {params.eval.eval_every}")
+    if resume and checkpoint is None:
+        raise ValueError("resume needs checkpoint (the file to continue from)")
     dev = resolve_device(device)
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)
@@ -144,108 +163,168 @@ def fit(
     inputs.to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=params.train.lr, weight_decay=params.train.weight_decay)
     name = type(model).__name__
-    best, wait, best_epoch, best_state = math.inf, 0, 0, None
-    best_val, val_wait, selected, val_history = -math.inf, 0, None, []
-    epoch_seconds, history = [], []
-    epoch = -1
-    bar = progress(range(params.train.epochs), name)
+    path = Path(checkpoint) if checkpoint is not None else None
+    stamp = {"model": name, "params": ckpt.params_fingerprint(params), **(fingerprint or {})}
+    loop = ckpt.LoopState()
+    if resume:
+        assert path is not None
+        _resume(path, stamp, model, opt, inputs, loop, params)
+    saved = loop.epoch if resume else None
+    epoch = loop.epoch - 1
+    bar = progress(range(loop.epoch, params.train.epochs), name)
     interrupted_at = None
     try:
         for epoch in bar:
-            start = time.perf_counter()
-            model.train()
-            opt.zero_grad()
-            loss = model.loss(inputs)
-            value = float(loss.detach())
-            if not math.isfinite(value):
-                raise FloatingPointError(f"{name}: loss became {value} at epoch {epoch}; lower lr or raise tau")
-            if value < best:
-                best, wait, best_epoch = value, 0, epoch
-                if (
-                    params.train.restore_best and not by_val
-                ):  # parameters that produced this loss (HeCo saves before the step)
-                    best_state = copy.deepcopy(model.state_dict())
-            else:
-                wait += 1
-            loss.backward()
-            opt.step()
-            if dev.type == "cuda":
-                torch.cuda.synchronize(dev)
-            epoch_seconds.append(time.perf_counter() - start)
-            history.append(value)
-            if hasattr(bar, "set_postfix"):
-                bar.set_postfix(loss=f"{value:.4f}", best=f"{best:.4f}", wait=wait, refresh=False)
-            if (epoch + 1) % LOG_EVERY == 0:
-                log.info(
-                    "%s epoch %d: loss %.4f, best %.4f at epoch %d, %d/%d epochs without improvement, %.2f s/epoch",
-                    name,
-                    epoch + 1,
-                    value,
-                    best,
-                    best_epoch + 1,
-                    wait,
-                    params.train.patience,
-                    sum(epoch_seconds[-LOG_EVERY:]) / len(epoch_seconds[-LOG_EVERY:]),
-                )
-            due = params.eval.eval_every and (epoch + 1) % params.eval.eval_every == 0
-            if by_val and (due or epoch + 1 == params.train.epochs):
-                score = float(select(epoch, model.embed(inputs)))
-                val_history.append([epoch + 1, score])
-                if score > best_val:  # parameters after this epoch's update produced the embeddings
-                    best_val, val_wait, selected = score, 0, epoch + 1
-                    best_state = copy.deepcopy(model.state_dict())
-                else:
-                    val_wait += 1
-                if val_wait >= params.train.patience:
-                    break
-            elif monitor is not None and due:
-                monitor(epoch, model.embed(inputs))
-            if not by_val and wait >= params.train.patience:
+            if _train_epoch(model, inputs, params, opt, loop, epoch, dev, bar, monitor, select):
                 break
+            if path is not None and params.train.checkpoint_every and loop.epoch % params.train.checkpoint_every == 0:
+                _save(path, stamp, model, opt, inputs, loop)
+                saved = loop.epoch
             if getattr(params.train, "resample_augmentations", False):
                 inputs.resample()
     except KeyboardInterrupt:
-        if not interruptible or not epoch_seconds:
+        if not interruptible or not loop.epoch_seconds:
             raise
         interrupted_at = epoch + 1
-        if by_val:
-            which = f"its best-validated epoch {selected}" if selected else f"its last finished epoch {len(history)}"
-        elif params.train.restore_best:
-            which = f"its lowest-loss epoch {best_epoch + 1} (restore_best)"
-        else:
-            which = f"its last finished epoch {len(history)}"
+        which = _which(loop, params)
         log.warning("%s interrupted during epoch %d: evaluating the parameters of %s", name, interrupted_at, which)
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    if by_val:
-        evaluated = selected if selected is not None else len(history)
+    result = _result(model, inputs, params, loop, epoch, dev, interrupted_at)
+    result.checkpoint_epoch = saved
+    return result
+
+
+def _resume(path: Path, stamp: dict, model: nn.Module, opt, inputs, loop: ckpt.LoopState, params) -> None:
+    """Load ``path`` into the model, the optimiser, the inputs' and models' RNGs and ``loop``."""
+    state = ckpt.load(path)
+    ckpt.check_fingerprint(path, state.get("fingerprint", {}), stamp)
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["optimizer"])
+    loop.load_state_dict(state["loop"])
+    ckpt.set_rng_state(model, inputs, state["rng"])
+    if getattr(params.train, "resample_augmentations", False):
+        inputs.resample()  # the masks the straight run drew after that epoch, from the restored generator
+    log.info("%s resumed %s after epoch %d", type(model).__name__, path, loop.epoch)
+
+
+def _save(path: Path, stamp: dict, model: nn.Module, opt, inputs, loop: ckpt.LoopState) -> None:
+    """Checkpoint after ``loop.epoch`` epochs, before the masks of the next one are drawn."""
+    ckpt.save(
+        path,
+        {
+            "fingerprint": stamp,
+            "model": model.state_dict(),
+            "optimizer": opt.state_dict(),
+            "loop": loop.state_dict(),
+            "rng": ckpt.rng_state(model, inputs),
+        },
+    )
+
+
+def _train_epoch(model, inputs, params, opt, loop: ckpt.LoopState, epoch: int, dev, bar, monitor, select) -> bool:
+    """One update of 0-based ``epoch``, its validation or monitor call; ``True``: stop training."""
+    by_val = params.train.select == "validation"
+    start = time.perf_counter()
+    model.train()
+    opt.zero_grad()
+    loss = model.loss(inputs)
+    value = float(loss.detach())
+    if not math.isfinite(value):
+        raise FloatingPointError(f"{type(model).__name__}: loss became {value} at epoch {epoch}; lower lr or raise tau")
+    if value < loop.best:
+        loop.best, loop.wait, loop.best_epoch = value, 0, epoch
+        if params.train.restore_best and not by_val:  # parameters that produced this loss (HeCo saves before the step)
+            loop.best_state = copy.deepcopy(model.state_dict())
+    else:
+        loop.wait += 1
+    loss.backward()
+    opt.step()
+    if dev.type == "cuda":
+        torch.cuda.synchronize(dev)
+    loop.epoch_seconds.append(time.perf_counter() - start)
+    loop.history.append(value)
+    loop.epoch = epoch + 1
+    _log_progress(type(model).__name__, params, loop, value, bar)
+    due = params.eval.eval_every and (epoch + 1) % params.eval.eval_every == 0
+    if by_val and (due or epoch + 1 == params.train.epochs):
+        return _validate(model, inputs, params, loop, epoch, select)
+    if monitor is not None and due:
+        monitor(epoch, model.embed(inputs))
+    return not by_val and loop.wait >= params.train.patience
+
+
+def _validate(model, inputs, params, loop: ckpt.LoopState, epoch: int, select) -> bool:
+    """Score the embeddings after ``epoch``; keep the best parameters; ``True``: patience exhausted."""
+    score = float(select(epoch, model.embed(inputs)))
+    loop.val_history.append([epoch + 1, score])
+    if score > loop.best_val:  # parameters after this epoch's update produced the embeddings
+        loop.best_val, loop.val_wait, loop.selected = score, 0, epoch + 1
+        loop.best_state = copy.deepcopy(model.state_dict())
+    else:
+        loop.val_wait += 1
+    return loop.val_wait >= params.train.patience
+
+
+def _log_progress(name: str, params, loop: ckpt.LoopState, value: float, bar) -> None:
+    if hasattr(bar, "set_postfix"):
+        bar.set_postfix(loss=f"{value:.4f}", best=f"{loop.best:.4f}", wait=loop.wait, refresh=False)
+    if loop.epoch % LOG_EVERY == 0:
+        log.info(
+            "%s epoch %d: loss %.4f, best %.4f at epoch %d, %d/%d epochs without improvement, %.2f s/epoch",
+            name,
+            loop.epoch,
+            value,
+            loop.best,
+            loop.best_epoch + 1,
+            loop.wait,
+            params.train.patience,
+            sum(loop.epoch_seconds[-LOG_EVERY:]) / len(loop.epoch_seconds[-LOG_EVERY:]),
+        )
+
+
+def _which(loop: ckpt.LoopState, params) -> str:
+    """Which parameters an interrupted run evaluates (for the log)."""
+    if params.train.select == "validation":
+        if loop.selected:
+            return f"its best-validated epoch {loop.selected}"
+        return f"its last finished epoch {len(loop.history)}"
+    if params.train.restore_best:
+        return f"its lowest-loss epoch {loop.best_epoch + 1} (restore_best)"
+    return f"its last finished epoch {len(loop.history)}"
+
+
+def _result(model, inputs, params, loop: ckpt.LoopState, epoch: int, dev, interrupted_at) -> FitResult:
+    """Restore the selected parameters and embed."""
+    name = type(model).__name__
+    if loop.best_state is not None:
+        model.load_state_dict(loop.best_state)
+    if params.train.select == "validation":
+        evaluated = loop.selected if loop.selected is not None else len(loop.history)
         log.info(
             "%s: validation selected epoch %s (%s %.4f) after %d validations, %d epochs",
             name,
-            selected,
+            loop.selected,
             params.eval.objective,
-            best_val,
-            len(val_history),
-            len(history),
+            loop.best_val,
+            len(loop.val_history),
+            len(loop.history),
         )
     else:
-        evaluated = best_epoch + 1 if params.train.restore_best else len(history)
+        evaluated = loop.best_epoch + 1 if params.train.restore_best else len(loop.history)
+    seconds = loop.epoch_seconds
     return FitResult(
         embeddings=model.embed(inputs).cpu(),
-        history=history,
+        history=loop.history,
         epochs=epoch + 1,
-        best_epoch=best_epoch,
-        best_loss=best,
+        best_epoch=loop.best_epoch,
+        best_loss=loop.best,
         evaluated_epoch=evaluated,
         select=params.train.select,
-        selected_epoch=selected,
-        best_val=best_val if selected is not None else None,
-        val_evaluations=len(val_history),
-        val_history=val_history,
+        selected_epoch=loop.selected,
+        best_val=loop.best_val if loop.selected is not None else None,
+        val_evaluations=len(loop.val_history),
+        val_history=loop.val_history,
         # the first epoch includes one-off costs (allocations, k-means warm-up): excluded when possible
-        seconds_per_epoch=sum(epoch_seconds[1:]) / max(1, len(epoch_seconds) - 1)
-        if len(epoch_seconds) > 1
-        else epoch_seconds[0],
+        seconds_per_epoch=sum(seconds[1:]) / max(1, len(seconds) - 1) if len(seconds) > 1 else seconds[0],
         peak_memory_mb=_peak_memory_mb(dev),
         device=str(dev),
         interrupted_at_epoch=interrupted_at,

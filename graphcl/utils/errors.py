@@ -17,3 +17,7 @@ class UserError(Exception):
 
 class MissingFileError(UserError, FileNotFoundError):
     """A file the user named (a run folder's ``model.pt``, an embedding file) does not exist."""
+
+
+class CheckpointError(UserError, ValueError):
+    """A checkpoint cannot be resumed (missing, corrupt, or from another config or dataset)."""
