@@ -38,6 +38,7 @@ from torch import nn
 
 from graphcl.eval import evaluate_embeddings, logreg_evaluate
 from graphcl.hetero.adameow import AdaMEOW
+from graphcl.hetero.checkpoint import data_fingerprint
 from graphcl.hetero.heco import HeCo
 from graphcl.hetero.inputs import GraphTensors, ToHeCoInputs, ToMEOWInputs
 from graphcl.hetero.meow import MEOW
@@ -87,9 +88,12 @@ def train_and_evaluate(
     device: str = "auto",
     report: Callable[[int, float], None] | None = None,
     target: str | None = None,
+    resume: bool = False,
 ) -> dict:
     """Train ``model`` on an in-memory ``data`` (with labels and HeCo splits), fill ``run_dir``
-    and return the metrics; see the module docstring."""
+    and return the metrics; see the module docstring. A plain run (no ``report``) keeps
+    ``run_dir/last.pt`` every ``params.train.checkpoint_every`` epochs; ``resume=True`` continues
+    from it."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     target = target_type(data, target)
@@ -119,6 +123,10 @@ def train_and_evaluate(
 
     by_val = params.train.select == "validation"
     monitor = validate if report is not None and not by_val else None
+    plain = report is None  # tuning trials write no checkpoints
+    if resume and not plain:
+        raise ValueError("resume continues plain runs; a tuning trial (report given) has no checkpoint")
+    keep = plain and (params.train.checkpoint_every > 0 or resume)
     result = fit(
         net,
         inputs,
@@ -126,7 +134,10 @@ def train_and_evaluate(
         device=device,
         monitor=monitor,
         select=validate if by_val else None,
-        interruptible=report is None,
+        interruptible=plain,
+        checkpoint=run_dir / "last.pt" if keep else None,
+        resume=resume,
+        fingerprint={"seed": seed, "target": target, "data": data_fingerprint(data)} if keep else None,
     )
     torch.save(result.embeddings, run_dir / "embeddings.pt")
     if params.eval.export_npy:
@@ -150,13 +161,14 @@ def train_and_evaluate(
     return metrics
 
 
-def train(run, run_dir: Path, report: Callable[[int, float], None] | None = None) -> dict:
-    """Registry entry point: load ``run.dataset`` and :func:`train_and_evaluate`."""
+def train(run, run_dir: Path, report: Callable[[int, float], None] | None = None, resume: bool = False) -> dict:
+    """Registry entry point: load ``run.dataset`` and :func:`train_and_evaluate` (``resume``:
+    continue the run folder's ``last.pt``)."""
     from graphcl.data import load_hetero
 
     data = load_hetero(run.dataset, run.data_root)
     return train_and_evaluate(
-        run.model, data, run.params, Path(run_dir), seed=run.seed, device=run.device, report=report
+        run.model, data, run.params, Path(run_dir), seed=run.seed, device=run.device, report=report, resume=resume
     )
 
 
