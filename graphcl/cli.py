@@ -14,7 +14,7 @@ def _print_json(obj) -> None:
 
 def _cmd_train(args) -> int:
     from graphcl.config import ConfigError, load_run_config
-    from graphcl.runner import RunInterrupted, resume_training, run_training
+    from graphcl.runner import RunInterrupted, resume_hint, resume_training, run_training
     from graphcl.utils.signals import sigterm_as_keyboard_interrupt
 
     if (args.config is None) == (args.resume is None):
@@ -69,6 +69,9 @@ def _cmd_train(args) -> int:
         return 0
     print(f"run folder: {run_dir}")
     print(metrics_table(metrics))
+    hint = resume_hint(run_dir, metrics)  # a hetero run a Ctrl-C ended early is evaluated, exit 0 as before
+    if hint is not None:
+        print(f"graphcl: {hint}", file=sys.stderr)
     return 0
 
 
@@ -228,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train a model from a run config")
     p.add_argument("config", nargs="?", help="YAML path or shipped name, e.g. rec/sasrec_ml-100k")
-    p.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted rec run from its last.pt")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted rec or hetero run from its last.pt")
     p.add_argument("--threads", type=int, help="torch threads (default: every core)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key")
     p.add_argument("--data-root", help="dataset folder (default: $GRAPHCL_DATA, then the user cache)")

@@ -39,6 +39,9 @@ def versions() -> dict[str, str]:
     return dict(_versions())
 
 
+RESUMABLE_TASKS = ("rec", "hetero")  # their train functions keep run_dir/last.pt and take resume=True
+
+
 def make_run_dir(run: RunConfig) -> Path:
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     run_dir = Path(run.out_dir) / f"{run.model}-{run.dataset}-s{run.seed}-{stamp}"
@@ -52,7 +55,9 @@ def make_run_dir(run: RunConfig) -> Path:
 
 
 class RunInterrupted(KeyboardInterrupt):
-    """Ctrl-C or SIGTERM stopped the run in ``run_dir`` (a rec run keeps its ``last.pt``)."""
+    """Ctrl-C or SIGTERM stopped the run in ``run_dir`` (a rec run keeps its ``last.pt``; a plain
+    hetero run is not stopped by a Ctrl-C during training: it evaluates what it learnt and returns
+    ``interrupted_at_epoch`` in its metrics, see :func:`resume_hint`)."""
 
     def __init__(self, run_dir: Path | None, resumable: bool):
         super().__init__(f"run {run_dir} interrupted")
@@ -67,7 +72,7 @@ def run_training(
 ) -> tuple[Path | None, dict]:
     """Train ``run`` and return ``(run_dir, metrics)``; ``metrics.json`` lands in the run folder.
 
-    ``resume=True`` continues the run folder ``run_dir`` from its checkpoint (rec runs): its
+    ``resume=True`` continues the run folder ``run_dir`` from its checkpoint (rec and hetero runs): its
     ``config.yaml`` must describe ``run`` (use :func:`resume_training`).
 
     Under torchrun (a process group of several, see :mod:`graphcl.utils.distributed`) only
@@ -77,8 +82,9 @@ def run_training(
         raise ConfigError(f"torchrun data parallelism is implemented for rec runs; {run.model} is a {run.task} model")
     if resume and run_dir is None:
         raise ConfigError("resume needs the run folder to continue")
-    if resume and run.task != "rec":
-        raise ConfigError(f"--resume continues rec runs from their last.pt; {run.model} is a {run.task} model")
+    if resume and run.task not in RESUMABLE_TASKS:
+        tasks = " and ".join(RESUMABLE_TASKS)
+        raise ConfigError(f"--resume continues {tasks} runs from their last.pt; {run.model} is a {run.task} model")
     validate_run(run)  # everything that can fail before training, before the folder exists
     if not distributed.is_main():  # a torchrun rank other than 0: trains, writes nothing
         with process_settings_restored():
@@ -124,9 +130,23 @@ def _train_logged(run: RunConfig, run_dir: Path, report, resume: bool) -> dict:
 def resume_training(
     run_dir: str | Path, report: Callable[[int, float], None] | None = None
 ) -> tuple[Path | None, dict]:
-    """Continue the rec run in ``run_dir`` from its ``last.pt`` with the config it was started with."""
+    """Continue the rec or hetero run in ``run_dir`` from its ``last.pt`` with the config it was started with."""
     run_dir = Path(run_dir)
     if not (run_dir / "config.yaml").is_file():
         raise ConfigError(f"{run_dir} is not a run folder (no config.yaml); give the folder `graphcl train` printed")
     run = load_run_config(run_dir / "config.yaml")
     return run_training(run, report, run_dir, resume=True)
+
+
+def resume_hint(run_dir: Path, metrics: dict) -> str | None:
+    """What to tell the user after a run a Ctrl-C ended early but which still finished (hetero
+    runs evaluate what they learnt): how to continue it, or ``None`` when it was not interrupted."""
+    stopped = metrics.get("interrupted_at_epoch")
+    if stopped is None:
+        return None
+    if not (Path(run_dir) / "last.pt").is_file() or metrics.get("checkpoint_epoch") is None:
+        return f"interrupted during epoch {stopped} before a checkpoint was written; {run_dir} cannot be resumed"
+    return (
+        f"interrupted during epoch {stopped}; the metrics above are those of epoch {metrics.get('evaluated_epoch')}; "
+        f"continue training from epoch {metrics['checkpoint_epoch']} with `graphcl train --resume {run_dir}`"
+    )
