@@ -144,3 +144,55 @@ def test_resume_refuses_a_corrupt_checkpoint(tmp_path):
 def test_checkpoint_every_is_validated():
     with pytest.raises(ValueError, match="checkpoint_every must be >= 0"):
         MEOWTrain(checkpoint_every=-1)
+
+
+def test_cli_interrupt_says_how_to_resume_and_resume_finishes_the_run(tmp_path, monkeypatch, capsys, caplog):
+    import yaml
+
+    from graphcl.cli import main
+    from graphcl.hetero.heco import HeCo
+
+    monkeypatch.setattr("graphcl.data.load_hetero", lambda name, root=None: make_planted_hetero(num_papers=40))
+    config = tmp_path / "toy.yaml"
+    params = {"train": {"epochs": 5, "checkpoint_every": 2}, "eval": {"final_eval_repeats": 1}}
+    config.write_text(
+        yaml.safe_dump({"task": "hetero", "model": "heco", "dataset": "acm", "device": "cpu", "params": params})
+    )
+    argv = ["train", str(config), "--threads", "1"]
+    assert main([*argv, "--out-dir", str(tmp_path / "straight")]) == 0
+    straight = next((tmp_path / "straight").iterdir())
+
+    original = HeCo.loss
+    monkeypatch.setattr(HeCo, "loss", _interrupt_at_call(4, original))  # during epoch 4: last.pt after 2
+    assert main([*argv, "--out-dir", str(tmp_path / "runs")]) == 0  # interrupted, evaluated, as before
+    run_dir = next((tmp_path / "runs").iterdir())
+    err = capsys.readouterr().err
+    assert "interrupted during epoch 4" in err and "continue training from epoch 2" in err
+    assert f"`graphcl train --resume {run_dir}`" in err
+    monkeypatch.setattr(HeCo, "loss", original)
+    with caplog.at_level("INFO"):
+        assert main(["train", "--resume", str(run_dir), "--threads", "1"]) == 0
+    assert "--resume" not in capsys.readouterr().err
+    resumed, expected = (json.loads((d / "metrics.json").read_text()) for d in (run_dir, straight))
+    assert resumed["test"] == expected["test"] and resumed["epochs"] == 5 and resumed["interrupted_at_epoch"] is None
+    assert f"HeCo resumed {run_dir / 'last.pt'} after epoch 2" in caplog.text
+
+
+def test_cli_interrupt_before_the_first_checkpoint_says_the_run_cannot_be_resumed(tmp_path, monkeypatch, capsys):
+    import yaml
+
+    from graphcl.cli import main
+    from graphcl.hetero.heco import HeCo
+
+    monkeypatch.setattr("graphcl.data.load_hetero", lambda name, root=None: make_planted_hetero(num_papers=40))
+    config = tmp_path / "toy.yaml"
+    params = {"train": {"epochs": 5, "checkpoint_every": 3}, "eval": {"final_eval_repeats": 1}}
+    config.write_text(
+        yaml.safe_dump({"task": "hetero", "model": "heco", "dataset": "acm", "device": "cpu", "params": params})
+    )
+    monkeypatch.setattr(HeCo, "loss", _interrupt_at_call(2, HeCo.loss))
+    assert main(["train", str(config), "--threads", "1", "--out-dir", str(tmp_path / "runs")]) == 0
+    run_dir = next((tmp_path / "runs").iterdir())
+    assert f"before a checkpoint was written; {run_dir} cannot be resumed" in capsys.readouterr().err
+    assert main(["train", "--resume", str(run_dir)]) == 2
+    assert "last.pt does not exist" in capsys.readouterr().err
