@@ -7,6 +7,9 @@ import pytest
 import torch
 
 from graphcl.hetero.params import (
+    AdaMEOWModel,
+    AdaMEOWParams,
+    AdaMEOWTrain,
     HeCoEval,
     HeCoModel,
     HeCoParams,
@@ -56,21 +59,31 @@ def _run(model, data, params, run_dir, **kwargs):
     return train_and_evaluate(model, data, params, run_dir, device="cpu", **kwargs)
 
 
+def _adameow():
+    return AdaMEOWParams(
+        model=AdaMEOWModel(nei_max=[10, 10]),
+        train=AdaMEOWTrain(epochs=7, patience=50, checkpoint_every=2, chunk_size=8),
+        eval=HeteroEval(final_eval_repeats=1),
+    )
+
+
 def _model_class(model):
+    from graphcl.hetero.adameow import AdaMEOW
     from graphcl.hetero.heco import HeCo
     from graphcl.hetero.meow import MEOW
 
-    return MEOW if model == "meow" else HeCo
+    return {"meow": MEOW, "adameow": AdaMEOW, "heco": HeCo}[model]
 
 
 CASES = [
     ("meow", _meow()),  # masks redrawn every epoch (inputs' generator), k-means seeded by the epoch counter
     ("meow", _meow(select="validation", patience=50)),  # the loop's validation state
+    ("adameow", _adameow()),  # dropout inside checkpointed blocks: the global torch RNG
     ("heco", _heco(restore_best=True)),  # the model's neighbour-sampler generator, the best-loss weights
 ]
 
 
-@pytest.mark.parametrize("model, params", CASES, ids=["meow", "meow-validation", "heco"])
+@pytest.mark.parametrize("model, params", CASES, ids=["meow", "meow-validation", "adameow", "heco"])
 def test_resume_after_an_interrupt_gives_the_uninterrupted_result(tmp_path, monkeypatch, model, params):
     data = make_planted_hetero(num_papers=40)
     straight = _run(model, data, params, tmp_path / "straight")
