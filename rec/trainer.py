@@ -15,7 +15,9 @@ import torch
 
 from graphcl.core import NTXent
 from graphcl.utils import distributed
+from graphcl.utils.errors import CheckpointError
 from graphcl.utils.progress import progress
+from graphcl.utils.run_files import read_checkpoint
 from rec.batching import SeqBatch, batch_bounds, epoch_batches, trim
 from rec.evaluation import evaluate_part
 
@@ -42,10 +44,6 @@ class _LossCall(torch.nn.Module):
 
     def forward(self, fn, *args, **kwargs):
         return fn(*args, **kwargs) * self.scale
-
-
-class CheckpointError(ValueError):
-    """A checkpoint cannot be resumed (corrupt, or from another config or dataset)."""
 
 
 class SeqRecTrainer:
@@ -417,22 +415,8 @@ def training_rows(split, train_targets: str = "prefixes") -> dict[str, torch.Ten
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
     """Read a checkpoint written by :meth:`SeqRecTrainer.save_checkpoint`; a missing, truncated
     or foreign file raises :class:`CheckpointError` naming it."""
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(
-            f"{path} does not exist: the run wrote no checkpoint (it stopped "
-            "before its first epoch ended, or it is not a rec run folder)"
-        )
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises several types for a damaged zip/pickle
-        raise CheckpointError(
-            f"{path} is not a readable checkpoint ({type(exc).__name__}: {exc}); "
-            "it may be truncated: start the run again"
-        ) from exc
-    if not isinstance(state, dict) or "version" not in state:
-        raise CheckpointError(f"{path} is not a graphcl rec checkpoint")
-    return state
+    missing = "the run wrote no checkpoint (it stopped before its first epoch ended, or it is not a rec run folder)"
+    return read_checkpoint(Path(path), "graphcl rec", missing)
 
 
 def rng_state(model: torch.nn.Module) -> dict[str, Any]:

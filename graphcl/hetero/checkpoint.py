@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from graphcl.utils.errors import CheckpointError
+from graphcl.utils.run_files import read_checkpoint
 
 CHECKPOINT_VERSION = 1
 
@@ -152,18 +153,11 @@ def save(path: Path, state: dict[str, Any]) -> None:
 def load(path: Path) -> dict[str, Any]:
     """Read a checkpoint written by :func:`save`; a missing, truncated or foreign file raises
     :class:`CheckpointError` naming it."""
-    if not path.is_file():
-        raise CheckpointError(
-            f"{path} does not exist: the run wrote no checkpoint (it stopped before its first "
-            "train.checkpoint_every epochs, checkpoint_every is 0, or it is not a hetero run folder)"
-        )
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises several types for a damaged zip/pickle
-        raise CheckpointError(
-            f"{path} is not a readable checkpoint ({type(exc).__name__}: {exc}); "
-            "it may be truncated: start the run again"
-        ) from exc
+    missing = (
+        "the run wrote no checkpoint (it stopped before its first train.checkpoint_every epochs, "
+        "checkpoint_every is 0, or it is not a hetero run folder)"
+    )
+    state = read_checkpoint(path, "hetero", missing)
     if not isinstance(state, dict) or state.get("version") != CHECKPOINT_VERSION:
         version = state.get("version") if isinstance(state, dict) else None
         raise CheckpointError(f"{path} is not a hetero checkpoint (version {version!r}, need {CHECKPOINT_VERSION})")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from graphcl.utils.errors import UserError
+from graphcl.utils.errors import CheckpointError, UserError
 
 # present while a run's embeddings/model are saved but its evaluation has not finished
 EVALUATION_MISSING = "EVALUATION_MISSING.txt"
@@ -32,3 +32,21 @@ def load_saved(path: Path, **kwargs) -> object:
             f"{path} cannot be read ({type(exc).__name__}: {exc}); it is truncated or not what the run "
             "saved: train the run again"
         ) from exc
+
+
+def read_checkpoint(path: Path, kind: str, missing: str) -> dict:
+    """``torch.load`` (weights only) of a run's ``last.pt``; a missing (``missing`` says why it
+    may be), truncated or foreign (not a ``kind`` checkpoint) file raises :class:`CheckpointError`
+    naming it."""
+    if not path.is_file():
+        raise CheckpointError(f"{path} does not exist: {missing}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises several types for a damaged zip/pickle
+        raise CheckpointError(
+            f"{path} is not a readable checkpoint ({type(exc).__name__}: {exc}); "
+            "it may be truncated: start the run again"
+        ) from exc
+    if not isinstance(state, dict) or "version" not in state:
+        raise CheckpointError(f"{path} is not a {kind} checkpoint")
+    return state
