@@ -17,7 +17,7 @@ from graphcl.core import NTXent
 from graphcl.utils import distributed
 from graphcl.utils.errors import CheckpointError
 from graphcl.utils.progress import progress
-from graphcl.utils.run_files import read_checkpoint
+from graphcl.utils.run_files import fingerprint_differences, read_checkpoint
 from rec.batching import SeqBatch, batch_bounds, epoch_batches, trim
 from rec.evaluation import evaluate_part
 
@@ -361,7 +361,7 @@ class SeqRecTrainer:
         """Continue from :meth:`state_dict`; refuses a state of another config or dataset."""
         if state.get("version") != CHECKPOINT_VERSION:
             raise CheckpointError(f"checkpoint version {state.get('version')!r}, expected {CHECKPOINT_VERSION}")
-        mismatch = _differences(state.get("fingerprint", {}), self.fingerprint)
+        mismatch = fingerprint_differences(state.get("fingerprint", {}), self.fingerprint)
         if mismatch:
             raise CheckpointError("checkpoint belongs to another run: " + "; ".join(mismatch))
         self.model.load_state_dict(state["model"])
@@ -467,16 +467,3 @@ def _model_generators(model: torch.nn.Module):
         for attr, value in vars(module).items():
             if isinstance(value, torch.Generator):
                 yield f"{prefix}.{attr}" if prefix else attr, value
-
-
-def _differences(stored: dict, current: dict, where: str = "") -> list[str]:
-    """Human-readable differences between two nested fingerprints."""
-    out = []
-    for key in sorted(set(stored) | set(current)):
-        a, b = stored.get(key, "<missing>"), current.get(key, "<missing>")
-        name = f"{where}.{key}" if where else str(key)
-        if isinstance(a, dict) and isinstance(b, dict):
-            out += _differences(a, b, name)
-        elif a != b:
-            out.append(f"{name} is {a!r} in the checkpoint but {b!r} now")
-    return out

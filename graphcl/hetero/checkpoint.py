@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from graphcl.utils.errors import CheckpointError
-from graphcl.utils.run_files import read_checkpoint
+from graphcl.utils.run_files import fingerprint_differences, read_checkpoint
 
 CHECKPOINT_VERSION = 1
 
@@ -80,21 +80,9 @@ def data_fingerprint(data) -> dict:
     return {"num_nodes": {t: int(data[t].num_nodes) for t in data.node_types}, "sha256": digest.hexdigest()}
 
 
-def _differences(stored: dict, current: dict, where: str = "") -> list[str]:
-    out = []
-    for key in sorted(set(stored) | set(current), key=str):
-        a, b = stored.get(key, "<missing>"), current.get(key, "<missing>")
-        name = f"{where}.{key}" if where else str(key)
-        if isinstance(a, dict) and isinstance(b, dict):
-            out += _differences(a, b, name)
-        elif a != b:
-            out.append(f"{name} is {a!r} in the checkpoint but {b!r} now")
-    return out
-
-
 def check_fingerprint(path: Path, stored: dict, current: dict) -> None:
     """Raise :class:`CheckpointError` naming every difference between two fingerprints."""
-    mismatch = _differences(stored, current)
+    mismatch = fingerprint_differences(stored, current)
     if mismatch:
         raise CheckpointError(f"{path} belongs to another run: " + "; ".join(mismatch))
 

@@ -50,3 +50,16 @@ def read_checkpoint(path: Path, kind: str, missing: str) -> dict:
     if not isinstance(state, dict) or "version" not in state:
         raise CheckpointError(f"{path} is not a {kind} checkpoint")
     return state
+
+
+def fingerprint_differences(stored: dict, current: dict, where: str = "") -> list[str]:
+    """Human-readable differences between a checkpoint's nested fingerprint and this run's."""
+    out = []
+    for key in sorted(set(stored) | set(current), key=str):
+        a, b = stored.get(key, "<missing>"), current.get(key, "<missing>")
+        name = f"{where}.{key}" if where else str(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += fingerprint_differences(a, b, name)
+        elif a != b:
+            out.append(f"{name} is {a!r} in the checkpoint but {b!r} now")
+    return out

@@ -22,6 +22,7 @@ from graphcl.hetero.params import (
 from graphcl.hetero.train import train_and_evaluate
 from graphcl.utils.errors import CheckpointError
 from tests.hetero.synthetic import make_planted_hetero
+from tests.hetero.test_hetero_train import _interrupt_at_call
 
 
 def _meow(**train):
@@ -39,19 +40,6 @@ def _heco(**train):
         train=HeCoTrain(**{"epochs": 7, "patience": 50, "checkpoint_every": 2, **train}),
         eval=HeCoEval(final_eval_repeats=1),
     )
-
-
-def _interrupt_at_call(n_interrupt, original):
-    """A ``loss`` that stands in for Ctrl-C: raises KeyboardInterrupt on its ``n_interrupt``-th call."""
-    calls = {"n": 0}
-
-    def loss(model_self, inputs):
-        calls["n"] += 1
-        if calls["n"] == n_interrupt:
-            raise KeyboardInterrupt
-        return original(model_self, inputs)
-
-    return loss
 
 
 def _run(model, data, params, run_dir, **kwargs):
