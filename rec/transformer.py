@@ -21,7 +21,10 @@ import torch.nn.functional as F
 from torch import nn
 
 ACTIVATIONS = {
-    "gelu": lambda x: x * 0.5 * (1.0 + torch.erf(x / math.sqrt(2.0))),  # RecBole's exact (erf) GELU
+    # RecBole's exact (erf) GELU, x * 0.5 * (1 + erf(x / sqrt 2)): the fused kernel computes the
+    # same function with one pass forward and one backward (the lambda took ~12 elementwise
+    # passes over [B, L, inner], 3x slower on one CPU thread)
+    "gelu": F.gelu,
     "relu": F.relu,
     "swish": lambda x: x * torch.sigmoid(x),
     "tanh": torch.tanh,
