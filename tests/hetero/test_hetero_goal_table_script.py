@@ -1,0 +1,81 @@
+"""benchmarks/hetero_goal_table.py: which rows count, the statistics and the goal checklist."""
+
+import importlib.util
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "hetero_goal_table.py"
+COLUMNS = ["macro_f1_20", "macro_f1_40", "macro_f1_60", "micro_f1_20", "auc_20", "nmi", "ari"]
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("hetero_goal_table", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _row(model, dataset, seed, value, select="validation", capped_at=None):
+    test = dict.fromkeys(COLUMNS, value)
+    return {
+        "model": model,
+        "dataset": dataset,
+        "seed": seed,
+        "select": select,
+        "capped_at": capped_at,
+        "metrics": {"test": test},
+    }
+
+
+def test_only_uncapped_validation_rows_count_once_per_seed():
+    mod = _load()
+    rows = [
+        _row("meow", "acm", 0, 0.80),
+        _row("meow", "acm", 0, 0.90),  # a rerun of seed 0 replaces the first
+        _row("meow", "acm", 1, 0.92),
+        _row("meow", "acm", 2, 0.99, select="loss"),
+        _row("meow", "acm", 3, 0.99, capped_at=100),
+    ]
+    runs = mod.selected_runs(rows)
+    assert [r["seed"] for r in runs[("meow", "acm")]] == [0, 1]
+    stats = mod.summary(runs[("meow", "acm")])
+    mean, std, n = stats["macro_f1_20"]
+    assert n == 2
+    assert mean == pytest.approx(91.0)
+    assert std == pytest.approx(100 * statistics.stdev([0.90, 0.92]))
+
+
+def test_goal_status_needs_every_seed():
+    mod = _load()
+    five = [_row("meow", "acm", s, 0.90) for s in range(5)]
+    three = [_row("adameow", "acm", s, 0.89) for s in range(3)]
+    stats = {key: mod.summary(group) for key, group in mod.selected_runs(five + three).items()}
+    by_goal = {g["goal"]: g for g in mod.goals(stats, seeds=5)}
+    assert by_goal["meow acm Ma-F1@20 >= HeCo paper"]["status"] == "met"  # 90.00 >= 88.56
+    assert by_goal["meow acm Ma-F1@20 >= HeCo paper"]["ours"] == pytest.approx(90.0)
+    assert by_goal["adameow acm Ma-F1@20 >= meow"]["status"] == "open (3/5 seeds, not met so far)"
+    assert by_goal["meow acm NMI >= our HeCo"]["status"] == "open (no runs)"
+    assert by_goal["meow dblp Ma-F1@20 >= HeCo paper"]["status"] == "open (no runs)"
+    low = {
+        key: mod.summary(group)
+        for key, group in mod.selected_runs([_row("meow", "acm", s, 0.80) for s in range(5)]).items()
+    }
+    assert {g["goal"]: g for g in mod.goals(low, 5)}["meow acm Ma-F1@20 >= HeCo paper"]["status"] == "not met"
+
+
+def test_cli_writes_table_and_json(tmp_path, capsys):
+    mod = _load()
+    rows = tmp_path / "rows.json"
+    rows.write_text(json.dumps([_row("heco", "dblp", s, 0.91 + s / 100) for s in range(2)]))
+    out = tmp_path / "goals.json"
+    assert mod.main(["--rows", str(rows), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "| heco | 2 | 91.50 ± 0.71 |" in printed
+    written = json.loads(out.read_text())
+    assert written["seeds"] == {"heco/dblp": [0, 1]}
+    with pytest.raises(SystemExit):
+        mod.main(["--rows", str(tmp_path / "missing.json")])
+    assert "run benchmarks/hetero_select.py first" in capsys.readouterr().err
