@@ -51,13 +51,16 @@ def margin_regulariser(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     index = torch.arange(2 * batch, device=z.device)
     partner = (index + batch) % (2 * batch)
     positive = sim[index, partner].unsqueeze(1)
-    negative_mask = torch.ones_like(sim, dtype=torch.bool)
-    negative_mask[index, index] = False
-    negative_mask[index, partner] = False
-    negatives = sim[negative_mask].view(2 * batch, 2 * batch - 2)
-    hardest = negatives.max(dim=1, keepdim=True).values
+    # not a negative: the row itself and its other view. Masking in place of gathering the
+    # [2B, 2B - 2] negatives (boolean indexing) keeps the same values; the gather and its
+    # backward scatter were a fifth of an MCLRec step on one CPU thread.
+    excluded = torch.zeros_like(sim, dtype=torch.bool)
+    excluded[index, index] = True
+    excluded[index, partner] = True
+    hardest = sim.masked_fill(excluded, float("-inf")).max(dim=1, keepdim=True).values
     low, high = torch.minimum(positive, hardest), torch.maximum(positive, hardest)
-    return (positive - low).clamp(min=0).mean() + (high - negatives).clamp(min=0).mean()
+    margins = (high - sim).clamp(min=0).masked_fill(excluded, 0.0)
+    return (positive - low).clamp(min=0).mean() + margins.sum() / (2 * batch * (2 * batch - 2))
 
 
 class MCLRec(CL4SRec):
