@@ -75,7 +75,7 @@ class NTXent(nn.Module):
             return self._gathered(z1, z2)
         b = check_two_views(z1, z2, "NTXent", why="it has 2B - 2 in-batch negatives")
         logits = two_view_logits(z1, z2, self.similarity, self.temperature)
-        logits = logits.masked_fill(torch.eye(2 * b, dtype=torch.bool, device=z1.device), float("-inf"))
+        logits.diagonal().fill_(float("-inf"))  # in place: O(B), not a [2B, 2B] mask (a fresh tensor)
         target = torch.cat([torch.arange(b, 2 * b), torch.arange(0, b)]).to(z1.device)
         return reduce(F.cross_entropy(logits, target, reduction="none"), self.reduction)
 
