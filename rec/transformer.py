@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-ACTIVATIONS = {
+ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     # RecBole's exact (erf) GELU, x * 0.5 * (1 + erf(x / sqrt 2)): the fused kernel computes the
     # same function with one pass forward and one backward (the lambda took ~12 elementwise
     # passes over [B, L, inner], 3x slower on one CPU thread)
