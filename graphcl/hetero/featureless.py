@@ -10,7 +10,8 @@ Without features a node type gets a learned embedding table (HeCo's one-hot inpu
   ``feat_p_pap``, ``feat_p_prp`` (papers, one per meta-path), ``feat_a``, ``feat_r``, from 1000
   walks of length 100 per node. Here a type visited by several meta-paths gets their vectors
   concatenated (papers: ``[PAP | PRP]``, 128 columns; the official code feeds each to its own
-  linear layer, a linear layer on the concatenation sums two such maps).
+  linear layer, a linear layer on the concatenation sums two such maps). The vectors are
+  cached on disk per meta-path (:func:`cached_metapath2vec`, ``mp2vec.cache``).
 * ``"propagated"``: the mean of the neighbours' inputs along every relation of the type:
   ``[D_tu^-1 A_tu X_u]_u`` over the node types ``u`` joined to ``t`` by an edge list, ``X_u`` the
   features of ``u`` (shipped, row-normalised as :func:`~graphcl.hetero.inputs.node_features`
@@ -24,12 +25,21 @@ input graph is not modified); the input transforms call :func:`featureless_featu
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+import logging
+from pathlib import Path
+
 import torch
 import torch.nn.functional as F
 from torch_geometric.transforms import BaseTransform
 
+from graphcl.data.root import user_cache_dir
 from graphcl.hetero.metapath import EdgeType, MetaPath, metapath_edge_types, relation
 from graphcl.hetero.params import FEATURELESS, Metapath2Vec
+
+logger = logging.getLogger(__name__)
 
 
 def _csr(data, edge_type: EdgeType) -> tuple[torch.Tensor, torch.Tensor]:
@@ -118,6 +128,60 @@ def metapath2vec(data, path: list[EdgeType], settings: Metapath2Vec, seed: int =
     return {t: u[int(o) : int(o) + int(n)] for t, o, n in zip(types, offset, sizes)}
 
 
+def metapath2vec_key(data, path: list[EdgeType], settings: Metapath2Vec, seed: int) -> str:
+    """sha256 over everything the vectors depend on: the edge lists walked (CSR arrays), the node
+    counts, the settings (``cache`` aside), the seed and the torch version (its RNG streams)."""
+    fields = {k: v for k, v in dataclasses.asdict(settings).items() if k != "cache"}
+    head = {"version": 1, "torch": torch.__version__, "seed": seed, "path": path, "settings": fields}
+    h = hashlib.sha256(json.dumps(head, sort_keys=True).encode())
+    for edge_type in path:
+        ptr, col = _csr(data, edge_type)
+        h.update(f"{data[edge_type[0]].num_nodes},{data[edge_type[2]].num_nodes},{col.numel()};".encode())
+        h.update(ptr.numpy().tobytes())
+        h.update(col.numpy().tobytes())
+    return h.hexdigest()
+
+
+def _read_cached(file: Path, key: str, data, dim: int) -> dict[str, torch.Tensor] | None:
+    """The stored vectors, or ``None`` (with a warning naming the file) when unreadable or not
+    the vectors of ``key`` (wrong types, shapes or values); the caller recomputes and overwrites."""
+    try:
+        stored = torch.load(file, map_location="cpu", weights_only=True)
+        vectors = stored["embeddings"]
+        ok = stored["key"] == key and all(
+            v.shape == (data[t].num_nodes, dim) and bool(torch.isfinite(v).all()) for t, v in vectors.items()
+        )
+    except Exception as error:  # corrupt or foreign file: any failure to read means recompute
+        logger.warning("metapath2vec cache %s is unreadable (%s); recomputing it", file, error)
+        return None
+    if not ok:
+        logger.warning("metapath2vec cache %s does not hold the expected vectors; recomputing it", file)
+        return None
+    return vectors
+
+
+def cached_metapath2vec(
+    data, path: list[EdgeType], settings: Metapath2Vec, seed: int = 0, cache_dir: str | Path | None = None
+) -> dict[str, torch.Tensor]:
+    """:func:`metapath2vec`, read from / written to ``cache_dir`` (default
+    ``<user cache>/metapath2vec``) when ``settings.cache`` is on."""
+    if not settings.cache:
+        return metapath2vec(data, path, settings, seed)
+    key = metapath2vec_key(data, path, settings, seed)
+    file = Path(cache_dir or user_cache_dir() / "metapath2vec") / f"{key[:32]}.pt"
+    if file.is_file():
+        vectors = _read_cached(file, key, data, settings.dim)
+        if vectors is not None:
+            logger.info("metapath2vec %s: read from %s", [e[1] for e in path], file)
+            return vectors
+    vectors = metapath2vec(data, path, settings, seed)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_suffix(f".{id(vectors)}.tmp")
+    torch.save({"key": key, "embeddings": vectors}, tmp)
+    tmp.replace(file)  # atomic: a parallel run never reads half a file
+    return vectors
+
+
 def metapath2vec_features(
     data, metapaths: list[MetaPath], types: list[str], settings: Metapath2Vec, seed: int = 0
 ) -> dict[str, torch.Tensor]:
@@ -128,7 +192,7 @@ def metapath2vec_features(
         path = metapath_edge_types(data, mp)
         if path is None:
             raise ValueError(f"featureless 'metapath2vec' needs the edge lists of meta-path {mp!r}; none is stored")
-        for t, z in metapath2vec(data, path, settings, seed + i).items():
+        for t, z in cached_metapath2vec(data, path, settings, seed + i).items():
             if t in types:
                 found.setdefault(t, []).append(z)
     return {t: torch.cat(zs, dim=1) for t, zs in found.items()}

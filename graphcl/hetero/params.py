@@ -197,6 +197,10 @@ class Metapath2Vec:
         epochs: passes over the skip-gram pairs (2).
         lr: Adam learning rate (0.02).
         batch_size: skip-gram pairs per step (32768; a speed knob).
+        cache: keep the vectors in the user cache (``<cache>/metapath2vec``, the cache being
+            ``$XDG_CACHE_HOME/graphcl`` or ``~/.cache/graphcl``), keyed by the walked edge
+            lists, these settings, the seed and the torch version, so that later runs (seeds of
+            the model, studies) skip the walks and the skip-gram (True).
     """
 
     dim: int = 64
@@ -207,6 +211,7 @@ class Metapath2Vec:
     epochs: int = 2
     lr: float = 0.02
     batch_size: int = 32768
+    cache: bool = True
 
     def __post_init__(self) -> None:
         for name in ("dim", "walk_length", "walks_per_node", "window", "negatives", "epochs", "batch_size"):

@@ -17,6 +17,12 @@ from .synthetic import make_planted_hetero
 SMALL = {"dim": 8, "walk_length": 6, "walks_per_node": 2, "window": 2, "epochs": 1, "batch_size": 512}
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path, monkeypatch):
+    """metapath2vec caches in the user cache: every test gets an empty one of its own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 def _params(**model):
     base = {"nei_max": [5, 5], "num_clusters": [4, 6], "kmeans_restarts": 1, "mp2vec": Metapath2Vec(**SMALL)}
     return MEOWParams(model=MEOWModel(**{**base, **model}))
@@ -75,13 +81,59 @@ def test_metapath2vec_shapes_and_types_visited_by_several_metapaths():
 
 def test_metapath2vec_is_deterministic_under_a_seed_and_leaves_the_global_rng_alone():
     data = make_planted_hetero()
-    params = _params(featureless="metapath2vec")
+    params = _params(featureless="metapath2vec", mp2vec=Metapath2Vec(**SMALL, cache=False))
     state = torch.get_rng_state()
     a = ToMEOWInputs(params, "paper", seed=3)(data).x["subject"]
     assert torch.equal(torch.get_rng_state(), state)
     b = ToMEOWInputs(params, "paper", seed=3)(data).x["subject"]
     c = ToMEOWInputs(params, "paper", seed=4)(data).x["subject"]
     assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+def _cache_files(tmp_path):
+    return sorted((tmp_path / "cache" / "graphcl" / "metapath2vec").glob("*.pt"))
+
+
+def test_metapath2vec_vectors_are_cached_per_graph_settings_and_seed(tmp_path, monkeypatch):
+    import graphcl.hetero.featureless as featureless
+
+    data = make_planted_hetero()
+    params = _params(featureless="metapath2vec")
+    first = ToMEOWInputs(params, "paper", seed=3)(data).x["subject"]
+    assert len(_cache_files(tmp_path)) == 2  # one file per meta-path (PAP, PSP)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a cached meta-path was recomputed")
+
+    monkeypatch.setattr(featureless, "_train_skipgram", no_training)
+    assert torch.equal(ToMEOWInputs(params, "paper", seed=3)(data).x["subject"], first)
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    ToMEOWInputs(params, "paper", seed=4)(data)  # another seed: new files
+    other = Metapath2Vec(**{**SMALL, "window": 1})
+    ToMEOWInputs(_params(featureless="metapath2vec", mp2vec=other), "paper", seed=3)(data)
+    assert len(_cache_files(tmp_path)) == 6
+    data["paper", "to", "subject"].edge_index = data["paper", "to", "subject"].edge_index[:, 1:]
+    ToMEOWInputs(params, "paper", seed=3)(data)  # an edge fewer: PSP is recomputed, PAP read
+    assert len(_cache_files(tmp_path)) == 7
+
+
+def test_a_corrupt_metapath2vec_cache_is_recomputed_with_a_warning(tmp_path, caplog):
+    data = make_planted_hetero()
+    params = _params(featureless="metapath2vec")
+    expected = ToMEOWInputs(params, "paper", seed=3)(data).x["subject"]
+    for file in _cache_files(tmp_path):
+        file.write_bytes(b"not a torch file")
+    with caplog.at_level("WARNING", logger="graphcl.hetero.featureless"):
+        assert torch.equal(ToMEOWInputs(params, "paper", seed=3)(data).x["subject"], expected)
+    assert "is unreadable" in caplog.text and "recomputing" in caplog.text
+    assert all(file.stat().st_size > 100 for file in _cache_files(tmp_path))  # overwritten
+
+
+def test_metapath2vec_cache_off_writes_nothing(tmp_path):
+    params = _params(featureless="metapath2vec", mp2vec=Metapath2Vec(**SMALL, cache=False))
+    ToMEOWInputs(params, "paper", seed=3)(make_planted_hetero())
+    assert _cache_files(tmp_path) == []
 
 
 def test_metapath_walks_follow_the_metapath():
