@@ -56,7 +56,13 @@ def goals(stats: dict[tuple[str, str], dict], seeds: int) -> list[dict]:
 
     def check(name: str, ours, reference: float | None) -> dict:
         if ours is None or reference is None:
-            return {"goal": name, "ours": None, "reference": reference, "status": "open (no runs)"}
+            missing = "no runs" if ours is None else "no reference runs"
+            return {
+                "goal": name,
+                "ours": ours and round(ours[0], 2),
+                "reference": reference,
+                "status": f"open ({missing})",
+            }
         mean, _, n = ours
         status = "met" if mean >= reference else "not met"
         if n < seeds:
