@@ -14,7 +14,7 @@ STUDIES = sorted((configs_dir() / "studies").glob("*.yaml"))
 EXPECTED = (
     {f"{m}_{d}" for m in ("meow", "adameow") for d in ("acm", "dblp", "aminer")}
     | {f"{m}_{d}" for m in ("cl4srec", "mclrec", "sracl") for d in ("beauty", "sports")}
-    | {"sasrec_ml-100k"}
+    | {"sasrec_ml-100k", "sracl_ml-100k"}
 )
 
 
