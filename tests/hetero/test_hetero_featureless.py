@@ -105,10 +105,9 @@ def test_metapath2vec_vectors_are_cached_per_graph_settings_and_seed(tmp_path, m
     def no_training(*args, **kwargs):
         raise AssertionError("a cached meta-path was recomputed")
 
-    monkeypatch.setattr(featureless, "_train_skipgram", no_training)
-    assert torch.equal(ToMEOWInputs(params, "paper", seed=3)(data).x["subject"], first)
-    monkeypatch.undo()
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with monkeypatch.context() as patched:
+        patched.setattr(featureless, "_train_skipgram", no_training)
+        assert torch.equal(ToMEOWInputs(params, "paper", seed=3)(data).x["subject"], first)
     ToMEOWInputs(params, "paper", seed=4)(data)  # another seed: new files
     other = Metapath2Vec(**{**SMALL, "window": 1})
     ToMEOWInputs(_params(featureless="metapath2vec", mp2vec=other), "paper", seed=3)(data)
