@@ -19,14 +19,17 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import torch
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from hetero_repro import COLUMNS  # noqa: E402
+
 SELECTS = ("loss", "validation")
-COLUMNS = ["macro_f1_20", "macro_f1_40", "macro_f1_60", "micro_f1_20", "auc_20", "nmi", "ari"]
 
 
 def commit() -> str:
