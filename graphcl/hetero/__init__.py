@@ -12,7 +12,7 @@ See docs/hetero.md.
 from graphcl.hetero.adameow import AdaMEOW
 from graphcl.hetero.featureless import AddFeaturelessFeatures
 from graphcl.hetero.heco import HeCo
-from graphcl.hetero.inputs import HeCoInputs, MEOWInputs, ToHeCoInputs, ToMEOWInputs
+from graphcl.hetero.inputs import AddMetapathPositives, HeCoInputs, MEOWInputs, ToHeCoInputs, ToMEOWInputs
 from graphcl.hetero.meow import MEOW
 from graphcl.hetero.params import (
     AdaMEOWModel,
@@ -52,6 +52,7 @@ __all__ = [
     "MEOWInputs",
     "HeCoInputs",
     "AddFeaturelessFeatures",
+    "AddMetapathPositives",
     "Metapath2Vec",
     "fit",
     "FitResult",

@@ -6,7 +6,8 @@ modify it, and return a :class:`MEOWInputs` / :class:`HeCoInputs` with everythin
 reads (normalised features, meta-path graphs, contexts, masks, sampled-neighbour lists). Models
 hold only parameters and take these as ``model.loss(inputs)`` / ``model.embed(inputs)``.
 ``inputs.to(device)`` and ``inputs.double()`` move or cast every tensor in place, as PyG's
-``Data.to`` does.
+``Data.to`` does. :class:`AddMetapathPositives` gives a graph without HeCo's ``pos.npz`` the
+positive pairs that HeCo and ``positives: "heco"`` read.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from graphcl.hetero.metapath import (
     gcn_normalize,
     metapath_contexts,
     metapath_counts,
+    metapath_positives,
     pathsim_topk,
     precomputed_metapath,
 )
@@ -147,13 +149,46 @@ def positive_mask(data, positives: str) -> torch.Tensor | None:
     if pos is None:
         raise ValueError(
             "positives='heco' needs data.pos (HeCo's pos.npz); load the dataset with "
-            "graphcl.data.load_hetero, or use positives='self'"
+            "graphcl.data.load_hetero, build the pairs with graphcl.hetero.AddMetapathPositives(...)(data), "
+            "or use positives='self'"
         )
     pos = pos if pos.is_sparse else pos.to_sparse()
     # a node stays its own positive even if the file leaves the diagonal out
     idx = torch.cat([pos.coalesce().indices(), torch.arange(pos.size(0)).repeat(2, 1)], dim=1)
     idx = torch.sparse_coo_tensor(idx, torch.ones(idx.size(1)), pos.shape).coalesce().indices()
     return torch.sparse_coo_tensor(idx, torch.ones(idx.size(1)), pos.shape, is_coalesced=True)
+
+
+class AddMetapathPositives(BaseTransform):
+    """PyG transform: a shallow copy of a ``HeteroData`` with ``data.pos``, HeCo's positive pairs
+    of the ``target`` nodes (:func:`~graphcl.hetero.metapath.metapath_positives`: the ``num_pos``
+    nodes most strongly joined by the meta-paths); the input graph is not modified. Use it on a
+    graph that ships no ``pos.npz``, before :class:`ToHeCoInputs` or ``positives: "heco"``.
+
+    Args:
+        metapaths: meta-paths from ``target`` to ``target`` (``None``: ``data.metapath_names``).
+        target: the node type of the pairs, e.g. ``"paper"``.
+        num_pos: positives per node (HeCo's ``pos_num``; default 5, its ACM value).
+        seed: seed of the random tie-breaking (default 0).
+        overwrite: replace an existing ``data.pos`` (default ``False``: an error, so shipped
+            pairs are never replaced by accident).
+    """
+
+    def __init__(self, metapaths: list | None, target: str, num_pos: int = 5, seed: int = 0, overwrite: bool = False):
+        if num_pos < 1:
+            raise ValueError(f"num_pos must be >= 1, got {num_pos}")
+        self.metapaths, self.target, self.num_pos = metapaths, target, num_pos
+        self.seed, self.overwrite = seed, overwrite
+
+    def forward(self, data):  # BaseTransform.__call__ passes a shallow copy: setting pos leaves the input alone
+        if getattr(data, "pos", None) is not None and not self.overwrite:
+            raise ValueError("data.pos is already set (shipped positives); pass overwrite=True to replace it")
+        metapaths = check_metapaths(data, self.metapaths, self.target)
+        data.pos = metapath_positives(data, metapaths, self.target, self.num_pos, self.seed)
+        return data
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}(target={self.target!r}, num_pos={self.num_pos})"
 
 
 def _per_metapath(values: list, metapaths: list[str], name: str) -> list:
@@ -357,7 +392,8 @@ class ToHeCoInputs(BaseTransform):
         pos = getattr(data, "pos", None)
         if pos is None:
             raise ValueError(
-                "HeCo needs data.pos (the pos.npz positive pairs); load the dataset with graphcl.data.load_hetero"
+                "HeCo needs data.pos (the pos.npz positive pairs); load the dataset with graphcl.data.load_hetero "
+                "or build them with graphcl.hetero.AddMetapathPositives(metapaths, target, num_pos)(data)"
             )
         types = [target] + list(schema)
         x = node_features(data, types, p.normalize_features, p.ignore_features)
