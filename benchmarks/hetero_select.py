@@ -12,6 +12,8 @@ selection"). The test split is read once per run, at the end. One row per run is
         --data-root /work/shared/data --eval-every 5
 
 ``--max-epochs N`` caps both runs (rows labelled ``capped_at``): for smoke checks only.
+``--config meow_acm_cluster`` runs another shipped config of the same model and dataset; every
+row records its ``config``, and the goal table lists such rows as a variant of the model.
 """
 
 from __future__ import annotations
@@ -55,7 +57,10 @@ def run_one(model: str, dataset: str, seed: int, data, select: str, args) -> dic
             overrides.append(f"params.train.patience={args.val_patience}")
     if args.max_epochs:
         overrides.append(f"params.train.epochs={args.max_epochs}")
-    run = load_run_config(configs_dir() / "hetero" / f"{model}_{dataset}.yaml", overrides)
+    config = args.config or f"{model}_{dataset}"
+    run = load_run_config(configs_dir() / "hetero" / f"{config}.yaml", overrides)
+    if (run.model, run.dataset) != (model, dataset):
+        raise SystemExit(f"config hetero/{config} is {run.model} on {run.dataset}, not {model} on {dataset}")
     seed_everything(seed)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,6 +73,7 @@ def run_one(model: str, dataset: str, seed: int, data, select: str, args) -> dic
         "seed": seed,
         "commit": commit(),
         "select": select,
+        "config": config,
         "epochs_run": metrics["epochs"],
         "threads": torch.get_num_threads(),
         "capped_at": metrics.get("interrupted_at_epoch") or (args.max_epochs if capped else None),
@@ -96,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", required=True, choices=["meow", "adameow", "heco"])
     parser.add_argument("--dataset", required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--config", default=None, help="shipped hetero config (default <model>_<dataset>, e.g. meow_acm_cluster)"
+    )
     parser.add_argument("--selects", nargs="+", default=list(SELECTS), choices=SELECTS)
     parser.add_argument("--eval-every", type=int, default=10, help="epochs between validations (validation rule)")
     parser.add_argument(
