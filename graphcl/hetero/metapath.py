@@ -198,7 +198,8 @@ def _top_per_row(row: torch.Tensor, score: torch.Tensor, n: int, k: int, generat
 
 def metapath_positives(data, metapaths: Sequence[MetaPath], target: str, num_pos: int, seed: int = 0) -> torch.Tensor:
     """HeCo's positive pairs (Wang et al., "Self-supervised Heterogeneous Graph Neural Network
-    with Co-contrastive Learning", KDD 2021, Sec. 4.4; its ``data/pos.py``), for any graph.
+    with Co-contrastive Learning", KDD 2021: the positive selection of its co-contrastive loss;
+    its ``data/pos.py``), for any graph.
 
     Each meta-path's 0/1 graph (``data.metapaths[name]`` when the loader ships it, else built
     from the edge lists) is row-normalised, the meta-paths are summed, and every node keeps its
