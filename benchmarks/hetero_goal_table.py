@@ -6,8 +6,8 @@ keeps the uncapped ``select: validation`` runs, and prints per dataset the test 
 goals (docs/hetero.md, "Goal table"): MEOW and AdaMEOW at or above the HeCo paper's Ma-F1 at
 20/40/60 labels per class, AdaMEOW at or above MEOW, AdaMEOW on ACM at or above the authors' log
 (91.69, picked on test), NMI/ARI at or above our HeCo. Rows of another shipped config
-(``hetero_select.py --config``, e.g. ``meow_acm_cluster``) form their own row, ``meow
-(meow_acm_cluster)``, with the same goals. A goal with fewer than ``--seeds`` runs behind it is
+(``hetero_select.py --config``, e.g. ``meow_acm_cluster``) or with ``--set`` overrides (a tuned
+configuration) form their own row, e.g. ``meow (meow_acm_cluster)``, with the same goals. A goal with fewer than ``--seeds`` runs behind it is
 reported as open, whatever its mean.
 
     python benchmarks/hetero_goal_table.py                       # markdown table + checklist
@@ -38,10 +38,12 @@ ADAMEOW_ACM_LOG = PAPER_MA_F1_20[("adameow", "acm")][0]  # the authors' log, bes
 
 
 def variant(row: dict) -> str:
-    """The row's model, or ``model (config)`` when it ran another config than the shipped
-    ``<model>_<dataset>`` (rows without ``config`` ran that one)."""
+    """The row's model, or ``model (config, key=value, ...)`` when it ran another config than
+    the shipped ``<model>_<dataset>`` or with ``--set`` overrides (rows without ``config`` /
+    ``set`` ran the shipped config as it is)."""
     config = row.get("config") or f"{row['model']}_{row['dataset']}"
-    return row["model"] if config == f"{row['model']}_{row['dataset']}" else f"{row['model']} ({config})"
+    extra = ([] if config == f"{row['model']}_{row['dataset']}" else [config]) + sorted(row.get("set") or [])
+    return f"{row['model']} ({', '.join(extra)})" if extra else row["model"]
 
 
 def selected_runs(rows: list[dict]) -> dict[tuple[str, str], list[dict]]:

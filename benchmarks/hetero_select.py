@@ -74,6 +74,7 @@ def run_one(model: str, dataset: str, seed: int, data, select: str, args) -> dic
         "commit": commit(),
         "select": select,
         "config": config,
+        "set": list(args.set),  # the --set overrides: such rows are a variant in the goal table
         "epochs_run": metrics["epochs"],
         "threads": torch.get_num_threads(),
         "capped_at": metrics.get("interrupted_at_epoch") or (args.max_epochs if capped else None),

@@ -95,3 +95,11 @@ def test_another_config_is_its_own_row_with_the_same_goals():
     assert by_goal["meow acm NMI >= our HeCo"]["status"] == "met"
     table = mod.markdown(stats, mod.goals(stats, seeds=5))
     assert "| meow (meow_acm_cluster) | 5 | 70.00 ± 0.00 |" in table
+
+
+def test_set_overrides_never_mix_with_the_shipped_rows():
+    mod = _load()
+    rows = [_row("adameow", "acm", 0, 0.88), {**_row("adameow", "acm", 0, 0.91), "set": ["params.model.tau=0.5"]}]
+    runs = mod.selected_runs(rows)
+    assert sorted(runs) == [("adameow", "acm"), ("adameow (params.model.tau=0.5)", "acm")]
+    assert runs[("adameow", "acm")][0]["metrics"]["test"]["nmi"] == 0.88
