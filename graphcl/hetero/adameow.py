@@ -28,7 +28,8 @@ class AdaMEOW(nn.Module):
     so memory is O(N * chunk) instead of the official O(N^2 * D) pair tensor.
 
     Positives: each node's own coarse view, plus HeCo's ``pos.npz`` pairs when the inputs were
-    built with ``positives="heco"`` (``inputs.pos_mask``).
+    built with ``positives="heco"`` (rebuilt from the meta-paths with ``"metapath"``;
+    ``inputs.pos_mask``).
 
     Minimising the loss over ``w`` alone drives every weight to 0 (the denominator vanishes);
     the official code has no term against it. ``weight_reg`` adds

@@ -138,19 +138,28 @@ def fill_featureless(data, x: dict, p: _ModelCommon, metapaths: list, seed: int 
     return {**x, **filled}
 
 
-def positive_mask(data, positives: str) -> torch.Tensor | None:
-    """``None`` for ``"self"``; for ``"heco"``, HeCo's ``data.pos`` as a 0/1 sparse ``[N, N]`` mask
-    with the diagonal added (the node's own other view stays a positive)."""
+def positive_mask(
+    data, positives: str, metapaths: list | None = None, target: str | None = None, pos_num: int = 5, seed: int = 0
+) -> torch.Tensor | None:
+    """``None`` for ``"self"``; for ``"heco"``, HeCo's ``data.pos``, and for ``"metapath"`` the
+    pairs :func:`~graphcl.hetero.metapath.metapath_positives` builds from ``metapaths`` (``pos_num``
+    per ``target`` node, ties by ``seed``), as a 0/1 sparse ``[N, N]`` mask with the diagonal added
+    (the node's own other view stays a positive)."""
     if positives not in POSITIVES:
         raise ValueError(f"positives must be one of {POSITIVES}, got {positives!r}")
     if positives == "self":
         return None
-    pos = getattr(data, "pos", None)
+    if positives == "metapath":
+        if not metapaths or target is None:
+            raise ValueError("positives='metapath' needs the run's meta-paths and target type")
+        pos = metapath_positives(data, metapaths, target, pos_num, seed)
+    else:
+        pos = getattr(data, "pos", None)
     if pos is None:
         raise ValueError(
             "positives='heco' needs data.pos (HeCo's pos.npz); load the dataset with "
-            "graphcl.data.load_hetero, build the pairs with graphcl.hetero.AddMetapathPositives(...)(data), "
-            "or use positives='self'"
+            "graphcl.data.load_hetero, use positives='metapath' to build the pairs from the meta-paths, "
+            "or positives='self'"
         )
     pos = pos if pos.is_sparse else pos.to_sparse()
     # a node stays its own positive even if the file leaves the diagonal out
@@ -209,7 +218,8 @@ class MEOWInputs(GraphTensors):
         chains: per meta-path and context, the incidence chain from the target to it.
         adjs: normalised PathSim top-k graph per meta-path (fine views).
         coarse_adj: the mean of ``adjs`` (coarse view).
-        pos_mask: HeCo's positives as a sparse ``[N, N]`` mask, or ``None`` (own view only).
+        pos_mask: HeCo's positives (``positives: "heco"`` or ``"metapath"``) as a sparse
+            ``[N, N]`` mask, or ``None`` (own view only).
         x_masked, node_mask, masked_adjs: the masked view, drawn by :meth:`resample`.
     """
 
@@ -278,7 +288,7 @@ class ToMEOWInputs(BaseTransform):
     def forward(self, data) -> MEOWInputs:
         p, target = self.params.model, self.target
         metapaths = check_metapaths(data, p.metapaths, target)
-        pos_mask = positive_mask(data, p.positives)
+        pos_mask = positive_mask(data, p.positives, metapaths, target, p.pos_num, self.seed)
         nei_max = _per_metapath(p.nei_max, metapaths, "nei_max")
         adj_mask = _per_metapath(p.adj_mask, metapaths, "adj_mask")
         contexts = [metapath_contexts(data, mp) for mp in metapaths]

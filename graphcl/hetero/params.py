@@ -17,7 +17,7 @@ from typing import Literal, get_args
 
 from graphcl.hetero.metapath import MetaPath
 
-Positives = Literal["self", "heco"]
+Positives = Literal["self", "heco", "metapath"]
 Embedding = Literal["fused", "projected"]
 Select = Literal["loss", "validation"]
 Featureless = Literal["embedding", "metapath2vec", "propagated"]
@@ -272,10 +272,12 @@ class _MEOWModelCommon(_ModelCommon):
     nei_max: list[int] = field(default_factory=lambda: [110, 700])
     embedding: Embedding = "fused"
     positives: Positives = "self"
+    pos_num: int = 5
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _check(self.positives in POSITIVES, f"positives must be one of {POSITIVES}, got {self.positives!r}")
+        _check(self.pos_num >= 1, f"pos_num must be >= 1, got {self.pos_num}")
         _check(self.embedding in EMBEDDINGS, f"embedding must be one of {EMBEDDINGS}, got {self.embedding!r}")
         _check_rate("dropout", self.dropout)
         _check_rate("feat_mask", self.feat_mask)
@@ -303,9 +305,13 @@ class MEOWModel(_MEOWModelCommon):
             better only without the ProtoNCE term, and the fused view with HeCo's positives best,
             docs/hetero.md).
             Kept here, not in ``eval``: it chooses what the model outputs.
-        positives: ``"self"`` (official: a node's positive is its own other view) or ``"heco"``
-            (HeCo's ``pos.npz`` pairs are positives too and leave the negatives; needed on AMiner
-            with one-hot inputs, docs/hetero.md).
+        positives: ``"self"`` (official: a node's positive is its own other view), ``"heco"``
+            (HeCo's ``pos.npz`` pairs, ``data.pos``, are positives too and leave the negatives;
+            needed on AMiner with one-hot inputs, docs/hetero.md) or ``"metapath"`` (the same
+            kind of pairs rebuilt from the run's meta-paths by HeCo's rule,
+            :func:`~graphcl.hetero.metapath.metapath_positives`: for graphs without ``pos.npz``).
+        pos_num: positives per node of ``positives: "metapath"`` (HeCo's ``pos_num``; 5, its ACM
+            value; DBLP 1000, AMiner 15).
         num_clusters: k-means cluster counts (two granularities) for the weighted negatives and
             the prototypical loss; recomputed every epoch.
         lam_proto: weight of the prototypical (ProtoNCE) term; 0 skips it (``hetero/meow_acm_cluster``:

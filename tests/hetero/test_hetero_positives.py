@@ -75,3 +75,23 @@ def test_shipped_positives_are_not_replaced_by_accident():
 def test_num_pos_must_be_positive(bad):
     with pytest.raises(ValueError, match="num_pos must be >= 1"):
         AddMetapathPositives(["PAP"], "paper", num_pos=bad)
+
+
+def test_meow_builds_the_same_pairs_from_its_metapaths_as_from_the_transform():
+    from graphcl.hetero import MEOWModel, MEOWParams, ToMEOWInputs
+
+    data = make_planted_hetero(num_papers=60)
+    del data.pos
+
+    def inputs(positives, graph):
+        model = MEOWModel(metapaths=["PAP", "PSP"], nei_max=[5, 5], positives=positives, pos_num=4, num_clusters=[3, 6])
+        return ToMEOWInputs(MEOWParams(model=model), "paper", seed=2)(graph)
+
+    built = inputs("metapath", data).pos_mask.to_dense()
+    via_file = inputs("heco", AddMetapathPositives(["PAP", "PSP"], "paper", num_pos=4, seed=2)(data)).pos_mask
+    assert torch.equal(built, via_file.to_dense())
+    assert torch.equal(built.diagonal(), torch.ones(60))  # the own view stays a positive
+    with pytest.raises(ValueError, match="positives='metapath'"):
+        inputs("heco", data)
+    with pytest.raises(ValueError, match="pos_num must be >= 1"):
+        MEOWModel(positives="metapath", pos_num=0)
