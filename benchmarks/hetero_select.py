@@ -14,6 +14,9 @@ selection"). The test split is read once per run, at the end. One row per run is
 ``--max-epochs N`` caps both runs (rows labelled ``capped_at``): for smoke checks only.
 ``--config meow_acm_cluster`` runs another shipped config of the same model and dataset; every
 row records its ``config``, and the goal table lists such rows as a variant of the model.
+``--run-dir DIR`` keeps the run folders (otherwise temporary): a run stopped by Ctrl-C or
+SIGTERM (its row says ``capped_at``) continues from its ``last.pt`` (written every
+``params.train.checkpoint_every`` epochs) when the same command is run again.
 """
 
 from __future__ import annotations
@@ -63,8 +66,15 @@ def run_one(model: str, dataset: str, seed: int, data, select: str, args) -> dic
         raise SystemExit(f"config hetero/{config} is {run.model} on {run.dataset}, not {model} on {dataset}")
     seed_everything(seed)
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        metrics = train_and_evaluate(model, data, run.params, Path(tmp), seed=seed, device=args.device)
+    if args.run_dir:  # a kept folder: an interrupted run continues from its last.pt when rerun
+        folder = Path(args.run_dir) / f"{config}-s{seed}-{select}"
+        folder.mkdir(parents=True, exist_ok=True)
+        resume = (folder / "last.pt").is_file()
+        metrics = train_and_evaluate(model, data, run.params, folder, seed=seed, device=args.device, resume=resume)
+        metrics["resumed"] = resume
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            metrics = train_and_evaluate(model, data, run.params, Path(tmp), seed=seed, device=args.device)
     metrics["wall_seconds"] = time.perf_counter() - start
     capped = args.max_epochs and metrics["epochs"] >= args.max_epochs
     return {
@@ -117,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override for both runs")
     parser.add_argument("--out", default="benchmarks/results/hetero_repro.json")
+    parser.add_argument(
+        "--run-dir",
+        default=None,
+        help="keep each run's folder here (<config>-s<seed>-<select>); rerunning resumes from its last.pt",
+    )
     args = parser.parse_args(argv)
     import logging
 
