@@ -103,3 +103,12 @@ def test_set_overrides_never_mix_with_the_shipped_rows():
     runs = mod.selected_runs(rows)
     assert sorted(runs) == [("adameow", "acm"), ("adameow (params.model.tau=0.5)", "acm")]
     assert runs[("adameow", "acm")][0]["metrics"]["test"]["nmi"] == 0.88
+
+
+def test_a_goal_against_our_runs_waits_for_their_seeds_too():
+    mod = _load()
+    rows = [_row("meow", "acm", s, 0.70) for s in range(5)] + [_row("heco", "acm", 0, 0.60)]
+    stats = {key: mod.summary(group) for key, group in mod.selected_runs(rows).items()}
+    by_goal = {g["goal"]: g for g in mod.goals(stats, seeds=5)}
+    assert by_goal["meow acm NMI >= our HeCo"]["status"] == "open (reference 1/5, met so far)"
+    assert by_goal["meow acm NMI >= our HeCo"]["reference"] == pytest.approx(60.0)
