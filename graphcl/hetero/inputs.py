@@ -25,9 +25,9 @@ from graphcl.hetero.metapath import (
     gcn_normalize,
     metapath_contexts,
     metapath_counts,
+    metapath_graph,
     metapath_positives,
     pathsim_topk,
-    precomputed_metapath,
 )
 from graphcl.hetero.params import POSITIVES, HeCoParams, _MEOWCommon, _ModelCommon, check_per_metapath
 from graphcl.hetero.validation import check_metapaths
@@ -410,10 +410,7 @@ class ToHeCoInputs(BaseTransform):
         x = fill_featureless(data, x, p, metapaths, self.seed)
         mps = []
         for mp in metapaths:
-            adj = precomputed_metapath(data, mp)
-            adj = metapath_counts(data, mp, target) if adj is None else adj.coalesce().float()
-            adj = torch.sparse_coo_tensor(adj.indices(), torch.ones(adj.indices().size(1)), adj.shape)  # 0/1 as shipped
-            mps.append(SparseOperator(gcn_normalize(adj)))
+            mps.append(SparseOperator(gcn_normalize(metapath_graph(data, mp, target))))  # 0/1 as shipped
         return HeCoInputs(
             target=target,
             schema_types=list(schema),

@@ -158,6 +158,14 @@ def metapath_counts(data, metapath: MetaPath, target: str) -> torch.Tensor:
     return to_torch_sparse(m)
 
 
+def metapath_graph(data, metapath: MetaPath, target: str) -> torch.Tensor:
+    """The meta-path's 0/1 graph, coalesced: ``data.metapaths[name]`` when the loader ships it
+    (HeCo's 0/1 files), else the instance counts of :func:`metapath_counts` set to 1."""
+    adj = precomputed_metapath(data, metapath)
+    adj = (metapath_counts(data, metapath, target) if adj is None else adj).coalesce()
+    return torch.sparse_coo_tensor(adj.indices(), torch.ones(adj.indices().size(1)), adj.shape).coalesce()
+
+
 def pathsim_topk(adj: torch.Tensor, k: int) -> torch.Tensor:
     """Keep, in every row of the count matrix ``adj``, the ``k`` entries of highest PathSim.
 
@@ -230,9 +238,7 @@ def metapath_positives(data, metapaths: Sequence[MetaPath], target: str, num_pos
     n = data[target].num_nodes
     total = torch.sparse_coo_tensor(torch.zeros(2, 0, dtype=torch.long), torch.zeros(0), (n, n)).coalesce()
     for mp in metapaths:
-        adj = precomputed_metapath(data, mp)
-        adj = (metapath_counts(data, mp, target) if adj is None else adj).coalesce()
-        idx = adj.indices()[:, adj.values() != 0]  # the 0/1 graph
+        idx = metapath_graph(data, mp, target).indices()
         deg = torch.bincount(idx[0], minlength=n).float()
         total = total + torch.sparse_coo_tensor(idx, 1.0 / deg[idx[0]], (n, n))
     total = total.coalesce()
