@@ -1,7 +1,9 @@
 """AdaMEOW epoch time on a real dataset: fused block loss (pair weights once per block) versus the
 earlier formulation (InfoNCE with a lazy weight callable + a separately checkpointed regulariser).
 
-Epochs alternate between the two (same model, same optimiser), so background load affects both alike.
+Epochs alternate between the variants (same model, same optimiser), so background load affects all
+alike. ``--against COMMIT`` adds that commit's ``graphcl/hetero/adameow.py`` (its compiled path, on
+its own copy of the model) as one more variant, to time a change side by side with the code before it.
 Usage: PYTHONPATH=. OMP_NUM_THREADS=1 python benchmarks/adameow_epoch_time.py --data-root /work/shared/data --epochs 3
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.util
 import json
 import os
 import platform
@@ -31,6 +34,8 @@ def main() -> None:
     ap.add_argument("--dataset", default="acm")
     ap.add_argument("--data-root", default=os.environ.get("GRAPHCL_DATA"))
     ap.add_argument("--epochs", type=int, default=3, help="timed epochs per variant (plus one warm-up each)")
+    ap.add_argument("--against", default=None, help="also time this commit's compiled AdaMEOW (e.g. afbf388)")
+    ap.add_argument("--variants", nargs="+", default=None, help="time only these of: fused, previous, fused+compiled")
     ap.add_argument("--out", default=None, help="write the medians and the machine's details as JSON")
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
@@ -49,14 +54,23 @@ def main() -> None:
         "previous": lambda: _reference_loss(model, inputs),
         "fused+compiled": lambda: fused(compiled),  # its warm-up epoch includes the compilation
     }
+    optimisers = dict.fromkeys(variants, opt)
+    if args.against:
+        old_model = _model_at(args.against, compiled, inputs)
+        old_model.load_state_dict(model.state_dict())
+        name = f"fused+compiled @ {args.against}"
+        variants[name] = lambda: old_model.loss(inputs)
+        optimisers[name] = torch.optim.Adam(old_model.parameters(), lr=params.train.lr)
+    if args.variants:  # the --against variant is always kept
+        variants = {k: v for k, v in variants.items() if k in args.variants or k.endswith(f"@ {args.against}")}
     times = {k: [] for k in variants}
     for epoch in range(args.epochs + 1):
         for name, fn in variants.items():
             start = time.perf_counter()
-            opt.zero_grad()
+            optimisers[name].zero_grad()
             loss = fn()
             loss.backward()
-            opt.step()
+            optimisers[name].step()
             if epoch > 0:
                 times[name].append(time.perf_counter() - start)
             print(name, epoch, f"{time.perf_counter() - start:.2f}s loss={float(loss):.5f}", flush=True)
@@ -67,6 +81,7 @@ def main() -> None:
         meta = {
             "dataset": args.dataset,
             "commit": commit,
+            "against": args.against,
             "threads": torch.get_num_threads(),
             "epochs": args.epochs,
             "machine": f"{platform.machine()} {os.cpu_count()} CPUs",
@@ -74,6 +89,19 @@ def main() -> None:
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         }
         Path(args.out).write_text(json.dumps({**meta, "variants": summary}, indent=2) + "\n")
+
+
+def _model_at(commit: str, params: AdaMEOWParams, inputs):
+    """An AdaMEOW built from ``graphcl/hetero/adameow.py`` as it was at ``commit``."""
+    source = subprocess.run(
+        ["git", "show", f"{commit}:graphcl/hetero/adameow.py"], capture_output=True, text=True, check=True
+    ).stdout
+    path = Path(f"/tmp/adameow_{commit}.py")
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(f"adameow_{commit}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.AdaMEOW(params, inputs)
 
 
 if __name__ == "__main__":

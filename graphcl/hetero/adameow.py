@@ -87,16 +87,14 @@ class AdaMEOW(nn.Module):
         n = fine.size(0)
         step = self.params.train.chunk_size or n
         use_checkpoint = torch.is_grad_enabled()
+        if self.params.train.compile_pair_weights:
+            _compiled_pair_weights()  # probe the compiler here: a checkpoint counts saved tensors
         rows, means = [], []
         for start in range(0, n, step):
             stop = min(n, start + step)
             args = (fine[start:stop], coarse, u[start:stop], v, start, inputs.pos_mask)
             if use_checkpoint:
-                # a compiled pair network saves other tensors when it is re-run in backward than in
-                # forward, which the non-reentrant checkpoint refuses; the reentrant one re-runs
-                # the block as a whole and keeps the same O(chunk * N) memory
-                reentrant = self.params.train.compile_pair_weights
-                r, m = checkpoint(self._block, *args, use_reentrant=reentrant)
+                r, m = checkpoint(self._block, *args, use_reentrant=False)
             else:
                 r, m = self._block(*args)
             rows.append(r)
@@ -136,17 +134,70 @@ def _pair_weights(u: torch.Tensor, v: torch.Tensor, weight: torch.Tensor, bias: 
     return torch.sigmoid(F.linear(torch.tanh(u[:, None, :] + v[None, :, :]), weight, bias).squeeze(-1))
 
 
+def _tanh(x: torch.Tensor) -> torch.Tensor:
+    """tanh; in float32 the rational approximation of Eigen's ``generic_fast_tanh_float``
+    (``x p(x^2) / q(x^2)``, clamped at +-7.905; max abs error 4e-7), which compiles to plain
+    multiply-adds, 4-5x faster than the vectorised library tanh at AdaMEOW's ``[chunk, N, 16]``."""
+    if x.dtype != torch.float32:
+        return torch.tanh(x)
+    x = x.clamp(-7.90531110763549805, 7.90531110763549805)
+    x2 = x * x
+    p = x2 * -2.76076847742355e-16 + 2.00018790482477e-13
+    for c in (-8.60467152213735e-11, 5.12229709037114e-08, 1.48572235717979e-05, 6.37261928875436e-04):
+        p = p * x2 + c
+    p = x * (p * x2 + 4.89352455891786e-03)
+    q = x2 * 1.19825839466702e-06 + 1.18534705686654e-04
+    q = (q * x2 + 2.26843463243900e-03) * x2 + 4.89352518554385e-03
+    return p / q
+
+
+def _fused_weights(u: torch.Tensor, v: torch.Tensor, a: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    # a reduction over h inside one loop nest: the [n, M, h] tanh is never stored
+    return torch.sigmoid((_tanh(u[:, None, :] + v[None, :, :]) * a).sum(-1) + bias)
+
+
+def _fused_grads(u: torch.Tensor, v: torch.Tensor, a: torch.Tensor, g: torch.Tensor):
+    """Gradients of ``sum_ij g_ij s_ij`` (``s = a . tanh(u_i + v_j)``) for u, v and a."""
+    t = _tanh(u[:, None, :] + v[None, :, :])
+    d = g[:, :, None] * (1 - t * t)
+    return d.sum(1) * a, d.sum(0) * a, (g[:, :, None] * t).sum((0, 1))
+
+
+class _FusedPairWeights(torch.autograd.Function):
+    """:func:`_pair_weights` through two compiled kernels (forward, and a backward written out by
+    hand) that recompute the ``[n, M, h]`` tanh instead of saving it: only u, v, a and the ``[n, M]``
+    weights are kept for backward."""
+
+    @staticmethod
+    def forward(ctx, u, v, weight, bias):
+        a = weight.reshape(-1)
+        w = _compiled(_fused_weights)(u, v, a, bias)
+        ctx.save_for_backward(u, v, a, w)
+        return w
+
+    @staticmethod
+    def backward(ctx, grad_w):
+        u, v, a, w = ctx.saved_tensors
+        g = grad_w * w * (1 - w)  # d loss / d logit
+        du, dv, da = _compiled(_fused_grads)(u, v, a, g)
+        return du, dv, da.reshape(1, -1), g.sum().reshape(1)
+
+
+@functools.cache
+def _compiled(fn):
+    return torch.compile(fn, dynamic=False)
+
+
 @functools.cache
 def _compiled_pair_weights():
-    """``torch.compile`` of :func:`_pair_weights` (fused loops over the ``[n, M, h]`` chain, 1.8x
-    faster forward + backward at ACM's shapes on one CPU thread), or the eager function where
+    """The compiled pair network (:class:`_FusedPairWeights`; 4x faster forward + backward than
+    the eager chain at AMiner's block shape on one CPU thread), or the eager function where
     compilation is unavailable."""
     try:
-        compiled = torch.compile(_pair_weights, dynamic=False)
         with torch.enable_grad():  # first called inside a checkpointed (no-grad) forward
             probe = torch.zeros(2, 3, requires_grad=True)
-            compiled(probe, torch.zeros(4, 3), torch.zeros(1, 3), torch.zeros(1)).sum().backward()
-        return compiled
+            _FusedPairWeights.apply(probe, torch.zeros(4, 3), torch.zeros(1, 3), torch.zeros(1)).sum().backward()
+        return _FusedPairWeights.apply
     except Exception as exc:  # no C++ compiler, unsupported platform, ...
         log.warning(
             "compile_pair_weights: torch.compile failed (%s: %s); using the eager pair network", type(exc).__name__, exc

@@ -141,3 +141,26 @@ def test_compiled_pair_weights_give_the_eager_loss_and_gradients():
     torch.testing.assert_close(compiled_loss, eager_loss, rtol=1e-5, atol=1e-6)
     for k in eager_grads:
         torch.testing.assert_close(compiled_grads[k], eager_grads[k], rtol=1e-4, atol=1e-6, msg=k)
+
+
+def test_fast_tanh_is_within_float32_rounding_and_exact_in_float64():
+    from graphcl.hetero.adameow import _tanh
+
+    x = torch.linspace(-12.0, 12.0, 200_001)
+    assert float((_tanh(x).double() - torch.tanh(x.double())).abs().max()) < 5e-7
+    assert torch.equal(_tanh(x.double()), torch.tanh(x.double()))
+
+
+def test_fused_pair_weights_backward_matches_autograd_float64():
+    from graphcl.hetero.adameow import _FusedPairWeights, _pair_weights
+
+    g = torch.Generator().manual_seed(0)
+    u, v = torch.randn(5, 4, generator=g, dtype=torch.float64), torch.randn(7, 4, generator=g, dtype=torch.float64)
+    weight, bias = torch.randn(1, 4, generator=g, dtype=torch.float64), torch.randn(1, generator=g, dtype=torch.float64)
+    grad_out = torch.randn(5, 7, generator=g, dtype=torch.float64)
+    leaves = [t.requires_grad_() for t in (u, v, weight, bias)]
+    expected = torch.autograd.grad((_pair_weights(*leaves) * grad_out).sum(), leaves)
+    got = torch.autograd.grad((_FusedPairWeights.apply(*leaves) * grad_out).sum(), leaves)
+    torch.testing.assert_close(_FusedPairWeights.apply(*leaves), _pair_weights(*leaves), rtol=1e-12, atol=0)
+    for name, e, o in zip(("u", "v", "weight", "bias"), expected, got):
+        torch.testing.assert_close(o, e, rtol=1e-12, atol=1e-14, msg=name)
