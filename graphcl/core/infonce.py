@@ -192,17 +192,10 @@ class InfoNCE(nn.Module):
             log_den = torch.logsumexp(logits + coef.log(), dim=1)
             self._check_denominator(torch.isfinite(log_den), start)
             return log_den - log_num
-        # Learned weights: sum_j coef_ij * exp(logit_ij - shift_i) with coef as a plain factor, so
-        # gradients reach weights that are exactly 0 (d/dw of log(w) would be infinite there). The
-        # shift is the row max of logit + log(coef) over counted pairs: the largest counted term is
-        # exactly 1 (no overflow, no underflow to log(0)).
-        with torch.no_grad():
-            counted = coef > 0
-            self._check_denominator(counted.any(dim=1), start)
-            shift = (logits + torch.where(counted, coef, 1.0).log()).masked_fill(~counted, neg_inf).amax(dim=1)
-        exponent = logits - shift[:, None]
-        exponent = torch.where(counted, exponent, exponent.clamp(max=_zero_weight_exp_cap(exponent.dtype)))
-        log_den = shift + (coef * torch.exp(exponent)).sum(dim=1).log()
+        # Learned weights: coef enters as a plain factor (not as log coef) so that gradients reach
+        # weights that are exactly 0; one autograd function with a hand-written backward.
+        log_den = _WeightedLogSumExp.apply(logits, coef)
+        self._check_denominator(log_den > float("-inf"), start)
         return log_den - log_num
 
     def _cluster_rows(
@@ -231,6 +224,32 @@ class InfoNCE(nn.Module):
         else:
             what = "negative with weight > 0"
         _check_has_negative(nonempty[:, None], start, what)
+
+
+class _WeightedLogSumExp(torch.autograd.Function):
+    """``log sum_j c_ij e^{x_ij}`` per row, for weights ``c >= 0`` that may be exactly 0.
+
+    Forward: shift by the row max of ``x + log c`` (``log 0 = -inf`` drops a pair), so the largest
+    counted term is exactly 1. Backward: with ``p_ij = e^{x_ij - L_i}``, ``dx = c p`` and ``dc = p``;
+    ``dc`` is finite for zero weights (``d/dc log c`` would not be). The exponent is capped so that a
+    zero-weight pair far above the counted ones gives a large, finite ``dc`` rather than ``inf``
+    (and ``0 * inf = NaN`` in ``dx``). Six block-sized passes each way.
+    """
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, coef: torch.Tensor) -> torch.Tensor:
+        t = x + coef.log()
+        shift = t.amax(dim=1)
+        safe = torch.where(torch.isfinite(shift), shift, 0.0)  # an empty row stays -inf, not NaN
+        out = safe + (t - safe[:, None]).exp_().sum(dim=1).log()
+        ctx.save_for_backward(x, coef, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        x, coef, out = ctx.saved_tensors
+        p = (x - out[:, None]).clamp_(max=_zero_weight_exp_cap(x.dtype)).exp_().mul_(grad[:, None])
+        return coef * p, p
 
 
 def _positive_logsumexp(logits: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
