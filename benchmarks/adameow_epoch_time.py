@@ -2,8 +2,8 @@
 earlier formulation (InfoNCE with a lazy weight callable + a separately checkpointed regulariser).
 
 Epochs alternate between the variants (same model, same optimiser), so background load affects all
-alike. ``--against COMMIT`` adds that commit's ``graphcl/hetero/adameow.py`` (its compiled path, on
-its own copy of the model) as one more variant, to time a change side by side with the code before it.
+alike. ``--against COMMIT`` adds that commit's ``graphcl/hetero/adameow.py`` and ``graphcl/core/infonce.py``
+(its compiled path, on its own copy of the model) as one more variant, to time a change side by side with the code before it.
 Usage: PYTHONPATH=. OMP_NUM_THREADS=1 python benchmarks/adameow_epoch_time.py --data-root /work/shared/data --epochs 3
 """
 
@@ -92,16 +92,22 @@ def main() -> None:
 
 
 def _model_at(commit: str, params: AdaMEOWParams, inputs):
-    """An AdaMEOW built from ``graphcl/hetero/adameow.py`` as it was at ``commit``."""
-    source = subprocess.run(
-        ["git", "show", f"{commit}:graphcl/hetero/adameow.py"], capture_output=True, text=True, check=True
-    ).stdout
-    path = Path(f"/tmp/adameow_{commit}.py")
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location(f"adameow_{commit}", path)
+    """An AdaMEOW built from ``graphcl/hetero/adameow.py`` and ``graphcl/core/infonce.py`` as they
+    were at ``commit`` (the rest of the package is today's)."""
+    adameow = _module_at(commit, "graphcl/hetero/adameow.py")
+    adameow.InfoNCE = _module_at(commit, "graphcl/core/infonce.py").InfoNCE
+    return adameow.AdaMEOW(params, inputs)
+
+
+def _module_at(commit: str, path: str):
+    source = subprocess.run(["git", "show", f"{commit}:{path}"], capture_output=True, text=True, check=True).stdout
+    name = f"{Path(path).stem}_{commit}"
+    file = Path(f"/tmp/{name}.py")
+    file.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, file)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.AdaMEOW(params, inputs)
+    return module
 
 
 if __name__ == "__main__":

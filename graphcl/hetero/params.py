@@ -110,7 +110,7 @@ class AdaMEOWTrain(MEOWTrain):
             once, a ``[N, N, weight_hidden]`` pair tensor).
         compile_pair_weights: run the pair network (add, tanh, linear, sigmoid over
             ``[chunk, N, weight_hidden]``) as two ``torch.compile`` kernels, forward and a
-            hand-written backward, with a float32 rational tanh (max abs error 4e-7): 2.0-2.5x per
+            hand-written backward, with a float32 rational tanh (max abs error 4e-7): 1.9-2.5x per
             epoch (docs/hetero.md). Off by default: the first epoch pays ~30 s of compilation, and
             it needs a C++ compiler; without one the exact eager code runs and a warning says so.
     """
