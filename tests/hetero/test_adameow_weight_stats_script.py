@@ -1,28 +1,17 @@
 """benchmarks/adameow_weight_stats.py: the pair-weight matrix and its class statistics."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 import torch
 import torch.nn.functional as F
 
 from graphcl.hetero.params import AdaMEOWModel, AdaMEOWParams, AdaMEOWTrain
 from graphcl.hetero.train import build
+from tests.benchmark_scripts import load_benchmark
 from tests.hetero.synthetic import make_planted_hetero
-
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "adameow_weight_stats.py"
-
-
-def _script():
-    spec = importlib.util.spec_from_file_location("adameow_weight_stats", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def test_pair_weight_matrix_is_the_models_pair_weights_over_all_pairs():
-    mod = _script()
+    mod = load_benchmark("adameow_weight_stats")
     data = make_planted_hetero(num_papers=40)
     params = AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10]), train=AdaMEOWTrain(chunk_size=16))
     model, inputs = build("adameow", data, params, seed=0)
@@ -34,7 +23,7 @@ def test_pair_weight_matrix_is_the_models_pair_weights_over_all_pairs():
 
 
 def test_weight_stats_auc_and_class_means():
-    mod = _script()
+    mod = load_benchmark("adameow_weight_stats")
     labels = torch.tensor([0, 0, 1, 1, 2, 2])
     same = labels[:, None] == labels[None, :]
     w = torch.where(same, 0.2, 0.8)  # every same-class pair lower: AUC 1

@@ -1,21 +1,13 @@
 """benchmarks/hetero_goal_table.py: which rows count, the statistics and the goal checklist."""
 
-import importlib.util
 import json
 import statistics
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "hetero_goal_table.py"
+from tests.benchmark_scripts import load_benchmark
+
 COLUMNS = ["macro_f1_20", "macro_f1_40", "macro_f1_60", "micro_f1_20", "auc_20", "nmi", "ari"]
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("hetero_goal_table", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _row(model, dataset, seed, value, select="validation", capped_at=None):
@@ -31,7 +23,7 @@ def _row(model, dataset, seed, value, select="validation", capped_at=None):
 
 
 def test_only_uncapped_validation_rows_count_once_per_seed():
-    mod = _load()
+    mod = load_benchmark("hetero_goal_table")
     rows = [
         _row("meow", "acm", 0, 0.80),
         _row("meow", "acm", 0, 0.90),  # a rerun of seed 0 replaces the first
@@ -49,7 +41,7 @@ def test_only_uncapped_validation_rows_count_once_per_seed():
 
 
 def test_goal_status_needs_every_seed():
-    mod = _load()
+    mod = load_benchmark("hetero_goal_table")
     five = [_row("meow", "acm", s, 0.90) for s in range(5)]
     three = [_row("adameow", "acm", s, 0.89) for s in range(3)]
     stats = {key: mod.summary(group) for key, group in mod.selected_runs(five + three).items()}
@@ -67,7 +59,7 @@ def test_goal_status_needs_every_seed():
 
 
 def test_cli_writes_table_and_json(tmp_path, capsys):
-    mod = _load()
+    mod = load_benchmark("hetero_goal_table")
     rows = tmp_path / "rows.json"
     rows.write_text(json.dumps([_row("heco", "dblp", s, 0.91 + s / 100) for s in range(2)]))
     out = tmp_path / "goals.json"
@@ -82,7 +74,7 @@ def test_cli_writes_table_and_json(tmp_path, capsys):
 
 
 def test_another_config_is_its_own_row_with_the_same_goals():
-    mod = _load()
+    mod = load_benchmark("hetero_goal_table")
     shipped = [_row("meow", "acm", s, 0.90) for s in range(5)]
     shipped[0]["config"] = "meow_acm"  # naming the shipped config is the same as leaving it out
     cluster = [{**_row("meow", "acm", s, 0.70), "config": "meow_acm_cluster"} for s in range(5)]
@@ -98,7 +90,7 @@ def test_another_config_is_its_own_row_with_the_same_goals():
 
 
 def test_set_overrides_never_mix_with_the_shipped_rows():
-    mod = _load()
+    mod = load_benchmark("hetero_goal_table")
     rows = [_row("adameow", "acm", 0, 0.88), {**_row("adameow", "acm", 0, 0.91), "set": ["params.model.tau=0.5"]}]
     runs = mod.selected_runs(rows)
     assert sorted(runs) == [("adameow", "acm"), ("adameow (params.model.tau=0.5)", "acm")]
@@ -106,7 +98,7 @@ def test_set_overrides_never_mix_with_the_shipped_rows():
 
 
 def test_a_goal_against_our_runs_waits_for_their_seeds_too():
-    mod = _load()
+    mod = load_benchmark("hetero_goal_table")
     rows = [_row("meow", "acm", s, 0.70) for s in range(5)] + [_row("heco", "acm", 0, 0.60)]
     stats = {key: mod.summary(group) for key, group in mod.selected_runs(rows).items()}
     by_goal = {g["goal"]: g for g in mod.goals(stats, seeds=5)}

@@ -1,17 +1,8 @@
 """benchmarks/hetero_repro.py: config overrides reach every run and keep their rows apart."""
 
-import importlib.util
 import json
-from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "hetero_repro.py"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("hetero_repro", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from tests.benchmark_scripts import load_benchmark
 
 
 def _metrics(ma_f1: float) -> dict:
@@ -27,7 +18,7 @@ def _metrics(ma_f1: float) -> dict:
 
 
 def test_overrides_reach_runs_and_label_rows(tmp_path, monkeypatch):
-    mod = _load()
+    mod = load_benchmark("hetero_repro")
     calls = []
 
     def fake_run_one(model, dataset, seed, data, max_epochs, device, extra=()):
@@ -51,6 +42,6 @@ def test_overrides_reach_runs_and_label_rows(tmp_path, monkeypatch):
 
 
 def test_old_rows_without_overrides_still_tabulate():
-    mod = _load()
+    mod = load_benchmark("hetero_repro")
     row = {"model": "heco", "dataset": "acm", "seed": 0, "capped_at": None, "metrics": _metrics(0.8)}
     assert "heco | acm | 1 | 80.00" in mod.table([row])

@@ -1,22 +1,13 @@
 """benchmarks/hetero_select.py: another shipped config, --set rows, kept run folders that resume."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
+from tests.benchmark_scripts import load_benchmark
 from tests.hetero.synthetic import make_planted_hetero
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "hetero_select.py"
 SMALL = ["params.model.nei_max=[5,5]", "params.model.num_clusters=[3,6]", "params.eval.final_eval_repeats=2"]
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("hetero_select", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture
@@ -34,7 +25,7 @@ def _run(mod, tmp_path, *extra):
 
 
 def test_rows_record_the_config_and_the_set_overrides(small_acm, tmp_path):
-    mod = _load()
+    mod = load_benchmark("hetero_select")
     row = _run(mod, tmp_path, "--config", "meow_acm_cluster", "--max-epochs", "2")
     assert row["config"] == "meow_acm_cluster" and row["set"] == SMALL
     assert row["capped_at"] == 2 and row["metrics"]["select"] == "validation"
@@ -43,7 +34,7 @@ def test_rows_record_the_config_and_the_set_overrides(small_acm, tmp_path):
 
 
 def test_a_kept_run_folder_is_resumed_when_the_command_is_rerun(small_acm, tmp_path, caplog):
-    mod = _load()
+    mod = load_benchmark("hetero_select")
     args = ("--run-dir", str(tmp_path / "runs"), "--max-epochs", "4", "--set=params.train.checkpoint_every=2")
     first = _run(mod, tmp_path, *args)
     folder = tmp_path / "runs" / "meow_acm-s0-validation"

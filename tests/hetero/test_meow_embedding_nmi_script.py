@@ -1,22 +1,16 @@
 """benchmarks/meow_embedding_nmi.py: the embeddings it compares are the ones it names."""
 
-import importlib.util
-from pathlib import Path
-
 import torch
 import torch.nn.functional as F
 
 from graphcl.hetero.params import MEOWModel, MEOWParams
 from graphcl.hetero.train import build
+from tests.benchmark_scripts import load_benchmark
 from tests.hetero.synthetic import make_planted_hetero
-
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "meow_embedding_nmi.py"
 
 
 def test_embeddings_match_model_views():
-    spec = importlib.util.spec_from_file_location("meow_embedding_nmi", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_benchmark("meow_embedding_nmi")
     data = make_planted_hetero(num_papers=40)
     model, inputs = build(
         "meow", data, MEOWParams(model=MEOWModel(nei_max=[10, 10], num_clusters=[3, 5], dropout=0.5)), seed=0
