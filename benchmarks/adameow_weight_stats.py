@@ -25,6 +25,7 @@ from graphcl.config import from_dict, read_yaml
 from graphcl.data import load_hetero
 from graphcl.hetero.params import AdaMEOWParams
 from graphcl.hetero.train import build
+from graphcl.hetero.validation import target_type
 
 
 def weight_stats(w: torch.Tensor, labels: torch.Tensor, sample: int = 2_000_000, seed: int = 0) -> dict:
@@ -65,7 +66,7 @@ def main() -> None:
     args = ap.parse_args()
     params = from_dict(AdaMEOWParams, read_yaml(f"configs/hetero/adameow_{args.dataset}.yaml")["params"])
     data = load_hetero(args.dataset, args.data_root)
-    labels = next(data[t].y for t in data.node_types if "y" in data[t]).long()
+    labels = data[target_type(data)].y.long()
     model, inputs = build("adameow", data, params, seed=0)
     checkpoint = torch.load(args.checkpoint, weights_only=False, map_location="cpu")
     loop = checkpoint["loop"]
