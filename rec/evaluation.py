@@ -9,11 +9,15 @@ Both protocols of the literature come from one scoring pass:
 
 from __future__ import annotations
 
+import functools
+import logging
 import math
 
 import torch
 
 from rec.batching import SeqBatch, length_sorted_chunks, trim
+
+log = logging.getLogger(__name__)
 
 PROTOCOLS = ("p2", "p1")
 
@@ -112,13 +116,43 @@ def protocol_ranks(
 
 
 def count_above(scores: torch.Tensor, threshold: torch.Tensor, rows: int = 64) -> torch.Tensor:
-    """``(scores > threshold).sum(dim=1)`` (``[B, N]`` against ``[B, 1]``), counted over blocks of
-    ``rows`` rows in int32: the comparison of a block stays in cache, and summing booleans in
-    int64 over the whole matrix first copies it to int64 (7x slower on Beauty-sized batches)."""
+    """``(scores > threshold).sum(dim=1)`` (``[B, N]`` against ``[B, 1]``) as ``int64``.
+
+    The count runs as one ``torch.compile`` kernel where a C++ compiler is present (compare and
+    sum fused in one pass: 11x faster than eager on a Beauty-sized batch, and half of a
+    validation pass was this count). Otherwise it runs eagerly over blocks of ``rows`` rows in
+    int32: the comparison of a block stays in cache, and summing booleans in int64 over the
+    whole matrix first copies it to int64 (7x slower).
+    """
+    if scores.shape[0] and scores.device.type == "cpu" and _compiled_count() is not None:
+        return _compiled_count()(scores, threshold).long()
+    return _count_above_eager(scores, threshold, rows)
+
+
+def _count_above_eager(scores: torch.Tensor, threshold: torch.Tensor, rows: int = 64) -> torch.Tensor:
     counts = [
         (block > limit).sum(dim=1, dtype=torch.int32) for block, limit in zip(scores.split(rows), threshold.split(rows))
     ]
     return torch.cat(counts).long() if counts else scores.new_zeros(0, dtype=torch.long)
+
+
+def _count_kernel(scores: torch.Tensor, threshold: torch.Tensor) -> torch.Tensor:
+    return (scores > threshold).sum(dim=1, dtype=torch.int32)
+
+
+@functools.cache
+def _compiled_count():
+    """The compiled :func:`_count_kernel` (dynamic shapes: one kernel for every batch and catalogue
+    size), or None where compilation fails (no C++ compiler, unsupported platform)."""
+    kernel = torch.compile(_count_kernel, dynamic=True)
+    try:
+        probe = torch.tensor([[0.0, 2.0, 1.0]])
+        if int(kernel(probe, probe[:, 2:]).item()) != 1:
+            raise RuntimeError("compiled count disagrees with the eager count")
+    except Exception as exc:
+        log.warning("count_above: torch.compile failed (%s: %s); counting eagerly", type(exc).__name__, exc)
+        return None
+    return kernel
 
 
 @torch.no_grad()

@@ -1,5 +1,6 @@
 """What the model sees at evaluation: leave-one-out inputs, no target in its own input."""
 
+import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -104,3 +105,23 @@ def test_protocol_ranks_of_many_rows_match_a_per_row_count():
     scores[149, 2] = float("nan")
     with pytest.raises(FloatingPointError, match="NaN"):
         protocol_ranks(scores, targets, history)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_compiled_count_above_matches_the_eager_count(dtype):
+    # ties, infinities and a short last batch: the compiled kernel and the eager blocks agree
+    from rec import evaluation
+
+    if not any(shutil.which(cxx) for cxx in ("c++", "g++", "clang++")):
+        pytest.skip("no C++ compiler: count_above runs eagerly")
+    assert evaluation._compiled_count() is not None, "a compiler is present, but the compiled count failed its probe"
+    g = torch.Generator().manual_seed(1)
+    scores = torch.randint(-3, 4, (70, 25), generator=g).to(dtype)  # many exact ties
+    scores[0, 3], scores[1, 4] = float("inf"), float("-inf")
+    threshold = scores[:, 7:8].clone()
+    for rows in (70, 5, 0):
+        compiled = evaluation.count_above(scores[:rows], threshold[:rows])
+        eager = evaluation._count_above_eager(scores[:rows], threshold[:rows])
+        assert compiled.dtype == torch.long
+        assert torch.equal(compiled, eager)
+        assert torch.equal(compiled, (scores[:rows] > threshold[:rows]).sum(dim=1))
