@@ -18,7 +18,6 @@ import os
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from sklearn.metrics import roc_auc_score
 
 from graphcl.config import from_dict, read_yaml
@@ -48,15 +47,6 @@ def weight_stats(w: torch.Tensor, labels: torch.Tensor, sample: int = 2_000_000,
     }
 
 
-def pair_weight_matrix(model, inputs) -> torch.Tensor:
-    model.eval()
-    with torch.no_grad():
-        fine, coarse, _ = model._views(inputs)
-        u, v = F.linear(fine, model.w1.weight), model.w1(coarse)
-        step = model.params.train.chunk_size or u.size(0)
-        return torch.cat([model.pair_weights(u[i : i + step], v) for i in range(0, u.size(0), step)])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dataset", default="acm")
@@ -67,14 +57,15 @@ def main() -> None:
     params = from_dict(AdaMEOWParams, read_yaml(f"configs/hetero/adameow_{args.dataset}.yaml")["params"])
     data = load_hetero(args.dataset, args.data_root)
     labels = data[target_type(data)].y.long()
-    model, inputs = build("adameow", data, params, seed=0)
     checkpoint = torch.load(args.checkpoint, weights_only=False, map_location="cpu")
+    seed = checkpoint["fingerprint"]["seed"]  # the run's own initial weights for "init"
+    model, inputs = build("adameow", data, params, seed=seed)
     loop = checkpoint["loop"]
-    result = {"dataset": args.dataset, "checkpoint": args.checkpoint, "epoch": loop["epoch"]}
-    result["init"] = weight_stats(pair_weight_matrix(model, inputs), labels)
+    result = {"dataset": args.dataset, "checkpoint": args.checkpoint, "seed": seed, "epoch": loop["epoch"]}
+    result["init"] = weight_stats(model.negative_weights(inputs), labels)
     model.load_state_dict(loop["best_state"] if loop["best_state"] is not None else checkpoint["model"])
     result["selected_epoch"] = loop["selected"]
-    result["trained"] = weight_stats(pair_weight_matrix(model, inputs), labels)
+    result["trained"] = weight_stats(model.negative_weights(inputs), labels)
     print(json.dumps(result, indent=2))
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=2) + "\n")

@@ -74,6 +74,24 @@ class AdaMEOW(nn.Module):
             return _compiled_pair_weights()(u, v, self.w2.weight, self.w2.bias)
         return _pair_weights(u, v, self.w2.weight, self.w2.bias)
 
+    def _pair_inputs(self, fine: torch.Tensor, coarse: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        # W1 [p_i; q_j] + b1 split as u_i + v_j: the [N, N, 2h] concatenation is never built
+        return F.linear(fine, self.w1.weight), self.w1(coarse)
+
+    @torch.no_grad()
+    def negative_weights(self, inputs: MEOWInputs) -> torch.Tensor:
+        """``[N, N]`` learned weights ``w_ij`` of every (anchor, candidate) pair, without dropout
+        (for inspection: the loss never builds the whole matrix)."""
+        was_training = self.training
+        self.eval()
+        try:
+            fine, coarse, _ = self._views(inputs)
+            u, v = self._pair_inputs(fine, coarse)
+            step = self.params.train.chunk_size or u.size(0)
+            return torch.cat([self.pair_weights(u[i : i + step], v) for i in range(0, u.size(0), step)])
+        finally:
+            self.train(was_training)
+
     def loss(self, inputs: MEOWInputs) -> torch.Tensor:
         """InfoNCE over weighted negatives + ``weight_reg * mean_i (mean_j w_ij - 1)^2``.
 
@@ -82,8 +100,7 @@ class AdaMEOW(nn.Module):
         once per backward recompute, and feed both the InfoNCE denominator and the regulariser.
         """
         fine, coarse, _ = self._views(inputs)
-        u = F.linear(fine, self.w1.weight)
-        v = self.w1(coarse)
+        u, v = self._pair_inputs(fine, coarse)
         n = fine.size(0)
         step = self.params.train.chunk_size or n
         use_checkpoint = torch.is_grad_enabled()

@@ -164,3 +164,20 @@ def test_fused_pair_weights_backward_matches_autograd_float64():
     torch.testing.assert_close(_FusedPairWeights.apply(*leaves), _pair_weights(*leaves), rtol=1e-12, atol=0)
     for name, e, o in zip(("u", "v", "weight", "bias"), expected, got):
         torch.testing.assert_close(o, e, rtol=1e-12, atol=1e-14, msg=name)
+
+
+def test_negative_weights_are_the_pair_network_over_every_summed_pair():
+    # official form: w_ij = sigmoid(w2 . tanh(W1 (p_i + q_j) + b1) + b2), p fine and q coarse views
+    data = make_planted_hetero(num_papers=40)
+    params = AdaMEOWParams(model=AdaMEOWModel(nei_max=[10, 10]), train=AdaMEOWTrain(chunk_size=16))
+    model, inputs = build("adameow", data, params, seed=0)
+    model.train()
+    w = model.negative_weights(inputs)
+    assert model.training, "negative_weights must restore the training mode"
+    model.eval()
+    with torch.no_grad():
+        fine, coarse, _ = model._views(inputs)
+        pairs = fine[:, None, :] + coarse[None, :, :]  # [N, N, h], as the official code builds it
+        expected = torch.sigmoid(model.w2(torch.tanh(model.w1(pairs)))).squeeze(-1)
+    assert w.shape == (40, 40) and not w.requires_grad
+    torch.testing.assert_close(w, expected)
