@@ -126,10 +126,11 @@ def metrics_table(metrics: dict) -> str:
     for protocol, name in names.items():
         values = metrics[f"test_{protocol}"]
         lines.append(f"| {name} | " + " | ".join(f"{values[k]:.4f}" for k in keys) + " |")
+    threads = metrics.get("threads")
     lines.append(
         f"epochs {metrics['epochs']} (best {metrics['best_epoch']}, "
         f"{'early stop' if metrics.get('stopped_early') else 'epoch cap'}), "
-        f"{metrics['seconds_per_epoch']:.1f} s/epoch, {metrics.get('threads')} threads"
+        f"{metrics['seconds_per_epoch']:.1f} s/epoch, {threads} thread{'' if threads == 1 else 's'}"
     )
     return "\n".join(lines)
 
