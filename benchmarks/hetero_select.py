@@ -14,7 +14,8 @@ selection"). The test split is read once per run, at the end. One row per run is
 ``--max-epochs N`` caps both runs (rows labelled ``capped_at``): for smoke checks only.
 ``--config meow_acm_cluster`` runs another shipped config of the same model and dataset; every
 row records its ``config``, and the goal table lists such rows as a variant of the model.
-``--run-dir DIR`` keeps the run folders (otherwise temporary): a run stopped by Ctrl-C or
+``--run-dir DIR`` keeps the run folders (``<config>-s<seed>-<select>``, plus ``-set<hash>`` with
+``--set`` overrides; otherwise temporary): a run stopped by Ctrl-C or
 SIGTERM (its row says ``capped_at``) continues from its ``last.pt`` (written every
 ``params.train.checkpoint_every`` epochs) when the same command is run again.
 """
@@ -22,6 +23,7 @@ SIGTERM (its row says ``capped_at``) continues from its ``last.pt`` (written eve
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import subprocess
 import sys
@@ -67,7 +69,7 @@ def run_one(model: str, dataset: str, seed: int, data, select: str, args) -> dic
     seed_everything(seed)
     start = time.perf_counter()
     if args.run_dir:  # a kept folder: an interrupted run continues from its last.pt when rerun
-        folder = Path(args.run_dir) / f"{config}-s{seed}-{select}"
+        folder = Path(args.run_dir) / run_folder_name(config, seed, select, args.set)
         folder.mkdir(parents=True, exist_ok=True)
         resume = (folder / "last.pt").is_file()
         metrics = train_and_evaluate(model, data, run.params, folder, seed=seed, device=args.device, resume=resume)
@@ -106,6 +108,15 @@ def side_by_side(rows: list[dict]) -> str:
         cells.append(str(r["capped_at"] or "-"))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def run_folder_name(config: str, seed: int, select: str, sets: list[str]) -> str:
+    """``<config>-s<seed>-<select>``, plus a hash of the ``--set`` overrides when there are any: a
+    rerun with other overrides gets its own folder instead of meeting another run's last.pt."""
+    name = f"{config}-s{seed}-{select}"
+    if sets:
+        name += "-set" + hashlib.sha1("\n".join(sets).encode()).hexdigest()[:8]
+    return name
 
 
 def main(argv: list[str] | None = None) -> int:

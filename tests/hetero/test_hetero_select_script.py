@@ -37,10 +37,20 @@ def test_a_kept_run_folder_is_resumed_when_the_command_is_rerun(small_acm, tmp_p
     mod = load_benchmark("hetero_select")
     args = ("--run-dir", str(tmp_path / "runs"), "--max-epochs", "4", "--set=params.train.checkpoint_every=2")
     first = _run(mod, tmp_path, *args)
-    folder = tmp_path / "runs" / "meow_acm-s0-validation"
+    sets = [*SMALL, "params.train.checkpoint_every=2"]
+    folder = tmp_path / "runs" / mod.run_folder_name("meow_acm", 0, "validation", sets)
     assert (folder / "last.pt").is_file() and first["metrics"]["resumed"] is False
     caplog.clear()
     with caplog.at_level("INFO", logger="graphcl.hetero.trainer"):
         second = _run(mod, tmp_path, *args)
     assert second["metrics"]["resumed"] is True
     assert "resumed" in caplog.text and "after epoch 4" in caplog.text  # not retrained from epoch 0
+
+
+def test_other_set_overrides_get_their_own_run_folder():
+    mod = load_benchmark("hetero_select")
+    plain = mod.run_folder_name("adameow_aminer", 0, "validation", [])
+    tuned = mod.run_folder_name("adameow_aminer", 0, "validation", ["params.train.lr=0.0007"])
+    assert plain == "adameow_aminer-s0-validation"
+    other = mod.run_folder_name("adameow_aminer", 0, "validation", ["params.train.lr=0.001"])
+    assert tuned.startswith(plain + "-set") and tuned != other
