@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 from pathlib import Path
@@ -13,6 +14,7 @@ from graphcl.tuning.run_configs import build_run_config
 from graphcl.tuning.sampling import sample_values
 from graphcl.tuning.study_config import StudyConfig
 from graphcl.tuning.trial_errors import InvalidTrialConfig, RepeatedTrial, SurplusTrial
+from graphcl.utils.signals import DeferredInterrupt
 from graphcl.validation import validate_run
 
 log = logging.getLogger(__name__)
@@ -41,13 +43,22 @@ class TrialObjective:
         order: sampling order from ``check_search_space``.
         trials_dir: folder of the trials' run folders (``trial-00012/seed-0``).
         data_root: dataset folder for the runs (None: the run config's / default).
+        interrupts: a worker process's signal handler: signals interrupt a trial only while it
+            trains, never in the middle of a storage write (None: no such guard).
     """
 
     def __init__(
-        self, study: StudyConfig, base: dict, order: list[str], trials_dir: Path, data_root: str | None = None
+        self,
+        study: StudyConfig,
+        base: dict,
+        order: list[str],
+        trials_dir: Path,
+        data_root: str | None = None,
+        interrupts: DeferredInterrupt | None = None,
     ) -> None:
         self.study, self.base, self.order = study, base, order
         self.trials_dir, self.data_root = Path(trials_dir), data_root
+        self.interrupts = interrupts
         self.repeats_in_a_row = 0
 
     def _check_surplus(self, trial: Any) -> None:
@@ -114,12 +125,15 @@ class TrialObjective:
             raise InvalidTrialConfig(str(exc)) from exc
 
         def report(step: int, value: float) -> None:
-            trial.report(float(value), int(step))
-            if trial.should_prune():
+            with self._allow_interrupts(False):  # storage writes
+                trial.report(float(value), int(step))
+                prune_now = trial.should_prune()
+            if prune_now:
                 raise TrialPruned(f"trial {trial.number} pruned at step {step}")
 
         try:
-            _, metrics = run_training(run, report if prune else None, trial_dir / f"seed-{seed}")
+            with self._allow_interrupts(True):
+                _, metrics = run_training(run, report if prune else None, trial_dir / f"seed-{seed}")
         except TrialPruned as exc:
             raise optuna.TrialPruned(str(exc)) from exc
         finally:
@@ -128,6 +142,9 @@ class TrialObjective:
             # a hetero run keeps what it has after Ctrl-C: that is no trial result
             raise KeyboardInterrupt(f"trial {trial.number} interrupted at epoch {metrics['interrupted_at_epoch']}")
         return metrics
+
+    def _allow_interrupts(self, armed: bool):
+        return self.interrupts.allow(armed) if self.interrupts is not None else contextlib.nullcontext()
 
     def _objective_value(self, metrics: dict) -> float:
         val = metrics.get("val") or {}

@@ -20,6 +20,7 @@ from graphcl.tuning.objective import SKIPPED_REASONS, TrialObjective
 from graphcl.tuning.storage import open_storage
 from graphcl.tuning.study_config import StudyConfig
 from graphcl.tuning.trial_errors import InvalidTrialConfig, RepeatedTrial, SurplusTrial
+from graphcl.utils.signals import DeferredInterrupt
 from graphcl.utils.task import Task
 
 log = logging.getLogger(__name__)
@@ -86,11 +87,13 @@ class _NoTracebackForSkippedTrials(logging.Filter):
 _SKIPPED_TRIAL_FILTER = _NoTracebackForSkippedTrials()
 
 
-def run_worker(job: WorkerJob) -> int:
+def run_worker(job: WorkerJob, interrupts: DeferredInterrupt | None = None) -> int:
     """Run trials of ``job.study`` until done; return how many this worker started.
 
     Args:
         job: the worker's job description.
+        interrupts: the worker process's signal handler (see :func:`worker_process_main`);
+            None in-process, where Ctrl-C interrupts wherever it lands.
     """
     import optuna
     import torch
@@ -106,7 +109,7 @@ def run_worker(job: WorkerJob) -> int:
     study = optuna.load_study(study_name=job.study.study_name, storage=storage, pruner=job.study.pruner.build())
     stored = len(study.get_trials(deepcopy=False))
     study.sampler = job.study.sampler.build(job.worker_index, stored)
-    objective = TrialObjective(job.study, job.base, job.order, job.trials_dir, job.data_root)
+    objective = TrialObjective(job.study, job.base, job.order, job.trials_dir, job.data_root, interrupts)
     # Everything imported so far (torch, optuna, ...) lives as long as the worker: move it out of
     # the collector's reach so the gc.collect() after each run scans only what the run created
     # (a full collection over torch's objects takes ~0.3 s per trial otherwise).
@@ -140,6 +143,8 @@ def _trial_loop(job: WorkerJob, study: Any, objective: TrialObjective) -> int:
         if job.parent_pid is not None and not process_alive(job.parent_pid):
             log.warning("stopping: the graphcl tune process %d that started this worker is gone", job.parent_pid)
             break
+        if objective.interrupts is not None and objective.interrupts.requested:
+            raise KeyboardInterrupt("a stop was requested between trials")
         # memory is freed after every run inside the objective (gc + CUDA cache)
         # a diverged configuration (NaN loss or scores: FloatingPointError) fails its trial, not the study
         study.optimize(
@@ -178,13 +183,15 @@ def worker_process_main(job: WorkerJob) -> None:
     import signal
     import sys
 
-    from graphcl.utils.signals import raise_keyboard_interrupt
-
     logging.basicConfig(level=logging.INFO, format=f"[worker {job.worker_index}] %(message)s")
-    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    # a signal interrupts a trial's training at once, Optuna's storage writes never (an exception
+    # inside a SQLite commit left the database locked and the other workers waiting on it)
+    interrupts = DeferredInterrupt()
+    signal.signal(signal.SIGTERM, interrupts)
+    signal.signal(signal.SIGINT, interrupts)
     try:
         die_with_parent(job.parent_pid)
-        run_worker(job)
+        run_worker(job, interrupts)
     except KeyboardInterrupt:
         log.warning("interrupted: the running trial is marked failed")
         sys.exit(INTERRUPTED)
