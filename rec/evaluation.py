@@ -124,8 +124,9 @@ def count_above(scores: torch.Tensor, threshold: torch.Tensor, rows: int = 64) -
     int32: the comparison of a block stays in cache, and summing booleans in int64 over the
     whole matrix first copies it to int64 (7x slower).
     """
-    if scores.shape[0] and scores.device.type == "cpu" and _compiled_count() is not None:
-        return _compiled_count()(scores, threshold).long()
+    kernel = _compiled_count() if scores.shape[0] and scores.device.type == "cpu" else None
+    if kernel is not None:
+        return kernel(scores, threshold).long()
     return _count_above_eager(scores, threshold, rows)
 
 

@@ -75,7 +75,7 @@ class AdaMEOW(nn.Module):
         return _pair_weights(u, v, self.w2.weight, self.w2.bias)
 
     def _pair_inputs(self, fine: torch.Tensor, coarse: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        # W1 [p_i; q_j] + b1 split as u_i + v_j: the [N, N, 2h] concatenation is never built
+        # W1 (p_i + q_j) + b1 split as u_i + v_j: the [N, N, h] pair sum is never built
         return F.linear(fine, self.w1.weight), self.w1(coarse)
 
     @torch.no_grad()

@@ -184,8 +184,8 @@ def worker_process_main(job: WorkerJob) -> None:
     import sys
 
     logging.basicConfig(level=logging.INFO, format=f"[worker {job.worker_index}] %(message)s")
-    # a signal interrupts a trial's training at once, Optuna's storage writes never (an exception
-    # inside a SQLite commit left the database locked and the other workers waiting on it)
+    # a signal interrupts a trial's training at once, Optuna's storage writes never (raised
+    # anywhere, it left a killed parent's workers asleep with the SQLite journal open)
     interrupts = DeferredInterrupt()
     signal.signal(signal.SIGTERM, interrupts)
     signal.signal(signal.SIGINT, interrupts)

@@ -26,8 +26,8 @@ class DeferredInterrupt:
     """A SIGINT/SIGTERM handler that raises ``KeyboardInterrupt`` only where that is safe.
 
     Inside an ``allow()`` block (training) a signal raises at once; elsewhere (a tuning worker's
-    Optuna bookkeeping: an exception in the middle of a SQLite commit can leave the database
-    locked for the other workers) it only sets :attr:`requested`, and the request raises on
+    Optuna bookkeeping, where an exception in the middle of a storage write can leave it
+    half-done) it only sets :attr:`requested`, and the request raises on
     entering the next ``allow()`` block or on leaving an ``allow(False)`` block nested in one.
     """
 
