@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 import random
 import time
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from graphcl.core import NTXent
 from graphcl.utils import distributed
 from graphcl.utils.errors import CheckpointError
 from graphcl.utils.progress import progress
-from graphcl.utils.run_files import fingerprint_differences, read_checkpoint
+from graphcl.utils.run_files import fingerprint_differences, read_checkpoint, save_atomic
 from rec.batching import SeqBatch, batch_bounds, epoch_batches, trim
 from rec.evaluation import evaluate_part
 
@@ -385,13 +384,10 @@ class SeqRecTrainer:
     def save_checkpoint(self, path: str | Path, rng_ranks: list | None = None) -> None:
         """Write :meth:`state_dict` atomically (a crash mid-write leaves the previous file);
         ``rng_ranks``: every rank's RNG states under DDP (rank 0 writes them all)."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
         state = self.state_dict()
         if rng_ranks is not None:
             state["rng_ranks"] = rng_ranks
-        torch.save(state, tmp)
-        os.replace(tmp, path)
+        save_atomic(state, Path(path))
 
     def _comm_device(self) -> torch.device:
         """Where collective tensors live: the GPU under NCCL, else the CPU."""

@@ -15,7 +15,6 @@ import dataclasses
 import hashlib
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import torch
 from torch import nn
 
 from graphcl.utils.errors import CheckpointError
-from graphcl.utils.run_files import fingerprint_differences, read_checkpoint
+from graphcl.utils.run_files import fingerprint_differences, read_checkpoint, save_atomic
 
 CHECKPOINT_VERSION = 1
 
@@ -133,9 +132,7 @@ def set_rng_state(model: nn.Module, inputs, state: dict[str, Any]) -> None:
 
 def save(path: Path, state: dict[str, Any]) -> None:
     """Write ``state`` atomically: a crash mid-write leaves the previous file."""
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save({"version": CHECKPOINT_VERSION, **state}, tmp)
-    os.replace(tmp, path)
+    save_atomic({"version": CHECKPOINT_VERSION, **state}, path)
 
 
 def load(path: Path) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from torch_geometric.transforms import BaseTransform
 from graphcl.data.root import user_cache_dir
 from graphcl.hetero.metapath import EdgeType, MetaPath, metapath_edge_types, relation
 from graphcl.hetero.params import FEATURELESS, Metapath2Vec
+from graphcl.utils.run_files import save_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -176,9 +177,7 @@ def cached_metapath2vec(
             return vectors
     vectors = metapath2vec(data, path, settings, seed)
     file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = file.with_suffix(f".{id(vectors)}.tmp")
-    torch.save({"key": key, "embeddings": vectors}, tmp)
-    tmp.replace(file)  # atomic: a parallel run never reads half a file
+    save_atomic({"key": key, "embeddings": vectors}, file)
     return vectors
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import torch
@@ -21,6 +23,22 @@ def mark_evaluation_missing(run_dir: Path) -> None:
 
 def clear_evaluation_missing(run_dir: Path) -> None:
     (Path(run_dir) / EVALUATION_MISSING).unlink(missing_ok=True)
+
+
+def save_atomic(obj: object, path: Path) -> None:
+    """``torch.save(obj, path)`` through a temporary file of this call's own in the same folder,
+    then an atomic rename: a reader never sees half a file, a crash mid-write leaves the previous
+    one, and writers of the same file in parallel (tuning workers filling one cache) cannot
+    write into each other's temporary file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            torch.save(obj, handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def load_saved(path: Path, **kwargs) -> object:

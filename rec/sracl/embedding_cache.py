@@ -14,6 +14,8 @@ from typing import Protocol
 
 import torch
 
+from graphcl.utils.run_files import save_atomic
+
 
 class TextEncoder(Protocol):
     name: str
@@ -53,9 +55,7 @@ def cached_encode(
             return _checked(stored["embeddings"], len(texts))
     emb = _checked(encoder.encode(list(texts)), len(texts))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save({"key": key, "encoder": encoder.name, "embeddings": emb}, tmp)
-    tmp.replace(path)  # atomic: a parallel reader never sees half a file
+    save_atomic({"key": key, "encoder": encoder.name, "embeddings": emb}, path)
     return emb
 
 
