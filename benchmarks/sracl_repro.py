@@ -176,7 +176,7 @@ def main(argv=None):
     )
     ap.add_argument(
         "--neighbour-encoding",
-        choices=["online", "epoch_cache"],
+        choices=["online", "online_detached", "epoch_cache"],
         default="online",
         help="epoch_cache: memory bank of user encodings refreshed per epoch (CPU budget)",
     )

@@ -166,7 +166,10 @@ class SRACL(SASRec):
             # Encode each distinct retrieved candidate once per batch (anchors share many
             # neighbours), in length-sorted chunks trimmed to their own longest row.
             unique, inverse = neighbours.unique(return_inverse=True)
-            neighbour_repr = self.encode_many(seqs[unique], lens[unique])[inverse]  # [B, k, H]
+            # online_detached: the same fresh train-mode pass, without the backward through
+            # ~9 batches' worth of neighbour sequences that dominates an online step
+            with torch.set_grad_enabled(torch.is_grad_enabled() and self.neighbour_encoding == "online"):
+                neighbour_repr = self.encode_many(seqs[unique], lens[unique])[inverse]  # [B, k, H]
         positive, _ = self.synthesis(anchor_sem, vectors[neighbours], neighbour_repr)
         return self.cl_loss(seq_output, positive)
 

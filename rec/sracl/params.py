@@ -68,9 +68,12 @@ class SRACLModel(SASRecModel):
         cl_temperature: temperature of both NT-Xent losses (1.0, dot similarity).
         synthesis_dropout: probability of dropping a retrieved user in the synthesis (0.5).
         neighbour_encoding: how retrieved users' sequences are encoded for the synthesised
-            positive: ``online`` (every batch, with gradient: the official code) or
-            ``epoch_cache`` (all users encoded once per epoch without gradient, a memory bank:
-            about 2.5x cheaper per batch; for CPU budgets, not the paper's setting).
+            positive: ``online`` (every batch, with gradient: the official code),
+            ``online_detached`` (every batch in training mode, without gradient through the
+            neighbours: no backward over them; the synthesis attention and the anchor still
+            learn) or ``epoch_cache`` (all users encoded once per epoch without gradient, a
+            memory bank: about 2.5x cheaper per batch). The last two are for CPU budgets, not
+            the paper's setting (docs/sracl.md compares them).
         user_retrieval: what retrieves the cross-sequence neighbours: ``user`` (each user's
             whole training history, retrieved once before training; a prefix's neighbours are
             then picked with items that come after it, its own target included) or ``prefix``
@@ -105,7 +108,7 @@ class SRACLModel(SASRecModel):
     item_cl_weight: float = 0.1
     cl_temperature: float = 1.0
     synthesis_dropout: float = 0.5
-    neighbour_encoding: Literal["online", "epoch_cache"] = "online"
+    neighbour_encoding: Literal["online", "online_detached", "epoch_cache"] = "online"
     user_retrieval: UserRetrieval = "user"
     retrieval_candidates: RetrievalCandidates = "users"
     retrieval_backend: Literal["auto", "faiss", "torch"] = "auto"

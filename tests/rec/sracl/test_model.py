@@ -180,6 +180,35 @@ def test_epoch_cache_matches_online_encoding_in_eval_mode(tmp_path):
     assert "inter" in model.last_losses and model.synthesis.attention.weight.grad.abs().sum() > 0
 
 
+def inter_loss_and_grads(model, batch) -> tuple[float, dict[str, torch.Tensor]]:
+    model.zero_grad()
+    torch.manual_seed(1)
+    loss = model.loss(seq_batch(batch))
+    loss.backward()
+    return float(loss.detach()), {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+
+
+def test_online_detached_is_online_without_the_neighbour_gradient(tmp_path):
+    model, train, _ = build(tmp_path, item_cl_weight=0.0, synthesis_dropout=0.0)
+    batch = next(iter(train))
+    model.train()
+    online_loss, online = inter_loss_and_grads(model, batch)
+    model.neighbour_encoding = "online_detached"
+    detached_loss, detached = inter_loss_and_grads(model, batch)
+    # reference: the online encoding with its output cut from the graph
+    model.neighbour_encoding = "online"
+    encode = model.encode_many
+    model.encode_many = lambda *args, **kwargs: encode(*args, **kwargs).detach()
+    cut_loss, cut = inter_loss_and_grads(model, batch)
+    assert detached_loss == pytest.approx(online_loss) and cut_loss == pytest.approx(online_loss)
+    assert online.keys() == detached.keys() == cut.keys()
+    for name in online:
+        assert torch.allclose(detached[name], cut[name], atol=1e-6), name
+    # the neighbours' backward reaches the encoder only online; the synthesis learns either way
+    assert not torch.allclose(online["item_embedding.weight"], detached["item_embedding.weight"], atol=1e-6)
+    assert detached["synthesis.attention.weight"].abs().sum() > 0
+
+
 def assert_prefix_retrieval_agrees_with_user_tables(model):
     """A prefix that is a user's whole training sequence gets that user's own vector and
     precomputed neighbours; no prefix ever retrieves its own user or a user with no items."""
