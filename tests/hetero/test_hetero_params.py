@@ -112,3 +112,23 @@ def test_meow_acm_cluster_config_differs_from_the_official_one_in_three_settings
     }
     assert (cluster.model.lam_proto, cluster.model.positives, cluster.model.embedding) == (0.0, "heco", "fused")
     assert (cluster.train.select, cluster.train.patience, cluster.eval.eval_every) == ("validation", 10, 10)
+
+
+def test_adameow_acm_cluster_config_differs_from_the_official_one_in_positives_and_selection():
+    """docs/hetero.md, "Goal table": HeCo's positives and a validation-chosen epoch, nothing else."""
+    from dataclasses import asdict
+
+    from graphcl.utils.resources import configs_dir
+
+    official = load_run_config(configs_dir() / "hetero" / "adameow_acm.yaml").params
+    cluster = load_run_config(configs_dir() / "hetero" / "adameow_acm_cluster.yaml").params
+    changed = {
+        (section, key)
+        for section in ("model", "train", "eval")
+        for key, value in asdict(getattr(cluster, section)).items()
+        if value != asdict(getattr(official, section))[key]
+    }
+    assert changed == {("model", "positives"), ("train", "select"), ("train", "patience"), ("eval", "eval_every")}
+    assert (official.model.positives, official.train.select) == ("self", "loss")
+    assert (cluster.model.positives, cluster.train.select, cluster.train.patience) == ("heco", "validation", 10)
+    assert cluster.eval.eval_every == 10
