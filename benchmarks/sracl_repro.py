@@ -178,7 +178,7 @@ def main(argv=None):
         "--neighbour-encoding",
         choices=["online", "online_detached", "epoch_cache"],
         default="online",
-        help="epoch_cache: memory bank of user encodings refreshed per epoch (CPU budget)",
+        help="online_detached: fresh neighbours without their backward; epoch_cache: memory bank refreshed per epoch",
     )
     ap.add_argument(
         "--user-retrieval",
