@@ -88,21 +88,26 @@ def test_shipped_configs_load(model, dataset):
     assert run.model == model and run.dataset == dataset
 
 
-def test_meow_acm_cluster_config_differs_from_the_official_one_in_three_settings():
-    """docs/hetero.md, "MEOW clustering on ACM": no ProtoNCE, HeCo's positives, validation-chosen epoch."""
+def changed_settings(official, variant) -> set[tuple[str, str]]:
+    """``(section, key)`` of every model/train/eval setting where ``variant`` differs from ``official``."""
     from dataclasses import asdict
 
+    return {
+        (section, key)
+        for section in ("model", "train", "eval")
+        for key, value in asdict(getattr(variant, section)).items()
+        if value != asdict(getattr(official, section))[key]
+    }
+
+
+def test_meow_acm_cluster_config_differs_from_the_official_one_in_three_settings():
+    """docs/hetero.md, "MEOW clustering on ACM": no ProtoNCE, HeCo's positives, validation-chosen epoch."""
     from graphcl.utils.resources import configs_dir
 
     official = load_run_config(configs_dir() / "hetero" / "meow_acm.yaml").params
     cluster = load_run_config(configs_dir() / "hetero" / "meow_acm_cluster.yaml").params
     assert (official.model.lam_proto, official.model.positives, official.train.select) == (1.0, "self", "loss")
-    changed = {
-        (section, key)
-        for section in ("model", "train", "eval")
-        for key, value in asdict(getattr(cluster, section)).items()
-        if value != asdict(getattr(official, section))[key]
-    }
+    changed = changed_settings(official, cluster)
     assert changed == {
         ("model", "lam_proto"),
         ("model", "positives"),
@@ -116,18 +121,11 @@ def test_meow_acm_cluster_config_differs_from_the_official_one_in_three_settings
 
 def test_adameow_acm_cluster_config_differs_from_the_official_one_in_positives_and_selection():
     """docs/hetero.md, "Goal table": HeCo's positives and a validation-chosen epoch, nothing else."""
-    from dataclasses import asdict
-
     from graphcl.utils.resources import configs_dir
 
     official = load_run_config(configs_dir() / "hetero" / "adameow_acm.yaml").params
     cluster = load_run_config(configs_dir() / "hetero" / "adameow_acm_cluster.yaml").params
-    changed = {
-        (section, key)
-        for section in ("model", "train", "eval")
-        for key, value in asdict(getattr(cluster, section)).items()
-        if value != asdict(getattr(official, section))[key]
-    }
+    changed = changed_settings(official, cluster)
     assert changed == {("model", "positives"), ("train", "select"), ("train", "patience"), ("eval", "eval_every")}
     assert (official.model.positives, official.train.select) == ("self", "loss")
     assert (cluster.model.positives, cluster.train.select, cluster.train.patience) == ("heco", "validation", 10)
